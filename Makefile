@@ -1,0 +1,68 @@
+# The two commands a newcomer needs:
+#   make demo   start the local stack and push one order through Kafka and SQS
+#   make test   set up, build, start the stack, run every test, stop the stack
+# Everything else is listed by `make help`.
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+# -Werror in CI (CI=true) or when asked: make WERROR=ON
+WERROR ?= $(if $(CI),ON,OFF)
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: help setup configure build test unit integration demo stack-up stack-down stack-status \
+        format format-check clean
+
+help:
+	@echo "make demo          stack up, one order through Kafka and SQS"
+	@echo "make test          setup, build, stack up, all tests, stack down (non-zero on failure)"
+	@echo "make setup         install Debian packages and Maven artifacts (idempotent)"
+	@echo "make build         configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin)"
+	@echo "make unit          unit tests only (no server needed)"
+	@echo "make integration   integration tests against the running stack"
+	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
+	@echo "make format | format-check                 clang-format the sources"
+	@echo "make clean         remove $(BUILD_DIR)/"
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DDRIFTLINE_WERROR=$(WERROR)
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: setup
+	@scripts/run-tests.sh
+
+unit: build
+	ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure $(CTEST_ARGS)
+
+integration: build
+	ctest --test-dir $(BUILD_DIR) -L integration --output-on-failure $(CTEST_ARGS)
+
+demo: setup build stack-up
+	$(BUILD_DIR)/bin/driftline-demo
+
+stack-up:
+	@scripts/stack.sh up
+
+stack-down:
+	@scripts/stack.sh down
+
+stack-status:
+	@scripts/stack.sh status
+
+SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
+
+format:
+	clang-format -i $(SOURCES)
+
+format-check:
+	clang-format --dry-run --Werror $(SOURCES)
+
+clean:
+	rm -rf $(BUILD_DIR)

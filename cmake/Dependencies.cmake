@@ -1,0 +1,10 @@
+# Third-party libraries. Every one comes from a Debian package installed by `make setup`
+# (scripts/setup.sh lists them); none is vendored or downloaded at build time.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)   # librdkafka-dev
+find_package(CURL REQUIRED)                                    # libcurl4-openssl-dev
+find_package(nlohmann_json 3.10 REQUIRED)                      # nlohmann-json3-dev
+find_package(tl-expected REQUIRED)                             # libexpected-dev
+find_package(spdlog REQUIRED)                                  # libspdlog-dev
+find_package(CLI11 REQUIRED)                                   # libcli11-dev

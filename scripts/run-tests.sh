@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make test`: build, check formatting, start the stack, run every test (unit, integration,
+# contract), stop the stack. Exits non-zero if any step or any test fails.
+# A stack that was already running before is left running; one this script started is stopped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+WERROR=${WERROR:-$([[ -n "${CI:-}" ]] && echo ON || echo OFF)}
+status=0
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "build ($BUILD_DIR, -Werror=$WERROR)"
+make --no-print-directory build BUILD_DIR="$BUILD_DIR" WERROR="$WERROR" || exit 1
+
+step "format check"
+make --no-print-directory format-check || status=1
+
+started_stack=0
+if ! scripts/stack.sh status >/dev/null 2>&1; then
+  step "stack up"
+  scripts/stack.sh up || { echo "run-tests: the stack did not start" >&2; exit 1; }
+  started_stack=1
+fi
+cleanup() { ((started_stack)) && { step "stack down"; scripts/stack.sh down; }; }
+trap cleanup EXIT
+
+step "tests"
+ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 ${CTEST_ARGS:-} || status=1
+
+exit $status

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh Debian 12 machine, as root:
+# the Debian packages the build links against, and the Maven artifacts of the local stack
+# (Kafka, ElasticMQ), cached in ~/.m2 and laid out under $STACK_DIR/lib.
+# Idempotent: a second run installs nothing and takes about a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config git curl ca-certificates procps iproute2
+  librdkafka-dev            # Kafka client (C API)
+  libcurl4-openssl-dev      # SQS client transport + SigV4 signing
+  libssl-dev                # MD5 / HMAC / base64 for SQS checks
+  nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev
+  libcli11-dev libspdlog-dev libfmt-dev libexpected-dev
+  prometheus-cpp-dev libcivetweb-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  kcat                      # debugging and stack readiness checks
+  clang-format
+  openjdk-17-jre-headless maven   # the local stack's servers (usually already present)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: need root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: Debian packages present"
+fi
+
+scripts/setup-maven.sh
