@@ -17,7 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat                      # debugging and stack readiness checks
   clang-format
-  openjdk-17-jre-headless maven   # the local stack's servers (usually already present)
+  openjdk-17-jdk-headless maven   # the local stack (java runs the topic tool from source)
 )
 
 missing=()
