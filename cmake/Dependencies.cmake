@@ -8,3 +8,4 @@ find_package(nlohmann_json 3.10 REQUIRED)                      # nlohmann-json3-
 find_package(tl-expected REQUIRED)                             # libexpected-dev
 find_package(spdlog REQUIRED)                                  # libspdlog-dev
 find_package(CLI11 REQUIRED)                                   # libcli11-dev
+find_package(OpenSSL REQUIRED)                                 # libssl-dev: MD5, HMAC, base64

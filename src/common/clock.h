@@ -35,7 +35,7 @@ class ManualClock final : public Clock {
 
  private:
   mutable std::mutex mu_;
-  WallTime wall_;                   // guarded by mu_
+  WallTime wall_;                      // guarded by mu_
   std::chrono::milliseconds mono_{0};  // guarded by mu_
 };
 

@@ -10,10 +10,9 @@
 
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <utility>
 #include <vector>
-
-#include <tl/expected.hpp>
 
 namespace driftline {
 
@@ -25,12 +24,12 @@ enum class Code {
   kDeadlineExceeded,   // timed out
   kAborted,            // concurrency conflict (e.g. rebalance in progress)
   // Permanent: the request itself is wrong and will fail again unchanged.
-  kInvalidArgument,    // malformed input, validation error, message too large
-  kNotFound,           // unknown queue/topic
+  kInvalidArgument,  // malformed input, validation error, message too large
+  kNotFound,         // unknown queue/topic
   kAlreadyExists,
-  kPermissionDenied,   // authorised identity may not do this
-  kUnauthenticated,    // bad or missing credentials / signature
-  kFailedPrecondition, // the system is not in a state that allows the operation
+  kPermissionDenied,    // authorised identity may not do this
+  kUnauthenticated,     // bad or missing credentials / signature
+  kFailedPrecondition,  // the system is not in a state that allows the operation
   kUnimplemented,
   // Fatal: a bug or an unrecoverable client state; the process should stop.
   kInternal,
@@ -86,6 +85,8 @@ inline tl::unexpected<Error> Fail(Code code, std::string message) {
   return tl::unexpected<Error>(Error(code, std::move(message)));
 }
 
-inline Status Ok() { return {}; }
+inline Status Ok() {
+  return {};
+}
 
 }  // namespace driftline

@@ -1,0 +1,59 @@
+// The messages the bridge writes when an order fails: the retry envelope on the retry topic and
+// the dead letter on the DLQ topic, in the lab's formats (see the contract's RetryMessage and
+// PlaceOrderDlqMessage). Pure functions over JSON; timestamps come in already formatted.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tl/expected.hpp>
+
+#include "order/order.h"
+
+namespace driftline::order {
+
+// Longest errorStackTrace / finalErrorStackTrace written, in bytes; longer traces keep their
+// head and tail around a "... N bytes elided ..." marker.
+inline constexpr std::size_t kMaxTraceBytes = 4096;
+
+struct RetryEnvelope {
+  nlohmann::json original_message;  // the order object
+  std::string message_key;
+  int retry_count = 0;
+  std::string first_attempt_timestamp;
+  std::string last_attempt_timestamp;
+  std::string error_message;
+  std::string error_stack_trace;
+
+  nlohmann::json ToJson() const;
+};
+
+// Reads an envelope from the retry topic. Permanent failure (reason "invalid-envelope") when
+// it is not JSON, or a required field (originalMessage object, messageKey string, retryCount
+// non-negative integer, the two timestamps strings) is missing or mistyped.
+Outcome<RetryEnvelope> ParseRetryEnvelope(std::string_view bytes);
+
+struct DeadLetter {
+  // The order object when the input was one; otherwise {} and the raw bytes are kept in
+  // raw_message so nothing of a poison message is lost.
+  nlohmann::json original_message = nlohmann::json::object();
+  std::optional<std::string> raw_message;  // written as rawMessageBase64
+  std::string message_key;
+  int total_retries = 0;
+  std::string first_attempt_timestamp;
+  std::string failed_timestamp;
+  std::string final_error_message;
+  std::string final_error_stack_trace;
+  std::string reason;  // Failure::reason, written as failureReason
+
+  nlohmann::json ToJson() const;
+};
+
+// "<where>: <message>" then the context frames, bounded by kMaxTraceBytes.
+std::string FormatTrace(const Failure& failure, std::string_view context);
+
+// Trims text to at most `limit` bytes, keeping head and tail and valid UTF-8 at the cut.
+std::string Bound(std::string_view text, std::size_t limit);
+
+}  // namespace driftline::order
