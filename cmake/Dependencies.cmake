@@ -9,3 +9,5 @@ find_package(tl-expected REQUIRED)                             # libexpected-dev
 find_package(spdlog REQUIRED)                                  # libspdlog-dev
 find_package(CLI11 REQUIRED)                                   # libcli11-dev
 find_package(OpenSSL REQUIRED)                                 # libssl-dev: MD5, HMAC, base64
+find_package(prometheus-cpp REQUIRED)                          # prometheus-cpp-dev: metrics
+find_package(civetweb REQUIRED)                                # libcivetweb-dev: /healthz, /metrics
