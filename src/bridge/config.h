@@ -1,0 +1,64 @@
+// order-service configuration: the lab provider's environment variables (same names, same
+// defaults) plus this service's own knobs. Command-line flags override the environment.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "kafka/config.h"
+#include "order/order.h"
+#include "order/retry_policy.h"
+
+namespace driftline::bridge {
+
+struct BridgeConfig {
+  // Kafka
+  std::string kafka_bootstrap = "127.0.0.1:9092";        // KAFKA_BOOTSTRAP_SERVERS
+  std::string main_topic = "place-order-topic";          // KAFKA_TOPIC
+  std::string retry_topic = "place-order-retry-topic";   // RETRY_TOPIC
+  std::string dlq_topic = "place-order-dlq-topic";       // DLQ_TOPIC
+  std::string main_group = "kafka-to-sqs-bridge-group";  // KAFKA_MAIN_GROUP_ID
+  std::string retry_group = "retry-consumer-group";      // KAFKA_RETRY_GROUP_ID
+  kafka::Properties kafka_properties;  // KAFKA_PROPERTIES_FILE, then KAFKA_PROPERTY_<NAME>
+
+  // SQS
+  std::string sqs_endpoint = "http://127.0.0.1:4566";  // SQS_ENDPOINT
+  std::string sqs_queue_url =
+      "http://127.0.0.1:4566/000000000000/place-order-queue";  // SQS_QUEUE_URL
+  std::string aws_region = "us-east-1";                        // AWS_REGION / AWS_DEFAULT_REGION
+  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; when unset, the local stack's
+  // test/test (ElasticMQ and LocalStack accept any), with a warning.
+  bool aws_credentials_from_env = false;
+
+  // Behaviour
+  order::RetryPolicy retry_policy;     // MAX_RETRIES (3)
+  order::FaultInjection faults;        // ENABLE_TEST_FAILURE_SCENARIOS + id lists
+  bool retry_consumer_enabled = true;  // RETRY_CONSUMER_ENABLED (the drift switch)
+
+  // Throughput and bounds
+  std::size_t sqs_batch_size = 10;                    // SQS_BATCH_SIZE (1..10)
+  std::size_t sqs_max_in_flight_batches = 4;          // SQS_MAX_IN_FLIGHT_BATCHES
+  std::chrono::milliseconds sqs_batch_linger{5};      // SQS_BATCH_LINGER_MS
+  std::size_t max_in_flight_messages = 2000;          // MAX_IN_FLIGHT_MESSAGES, per pipeline
+  std::size_t retry_max_held_per_partition = 1000;    // RETRY_MAX_HELD_PER_PARTITION
+  std::chrono::milliseconds shutdown_timeout{15000};  // SHUTDOWN_TIMEOUT_MS
+
+  // Operations
+  std::string metrics_address = "127.0.0.1:9400";  // METRICS_ADDRESS ("" disables)
+  std::string log_level = "info";                  // LOG_LEVEL
+  std::string log_format = "text";                 // LOG_FORMAT (text | json)
+
+  // One line per setting, secrets redacted, for the start-up log.
+  std::string Describe() const;
+};
+
+// Reads every variable named above. Errors (kInvalidArgument) name the variable and value.
+Result<BridgeConfig> LoadBridgeConfig(const Environment& env);
+
+// Checks ranges and combinations (batch size 1..10, positive bounds, distinct topics).
+Status Validate(const BridgeConfig& config);
+
+}  // namespace driftline::bridge

@@ -1,0 +1,279 @@
+#include "bridge/routing.h"
+
+#include <charconv>
+#include <ctime>
+
+#include "common/uuid.h"
+#include "order/envelope.h"
+#include "order/order.h"
+
+namespace driftline::bridge {
+namespace {
+
+using nlohmann::json;
+using order::DeadLetter;
+using order::Failure;
+using order::RetryEnvelope;
+
+std::string CorrelationIdOf(const kafka::Message& in) {
+  const kafka::Header* h = in.headers.Find(kCorrelationIdHeader);
+  if (h != nullptr && h->value && !h->value->empty())
+    return *h->value;
+  return NewUuid();
+}
+
+std::string Coordinates(const kafka::Message& in) {
+  return in.topic + "[" + std::to_string(in.partition) + "]@" + std::to_string(in.offset);
+}
+
+std::string GroupFor(const kafka::Message& in, const BridgeConfig& c) {
+  return in.topic == c.retry_topic ? c.retry_group : c.main_group;
+}
+
+std::string Context(const kafka::Message& in, const BridgeConfig& c) {
+  return "while consuming " + Coordinates(in) + " in group " + GroupFor(in, c);
+}
+
+kafka::Headers BaseHeaders(const std::string& correlation_id) {
+  kafka::Headers h;
+  h.Add(std::string(kCorrelationIdHeader), correlation_id);
+  return h;
+}
+
+KafkaOutput DeadLetterRecord(const kafka::Message& in, const RouteContext& ctx, DeadLetter dl,
+                             const std::string& correlation_id, std::string_view error_kind) {
+  kafka::Headers h = BaseHeaders(correlation_id);
+  h.Add(std::string(kDlqOriginalTopic), in.topic);
+  h.Add(std::string(kDlqOriginalPartition), std::to_string(in.partition));
+  h.Add(std::string(kDlqOriginalOffset), std::to_string(in.offset));
+  h.Add(std::string(kDlqConsumerGroup), GroupFor(in, ctx.config));
+  h.Add(std::string(kDlqErrorKind), std::string(error_kind));
+  h.Add(std::string(kDlqReason), dl.reason);
+  std::string reason = dl.reason;
+  kafka::OutgoingMessage out{ctx.config.dlq_topic, std::nullopt, dl.message_key,
+                             dl.ToJson().dump(-1, ' ', false, json::error_handler_t::replace),
+                             std::move(h)};
+  return KafkaOutput{KafkaOutput::Kind::kDeadLetter, std::move(reason), std::move(out)};
+}
+
+KafkaOutput RetryRecord(const RouteContext& ctx, const RetryEnvelope& e,
+                        const std::string& correlation_id) {
+  const auto due = ctx.clock.Wall() + ctx.config.retry_policy.DelayFor(e.retry_count);
+  kafka::Headers h = BaseHeaders(correlation_id);
+  h.Add(std::string(kRetryCountHeader), std::to_string(e.retry_count));
+  h.Add(std::string(kRetryDueAtHeader), std::to_string(ToEpochMillis(due)));
+  kafka::OutgoingMessage out{ctx.config.retry_topic, std::nullopt, e.message_key,
+                             e.ToJson().dump(-1, ' ', false, json::error_handler_t::replace),
+                             std::move(h)};
+  return KafkaOutput{KafkaOutput::Kind::kRetry, "", std::move(out)};
+}
+
+SqsOutput SqsRecord(const kafka::Message& in, order::SqsOrder sqs, std::string correlation_id) {
+  return SqsOutput{std::move(sqs.body), std::move(correlation_id), std::move(sqs.key),
+                   in.topic + "-" + std::to_string(in.partition) + "-" + std::to_string(in.offset)};
+}
+
+// A dead letter for input that could not be decoded at all: its bytes travel base64-encoded.
+DeadLetter PoisonDeadLetter(const kafka::Message& in, const Failure& f, const RouteContext& ctx,
+                            int total_retries, const std::string& first_attempt) {
+  DeadLetter dl;
+  // A JSON object (say, with an unknown orderType) travels as originalMessage; anything else
+  // (not JSON, not UTF-8, an array, nesting too deep to handle safely) as its exact bytes.
+  json object;
+  if (f.reason != "too-deep")
+    object = json::parse(in.payload, nullptr, false);
+  if (object.is_object()) {
+    dl.original_message = std::move(object);
+    dl.message_key = order::MessageKeyOf(dl.original_message);
+  } else {
+    dl.raw_message = in.payload;
+    dl.message_key = in.key.value_or("unknown");
+  }
+  if (dl.message_key.empty())
+    dl.message_key = "unknown";
+  dl.total_retries = total_retries;
+  const std::string now = FormatUtcSeconds(ctx.clock.Wall());
+  dl.first_attempt_timestamp = first_attempt.empty() ? now : first_attempt;
+  dl.failed_timestamp = now;
+  dl.final_error_message = f.message;
+  dl.final_error_stack_trace = order::FormatTrace(f, Context(in, ctx.config));
+  dl.reason = f.reason;
+  return dl;
+}
+
+std::optional<std::int64_t> ParseInt(std::string_view s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size())
+    return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::optional<Clock::WallTime> ParseUtcSeconds(std::string_view text) {
+  std::tm tm{};
+  const std::string s(text);
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0')
+    return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+Route RouteMain(const kafka::Message& in, const RouteContext& ctx) {
+  const std::string correlation_id = CorrelationIdOf(in);
+  auto parsed = order::ParseOrder(in.payload);
+  if (!parsed) {
+    return DeadLetterRecord(in, ctx, PoisonDeadLetter(in, parsed.error(), ctx, 0, ""),
+                            correlation_id, "permanent");
+  }
+  auto sqs = order::Transform(*parsed, 0, ctx.config.faults, ctx.clock);
+  if (sqs)
+    return SqsRecord(in, std::move(*sqs), correlation_id);
+
+  const Failure& f = sqs.error();
+  const std::string now = FormatUtcSeconds(ctx.clock.Wall());
+  const std::string trace = order::FormatTrace(f, Context(in, ctx.config));
+  if (f.retryable) {
+    RetryEnvelope e{parsed->body, parsed->key, 0, now, now, f.message, trace};
+    return RetryRecord(ctx, e, correlation_id);
+  }
+  DeadLetter dl;
+  dl.original_message = parsed->body;
+  dl.message_key = parsed->key;
+  dl.total_retries = 0;
+  dl.first_attempt_timestamp = now;
+  dl.failed_timestamp = now;
+  dl.final_error_message = f.message;
+  dl.final_error_stack_trace = trace;
+  dl.reason = f.reason;
+  return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, "permanent");
+}
+
+Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
+  const std::string correlation_id = CorrelationIdOf(in);
+  auto envelope = order::ParseRetryEnvelope(in.payload);
+  if (!envelope) {
+    return DeadLetterRecord(in, ctx, PoisonDeadLetter(in, envelope.error(), ctx, 0, ""),
+                            correlation_id, "permanent");
+  }
+  RetryEnvelope& e = *envelope;
+  const std::string now = FormatUtcSeconds(ctx.clock.Wall());
+  const order::RetryDecision decision = order::Decide(e.retry_count, ctx.config.retry_policy);
+
+  auto dead_letter = [&](int total, std::string message, std::string trace, std::string reason,
+                         std::string_view kind) {
+    DeadLetter dl;
+    dl.original_message = e.original_message;
+    dl.message_key = e.message_key;
+    dl.total_retries = total;
+    dl.first_attempt_timestamp = e.first_attempt_timestamp;
+    dl.failed_timestamp = now;
+    dl.final_error_message = std::move(message);
+    dl.final_error_stack_trace = std::move(trace);
+    dl.reason = std::move(reason);
+    return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, kind);
+  };
+
+  if (decision.kind == order::RetryDecision::Kind::kDeadLetter) {
+    std::string message =
+        "Retries exhausted after " + std::to_string(e.retry_count) +
+        " attempts (MAX_RETRIES=" + std::to_string(ctx.config.retry_policy.max_retries) +
+        "); last error: " + e.error_message;
+    std::string trace =
+        order::Bound(e.error_stack_trace + "\n" + Context(in, ctx.config), order::kMaxTraceBytes);
+    return dead_letter(e.retry_count, std::move(message), std::move(trace), "retries-exhausted",
+                       "retries-exhausted");
+  }
+
+  // Due time: the header written with the envelope (ms precision), else the envelope's
+  // last attempt (seconds precision) plus the delay.
+  std::optional<Clock::WallTime> due;
+  if (const kafka::Header* h = in.headers.Find(kRetryDueAtHeader); h && h->value) {
+    if (auto ms = ParseInt(*h->value)) {
+      due = Clock::WallTime{std::chrono::milliseconds(*ms)};
+    }
+  }
+  if (!due) {
+    if (auto last = ParseUtcSeconds(e.last_attempt_timestamp))
+      due = *last + decision.delay;
+  }
+  if (!due)
+    due = ctx.clock.Wall();  // unreadable timestamp: the delay has no anchor; run now
+  if (ctx.clock.Wall() < *due)
+    return Hold{*due};
+
+  auto parsed = order::ParseOrder(e.original_message.dump());
+  if (!parsed) {
+    return dead_letter(e.retry_count + 1, parsed.error().message,
+                       order::FormatTrace(parsed.error(), Context(in, ctx.config)),
+                       parsed.error().reason, "permanent");
+  }
+  auto sqs = order::Transform(*parsed, e.retry_count + 1, ctx.config.faults, ctx.clock);
+  if (sqs)
+    return SqsRecord(in, std::move(*sqs), correlation_id);
+
+  const Failure& f = sqs.error();
+  const std::string trace = order::FormatTrace(
+      f, "during retry " + std::to_string(e.retry_count + 1) + " of " +
+             std::to_string(ctx.config.retry_policy.max_retries) + ", " + Context(in, ctx.config));
+  if (!f.retryable) {
+    return dead_letter(e.retry_count + 1, f.message, trace, f.reason, "permanent");
+  }
+  RetryEnvelope next{
+      e.original_message, e.message_key, e.retry_count + 1, e.first_attempt_timestamp, now,
+      f.message,          trace};
+  return RetryRecord(ctx, next, correlation_id);
+}
+
+KafkaOutput RouteSqsRejection(const kafka::Message& in, const Error& error,
+                              const RouteContext& ctx) {
+  const std::string correlation_id = CorrelationIdOf(in);
+  const Failure f{false, "sqs-rejected", "SQS refused the transformed order: " + error.ToString(),
+                  "send to " + ctx.config.sqs_queue_url};
+  const std::string now = FormatUtcSeconds(ctx.clock.Wall());
+  DeadLetter dl;
+  dl.failed_timestamp = now;
+  dl.first_attempt_timestamp = now;
+  dl.final_error_message = f.message;
+  dl.final_error_stack_trace =
+      order::FormatTrace(f, error.Trace() + "\n" + Context(in, ctx.config));
+  dl.reason = f.reason;
+  if (in.topic == ctx.config.retry_topic) {
+    if (auto e = order::ParseRetryEnvelope(in.payload)) {
+      dl.original_message = e->original_message;
+      dl.message_key = e->message_key;
+      dl.total_retries = e->retry_count + 1;
+      dl.first_attempt_timestamp = e->first_attempt_timestamp;
+    }
+  } else if (auto parsed = order::ParseOrder(in.payload)) {
+    dl.original_message = parsed->body;
+    dl.message_key = parsed->key;
+  }
+  if (dl.message_key.empty()) {
+    dl.raw_message = in.payload;
+    dl.message_key = "unknown";
+  }
+  return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, "sqs-rejected");
+}
+
+std::optional<kafka::OutgoingMessage> ShrinkDeadLetter(const kafka::OutgoingMessage& dead_letter) {
+  json body = json::parse(dead_letter.payload, nullptr, false);
+  if (!body.is_object())
+    return std::nullopt;
+  if (body.contains("rawMessageBase64")) {
+    body.erase("rawMessageBase64");
+    body["rawMessageOmitted"] = "too large for the dead-letter topic; see dlq-original-* headers";
+  } else if (!body["originalMessage"].empty()) {
+    body["originalMessage"] = json::object();
+    body["originalMessageOmitted"] =
+        "too large for the dead-letter topic; see dlq-original-* headers";
+  } else {
+    return std::nullopt;
+  }
+  kafka::OutgoingMessage smaller = dead_letter;
+  smaller.payload = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return smaller;
+}
+
+}  // namespace driftline::bridge

@@ -1,0 +1,83 @@
+// Where each consumed record goes, decided without I/O.
+//
+// The two pipelines call these functions for every record and then carry out the answer:
+// send to SQS, produce to the retry or dead-letter topic, or hold until a due time. All
+// failure routing happens here, by the kind of failure (order::Failure::retryable), never by
+// exception type. Infrastructure failures (SQS or Kafka unreachable) never reach this code:
+// the senders retry those in place.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "bridge/config.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "kafka/message.h"
+
+namespace driftline::bridge {
+
+// Header names on the wire.
+inline constexpr std::string_view kCorrelationIdHeader = "CorrelationId";
+inline constexpr std::string_view kRetryDueAtHeader = "retry-due-at";  // epoch ms
+inline constexpr std::string_view kRetryCountHeader = "retry-count";
+inline constexpr std::string_view kDlqOriginalTopic = "dlq-original-topic";
+inline constexpr std::string_view kDlqOriginalPartition = "dlq-original-partition";
+inline constexpr std::string_view kDlqOriginalOffset = "dlq-original-offset";
+inline constexpr std::string_view kDlqConsumerGroup = "dlq-consumer-group";
+inline constexpr std::string_view kDlqErrorKind = "dlq-error-kind";
+inline constexpr std::string_view kDlqReason = "dlq-reason";
+
+// The transformed order, for the SQS queue.
+struct SqsOutput {
+  std::string body;
+  std::string correlation_id;
+  std::string group_id;  // MessageGroupId on FIFO queues: the message key
+  std::string dedup_id;  // MessageDeduplicationId on FIFO queues: topic-partition-offset
+};
+
+// A record for the retry or the dead-letter topic.
+struct KafkaOutput {
+  enum class Kind { kRetry, kDeadLetter };
+  Kind kind;
+  std::string reason;  // order::Failure::reason, for metrics
+  kafka::OutgoingMessage message;
+};
+
+// Not yet due: ask again at `due`.
+struct Hold {
+  Clock::WallTime due;
+};
+
+using Route = std::variant<SqsOutput, KafkaOutput, Hold>;
+
+struct RouteContext {
+  const BridgeConfig& config;
+  const Clock& clock;
+};
+
+// A record from the main topic: transform, or a retry envelope (retryCount 0) for a retryable
+// failure, or a dead letter (totalRetries 0) for a permanent one or poison input.
+Route RouteMain(const kafka::Message& in, const RouteContext& ctx);
+
+// A record from the retry topic with retryCount n: dead letter when n >= MAX_RETRIES; Hold
+// until lastAttempt + delay(n) (the retry-due-at header, else lastAttemptTimestamp); then
+// transform again: SQS on success, envelope n+1 for a retryable failure, dead letter for a
+// permanent one. A malformed envelope is dead-lettered with its bytes.
+Route RouteRetry(const kafka::Message& in, const RouteContext& ctx);
+
+// SQS refused the transformed message for good (too large, invalid characters): the dead
+// letter for the record it came from, saying so.
+KafkaOutput RouteSqsRejection(const kafka::Message& in, const Error& error,
+                              const RouteContext& ctx);
+
+// A smaller dead letter for when the broker refuses the full one as too large: first without
+// the raw bytes, then without the original message (the dlq-original-* headers still point at
+// it). nullopt when there is nothing left to drop.
+std::optional<kafka::OutgoingMessage> ShrinkDeadLetter(const kafka::OutgoingMessage& dead_letter);
+
+// Parses "2026-01-19T10:00:05Z"; nullopt if it is not that shape.
+std::optional<Clock::WallTime> ParseUtcSeconds(std::string_view text);
+
+}  // namespace driftline::bridge

@@ -1,0 +1,240 @@
+#include "bridge/routing.h"
+
+#include <gtest/gtest.h>
+
+#include "common/base64.h"
+
+namespace driftline::bridge {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr const char* kStandard =
+    R"({"orderType":"STANDARD","orderId":"ORD-1","customerId":"C","items":[{},{}],
+        "totalAmount":1,"orderDate":"2026-01-19T10:00:00Z"})";
+
+class RoutingTest : public ::testing::Test {
+ protected:
+  RoutingTest() {
+    config_.faults.enabled = true;
+    config_.faults.fail_once = {"ORD-RETRY-90001"};
+    config_.faults.always_fail = {"ORD-DLQ-90001"};
+    config_.faults.direct_dlq = {"ORD-RECEIVE-DLQ-90001"};
+  }
+
+  kafka::Message Main(std::string payload, std::optional<std::string> corr = "corr-1") {
+    kafka::Message m;
+    m.topic = config_.main_topic;
+    m.partition = 0;
+    m.offset = 42;
+    m.payload = std::move(payload);
+    if (corr)
+      m.headers.Add("CorrelationId", *corr);
+    return m;
+  }
+
+  // The retry-topic record that RouteMain/RouteRetry produced, as the retry consumer reads it.
+  kafka::Message AsConsumed(const KafkaOutput& out, std::int64_t offset = 7) {
+    kafka::Message m;
+    m.topic = out.message.topic;
+    m.partition = 0;
+    m.offset = offset;
+    m.key = out.message.key;
+    m.payload = out.message.payload;
+    m.headers = out.message.headers;
+    return m;
+  }
+
+  static std::string HeaderOf(const kafka::OutgoingMessage& m, std::string_view name) {
+    const kafka::Header* h = m.headers.Find(name);
+    return h && h->value ? *h->value : "<none>";
+  }
+
+  static std::string OrderWithId(const char* id, const char* type = "STANDARD") {
+    return std::string(R"({"orderType":")") + type + R"(","orderId":")" + id +
+           R"(","items":[{"productId":"P"}]})";
+  }
+
+  RouteContext Ctx() { return RouteContext{config_, clock_}; }
+
+  BridgeConfig config_;
+  ManualClock clock_{Clock::WallTime{std::chrono::seconds(1768816800)}};  // 10:00:00Z
+};
+
+TEST_F(RoutingTest, GoodOrderGoesToSqsWithCorrelationAndDedupIds) {
+  Route r = RouteMain(Main(kStandard), Ctx());
+  ASSERT_TRUE(std::holds_alternative<SqsOutput>(r));
+  const auto& out = std::get<SqsOutput>(r);
+  EXPECT_EQ(json::parse(out.body)["status"], "WIP");
+  EXPECT_EQ(out.correlation_id, "corr-1");
+  EXPECT_EQ(out.group_id, "ORD-1");
+  EXPECT_EQ(out.dedup_id, "place-order-topic-0-42");
+}
+
+TEST_F(RoutingTest, MissingCorrelationIdGetsAUuid) {
+  Route r = RouteMain(Main(kStandard, std::nullopt), Ctx());
+  EXPECT_EQ(std::get<SqsOutput>(r).correlation_id.size(), 36u);
+}
+
+TEST_F(RoutingTest, RetryableFailureMakesEnvelopeZeroDueInOneSecond) {
+  Route r = RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx());
+  ASSERT_TRUE(std::holds_alternative<KafkaOutput>(r));
+  const auto& out = std::get<KafkaOutput>(r);
+  EXPECT_EQ(out.kind, KafkaOutput::Kind::kRetry);
+  EXPECT_EQ(out.message.topic, "place-order-retry-topic");
+  EXPECT_EQ(out.message.key, "ORD-RETRY-90001");
+  EXPECT_EQ(HeaderOf(out.message, "CorrelationId"), "corr-1");
+  EXPECT_EQ(HeaderOf(out.message, "retry-due-at"), std::to_string(1768816800LL * 1000 + 1000));
+  const json e = json::parse(out.message.payload);
+  EXPECT_EQ(e["retryCount"], 0);
+  EXPECT_EQ(e["messageKey"], "ORD-RETRY-90001");
+  EXPECT_EQ(e["originalMessage"]["orderId"], "ORD-RETRY-90001");
+  EXPECT_EQ(e["firstAttemptTimestamp"], "2026-01-19T10:00:00Z");
+  EXPECT_EQ(e["lastAttemptTimestamp"], "2026-01-19T10:00:00Z");
+  EXPECT_NE(e["errorMessage"].get<std::string>().find("ORD-RETRY-90001"), std::string::npos);
+  const std::string trace = e["errorStackTrace"];
+  EXPECT_NE(trace.find("transform STANDARD order ORD-RETRY-90001"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("place-order-topic[0]@42"), std::string::npos) << trace;
+}
+
+TEST_F(RoutingTest, FailOnceIsHeldUntilDueThenSucceeds) {
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx()));
+  const kafka::Message retry = AsConsumed(first);
+  clock_.Advance(milliseconds(999));
+  Route early = RouteRetry(retry, Ctx());
+  ASSERT_TRUE(std::holds_alternative<Hold>(early));
+  EXPECT_EQ(std::get<Hold>(early).due, Clock::WallTime{milliseconds(1768816801000)});
+  clock_.Advance(milliseconds(1));
+  Route due = RouteRetry(retry, Ctx());
+  ASSERT_TRUE(std::holds_alternative<SqsOutput>(due));
+  EXPECT_EQ(std::get<SqsOutput>(due).correlation_id, "corr-1");
+  EXPECT_EQ(json::parse(std::get<SqsOutput>(due).body)["orderId"], "ORD-RETRY-90001");
+}
+
+TEST_F(RoutingTest, AlwaysFailWalksZeroToThreeThenDeadLetters) {
+  config_.retry_policy.max_retries = 3;
+  KafkaOutput out =
+      std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-DLQ-90001", "PRIORITY")), Ctx()));
+  const long delays[] = {1000, 2000, 4000};
+  for (int n = 0; n < 3; ++n) {
+    EXPECT_EQ(json::parse(out.message.payload)["retryCount"], n);
+    clock_.Advance(milliseconds(delays[n]));
+    Route r = RouteRetry(AsConsumed(out), Ctx());
+    ASSERT_TRUE(std::holds_alternative<KafkaOutput>(r)) << "n=" << n;
+    out = std::get<KafkaOutput>(r);
+    ASSERT_EQ(out.kind, KafkaOutput::Kind::kRetry);
+  }
+  const json e3 = json::parse(out.message.payload);
+  EXPECT_EQ(e3["retryCount"], 3);
+  EXPECT_EQ(e3["firstAttemptTimestamp"], "2026-01-19T10:00:00Z");
+  EXPECT_EQ(e3["lastAttemptTimestamp"], "2026-01-19T10:00:07Z");
+
+  // retryCount 3 >= MAX_RETRIES: dead letter at once, no wait.
+  Route r = RouteRetry(AsConsumed(out), Ctx());
+  ASSERT_TRUE(std::holds_alternative<KafkaOutput>(r));
+  const auto& dl = std::get<KafkaOutput>(r);
+  EXPECT_EQ(dl.kind, KafkaOutput::Kind::kDeadLetter);
+  EXPECT_EQ(dl.message.topic, "place-order-dlq-topic");
+  const json d = json::parse(dl.message.payload);
+  EXPECT_EQ(d["totalRetries"], 3);
+  EXPECT_EQ(d["messageKey"], "ORD-DLQ-90001");
+  EXPECT_EQ(d["originalMessage"]["orderType"], "PRIORITY");
+  EXPECT_EQ(d["firstAttemptTimestamp"], "2026-01-19T10:00:00Z");
+  EXPECT_EQ(d["failedTimestamp"], "2026-01-19T10:00:07Z");
+  EXPECT_TRUE(d["finalErrorStackTrace"].is_string());
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-error-kind"), "retries-exhausted");
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-consumer-group"), "retry-consumer-group");
+  EXPECT_EQ(HeaderOf(dl.message, "CorrelationId"), "corr-1");
+}
+
+TEST_F(RoutingTest, DirectDlqIdIsDeadLetteredWithZeroRetries) {
+  Route r = RouteMain(Main(OrderWithId("ORD-RECEIVE-DLQ-90001")), Ctx());
+  const auto& dl = std::get<KafkaOutput>(r);
+  EXPECT_EQ(dl.kind, KafkaOutput::Kind::kDeadLetter);
+  const json d = json::parse(dl.message.payload);
+  EXPECT_EQ(d["totalRetries"], 0);
+  EXPECT_EQ(d["originalMessage"]["orderId"], "ORD-RECEIVE-DLQ-90001");
+  EXPECT_FALSE(d.contains("rawMessageBase64"));
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-original-offset"), "42");
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-original-topic"), "place-order-topic");
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-consumer-group"), "kafka-to-sqs-bridge-group");
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-error-kind"), "permanent");
+}
+
+TEST_F(RoutingTest, PoisonInputKeepsItsExactBytes) {
+  const std::string garbage("\x00\xff{not json\x80", 13);
+  Route r = RouteMain(Main(garbage), Ctx());
+  const auto& dl = std::get<KafkaOutput>(r);
+  const json d = json::parse(dl.message.payload);
+  EXPECT_TRUE(d["originalMessage"].is_object());
+  EXPECT_EQ(Base64Decode(d["rawMessageBase64"].get<std::string>()).value(), garbage);
+  EXPECT_EQ(d["messageKey"], "unknown");
+  EXPECT_EQ(d["failureReason"], "not-utf8");
+  for (const char* k : {"originalMessage", "messageKey", "totalRetries", "firstAttemptTimestamp",
+                        "failedTimestamp", "finalErrorMessage"}) {
+    EXPECT_TRUE(d.contains(k)) << k;
+  }
+}
+
+TEST_F(RoutingTest, UnknownTypeIsPermanentAndKeepsTheObject) {
+  Route r = RouteMain(Main(R"({"orderType":"EXPRESS","orderId":"X-1"})"), Ctx());
+  const json d = json::parse(std::get<KafkaOutput>(r).message.payload);
+  EXPECT_EQ(d["totalRetries"], 0);
+  EXPECT_EQ(d["originalMessage"]["orderType"], "EXPRESS");
+  EXPECT_EQ(d["messageKey"], "X-1");
+  EXPECT_EQ(d["failureReason"], "unknown-order-type");
+}
+
+TEST_F(RoutingTest, MalformedEnvelopeOnRetryTopicIsDeadLettered) {
+  kafka::Message m = Main("{\"retryCount\": \"x\"}");
+  m.topic = config_.retry_topic;
+  Route r = RouteRetry(m, Ctx());
+  const auto& dl = std::get<KafkaOutput>(r);
+  EXPECT_EQ(dl.kind, KafkaOutput::Kind::kDeadLetter);
+  EXPECT_EQ(json::parse(dl.message.payload)["failureReason"], "invalid-envelope");
+}
+
+TEST_F(RoutingTest, WithoutDueHeaderTheLastAttemptTimestampAnchorsTheDelay) {
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx()));
+  kafka::Message retry = AsConsumed(first);
+  retry.headers = kafka::Headers{{"CorrelationId", "corr-1"}};  // as another producer writes it
+  EXPECT_TRUE(std::holds_alternative<Hold>(RouteRetry(retry, Ctx())));
+  clock_.Advance(milliseconds(1000));
+  EXPECT_TRUE(std::holds_alternative<SqsOutput>(RouteRetry(retry, Ctx())));
+}
+
+TEST_F(RoutingTest, SqsRejectionDeadLettersTheOrder) {
+  const kafka::Message in = Main(kStandard);
+  KafkaOutput dl = RouteSqsRejection(in, Error(Code::kInvalidArgument, "message too long"), Ctx());
+  const json d = json::parse(dl.message.payload);
+  EXPECT_EQ(d["originalMessage"]["orderId"], "ORD-1");
+  EXPECT_EQ(d["failureReason"], "sqs-rejected");
+  EXPECT_NE(d["finalErrorMessage"].get<std::string>().find("message too long"), std::string::npos);
+}
+
+TEST_F(RoutingTest, ShrinkDropsRawBytesThenTheOriginal) {
+  KafkaOutput poison = std::get<KafkaOutput>(RouteMain(Main("garbage"), Ctx()));
+  auto smaller = ShrinkDeadLetter(poison.message);
+  ASSERT_TRUE(smaller);
+  EXPECT_FALSE(json::parse(smaller->payload).contains("rawMessageBase64"));
+  EXPECT_FALSE(ShrinkDeadLetter(*smaller)) << "nothing left to drop";
+
+  KafkaOutput direct =
+      std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RECEIVE-DLQ-90001")), Ctx()));
+  auto without_original = ShrinkDeadLetter(direct.message);
+  ASSERT_TRUE(without_original);
+  EXPECT_TRUE(json::parse(without_original->payload)["originalMessage"].empty());
+  EXPECT_EQ(HeaderOf(*without_original, "dlq-original-offset"), "42");
+}
+
+TEST(ParseUtcSecondsTest, RoundTripsTheFormat) {
+  const auto t = ParseUtcSeconds("2026-01-19T10:00:05Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(FormatUtcSeconds(*t), "2026-01-19T10:00:05Z");
+  EXPECT_FALSE(ParseUtcSeconds("2026-01-19 10:00:05"));
+  EXPECT_FALSE(ParseUtcSeconds("2026-01-19T10:00:05Zjunk"));
+}
+
+}  // namespace
+}  // namespace driftline::bridge
