@@ -38,3 +38,5 @@ else
 fi
 
 scripts/setup-maven.sh
+# moto (PyPI) is a second SQS implementation that checks SigV4 signatures; only the tests use it.
+scripts/setup-moto.sh
