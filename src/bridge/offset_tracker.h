@@ -15,13 +15,11 @@
 #include <string>
 #include <utility>
 
+#include "kafka/consumer.h"
+
 namespace driftline::bridge {
 
-struct PartitionKey {
-  std::string topic;
-  std::int32_t partition = 0;
-  auto operator<=>(const PartitionKey&) const = default;
-};
+using PartitionKey = kafka::TopicPartition;
 
 class OffsetTracker {
  public:

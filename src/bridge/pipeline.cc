@@ -1,0 +1,330 @@
+#include "bridge/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "bridge/metrics.h"
+
+namespace driftline::bridge {
+
+using std::chrono::milliseconds;
+
+namespace {
+constexpr milliseconds kPollTimeout{100};
+constexpr milliseconds kBackpressurePoll{20};
+constexpr milliseconds kRevokeDrain{5000};
+}  // namespace
+
+Pipeline::Pipeline(Kind kind, const BridgeConfig& config, SqsSender& sender, RecordSink& sink,
+                   BridgeMetrics* metrics, const Clock& clock)
+    : kind_(kind),
+      config_(config),
+      sender_(sender),
+      sink_(sink),
+      metrics_(metrics),
+      clock_(clock),
+      topic_(kind == Kind::kMain ? config.main_topic : config.retry_topic),
+      group_(kind == Kind::kMain ? config.main_group : config.retry_group),
+      scheduler_(config.retry_max_held_per_partition) {}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Create(Kind kind, const BridgeConfig& config,
+                                                   SqsSender& sender, RecordSink& sink,
+                                                   BridgeMetrics* metrics, const Clock& clock) {
+  std::unique_ptr<Pipeline> p(new Pipeline(kind, config, sender, sink, metrics, clock));
+  kafka::Properties props = kafka::Properties::Make(config.kafka_bootstrap, {});
+  props.Merge(config.kafka_properties);
+  // At-least-once: offsets are stored by us once durable; librdkafka commits what is stored.
+  props.SetDefault("enable.auto.commit", "true");
+  props.SetDefault("auto.commit.interval.ms", "1000");
+  props.SetDefault("enable.auto.offset.store", "false");
+  props.SetDefault("auto.offset.reset", "earliest");
+  auto consumer = kafka::Consumer::Create(props, p->group_, p.get());
+  if (!consumer) {
+    return tl::unexpected(
+        std::move(consumer.error()).With(std::string("creating the ") + p->name() + " consumer"));
+  }
+  p->consumer_ = std::move(*consumer);
+  if (Status s = p->consumer_->Subscribe({p->topic_}); !s) {
+    return tl::unexpected(std::move(s.error()).With("subscribing to " + p->topic_));
+  }
+  return p;
+}
+
+Pipeline::~Pipeline() {
+  if (thread_.joinable()) {
+    RequestStop(milliseconds(0));
+    Join();
+  }
+}
+
+void Pipeline::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Pipeline::RequestStop(milliseconds drain) {
+  drain_ms_ = drain.count();
+  stop_ = true;
+  done_cv_.notify_all();
+}
+
+std::size_t Pipeline::Join() {
+  if (thread_.joinable())
+    thread_.join();
+  return left_;
+}
+
+void Pipeline::Run() {
+  spdlog::info("{} pipeline: consuming {} in group {}", name(), topic_, group_);
+  auto last_gauges = clock_.Mono();
+  while (!stop_) {
+    DrainCompletions();
+    ReleaseDue();
+    ApplyPauses();
+
+    milliseconds timeout = backpressure_ ? kBackpressurePoll : kPollTimeout;
+    if (auto next = scheduler_.NextDue()) {
+      const auto until = std::chrono::duration_cast<milliseconds>(*next - clock_.Wall());
+      timeout = std::clamp(until, milliseconds(0), timeout);
+    }
+    auto polled = consumer_->Poll(timeout);
+    if (!polled) {
+      const Error& e = polled.error();
+      if (e.code() == Code::kInternal || e.code() == Code::kFailedPrecondition) {
+        spdlog::critical("{} pipeline: consumer failed: {}", name(), e.ToString());
+        failed_ = true;
+        break;
+      }
+      // Brokers down, unknown topic while it is being created, ...: keep polling.
+      spdlog::warn("{} pipeline: {}", name(), e.ToString());
+    } else if (polled->has_value()) {
+      Handle(std::move(**polled));
+    }
+    if (clock_.Mono() - last_gauges >= milliseconds(1000)) {
+      UpdateGauges();
+      last_gauges = clock_.Mono();
+    }
+  }
+
+  // Drain: wait for what is in flight (not for parked retries), then commit and leave.
+  const auto deadline = std::chrono::steady_clock::now() + milliseconds(drain_ms_.load());
+  for (;;) {
+    DrainCompletions();
+    if (tracker_.InFlight() <= scheduler_.Held())
+      break;
+    std::unique_lock lock(done_mu_);
+    if (!done_cv_.wait_until(lock, deadline, [&] { return !done_.empty(); }))
+      break;
+  }
+  DrainCompletions();
+  left_ = tracker_.InFlight();
+  if (Status s = consumer_->Commit(); !s) {
+    spdlog::warn("{} pipeline: final commit: {}", name(), s.error().ToString());
+  }
+  if (Status s = consumer_->Close(); !s) {
+    spdlog::warn("{} pipeline: close: {}", name(), s.error().ToString());
+  }
+  spdlog::info("{} pipeline: stopped; {} record(s) unfinished ({} parked retries)", name(), left_,
+               scheduler_.Held());
+}
+
+void Pipeline::Handle(kafka::Message message) {
+  const PartitionKey p{message.topic, message.partition};
+  if (!assignment_.contains(p))
+    return;  // a record of a partition revoked meanwhile
+  if (!tracker_.Track(p, message.offset))
+    return;
+  if (metrics_ != nullptr)
+    metrics_->consumed.Add({{"pipeline", name()}}).Increment();
+  const RouteContext ctx{config_, clock_};
+  Route route = kind_ == Kind::kMain ? RouteMain(message, ctx) : RouteRetry(message, ctx);
+  Dispatch(message, std::move(route));
+}
+
+void Pipeline::Dispatch(const kafka::Message& message, Route route) {
+  const PartitionKey p{message.topic, message.partition};
+  const std::int64_t offset = message.offset;
+  const std::uint64_t epoch = epochs_[p];
+
+  if (auto* hold = std::get_if<Hold>(&route)) {
+    scheduler_.Hold(p, offset, hold->due, message);
+    return;
+  }
+  if (auto* out = std::get_if<KafkaOutput>(&route)) {
+    if (metrics_ != nullptr) {
+      if (out->kind == KafkaOutput::Kind::kRetry) {
+        metrics_->retried.Add({{"pipeline", name()}}).Increment();
+      } else {
+        metrics_->dead_lettered.Add({{"reason", out->reason}}).Increment();
+      }
+    }
+    sink_.Produce(std::move(*out), [this, p, offset, epoch] { Complete(p, offset, epoch); });
+    return;
+  }
+  auto& sqs = std::get<SqsOutput>(route);
+  sqs::OutgoingMessage m;
+  m.body = std::move(sqs.body);
+  m.attributes.emplace(std::string(kCorrelationIdHeader),
+                       sqs::MessageAttributeValue::String(sqs.correlation_id));
+  if (config_.sqs_queue_url.ends_with(".fifo")) {
+    m.message_group_id = sqs.group_id;
+    m.message_deduplication_id = sqs.dedup_id;
+  }
+  // On a permanent rejection the record is dead-lettered instead; the copy of the input is
+  // only needed for that (rare) path.
+  auto input = std::make_shared<kafka::Message>(message);
+  sender_.Submit(SendJob{
+      std::move(m), [this, p, offset, epoch, input](SendCompletion c) {
+        if (!c.permanent_error) {
+          Complete(p, offset, epoch);
+          return;
+        }
+        spdlog::error("{} pipeline: SQS rejected the order from {}[{}]@{}: {}; dead-lettering",
+                      name(), p.topic, p.partition, offset, c.permanent_error->ToString());
+        KafkaOutput dl = RouteSqsRejection(*input, *c.permanent_error, {config_, clock_});
+        if (metrics_ != nullptr)
+          metrics_->dead_lettered.Add({{"reason", dl.reason}}).Increment();
+        sink_.Produce(std::move(dl), [this, p, offset, epoch] { Complete(p, offset, epoch); });
+      }});
+}
+
+void Pipeline::Complete(const PartitionKey& p, std::int64_t offset, std::uint64_t epoch) {
+  {
+    std::lock_guard lock(done_mu_);
+    done_.push_back({p, offset, epoch});
+  }
+  done_cv_.notify_all();
+}
+
+void Pipeline::DrainCompletions() {
+  std::vector<Completion> done;
+  {
+    std::lock_guard lock(done_mu_);
+    done.swap(done_);
+  }
+  for (const Completion& c : done) {
+    auto it = epochs_.find(c.partition);
+    if (it == epochs_.end() || it->second != c.epoch)
+      continue;  // revoked since
+    if (auto position = tracker_.Complete(c.partition, c.offset)) {
+      if (Status s = consumer_->StoreOffset(c.partition.topic, c.partition.partition, *position);
+          !s) {
+        spdlog::warn("{} pipeline: storing offset {} for {}[{}]: {}", name(), *position,
+                     c.partition.topic, c.partition.partition, s.error().ToString());
+      }
+    }
+  }
+}
+
+void Pipeline::ReleaseDue() {
+  for (kafka::Message& m : scheduler_.TakeDue(clock_.Wall())) {
+    const PartitionKey p{m.topic, m.partition};
+    if (!assignment_.contains(p))
+      continue;
+    Route route = RouteRetry(m, {config_, clock_});
+    Dispatch(m, std::move(route));
+  }
+}
+
+void Pipeline::ApplyPauses() {
+  // Hysteresis: stop taking input at the bound, start again at half of it.
+  const std::size_t working = tracker_.InFlight() - scheduler_.Held();
+  if (!backpressure_ && working >= config_.max_in_flight_messages) {
+    backpressure_ = true;
+    spdlog::warn("{} pipeline: {} records in flight; pausing input until they complete", name(),
+                 working);
+  } else if (backpressure_ && working <= config_.max_in_flight_messages / 2) {
+    backpressure_ = false;
+    spdlog::info("{} pipeline: in-flight records down to {}; resuming input", name(), working);
+  }
+  // The scheduler keeps its own pause bookkeeping (limit reached / drained to half).
+  (void)scheduler_.TakeToPause();
+  (void)scheduler_.TakeToResume();
+
+  std::vector<kafka::TopicPartition> pause;
+  std::vector<kafka::TopicPartition> resume;
+  for (const auto& p : assignment_) {
+    const bool want = backpressure_ || scheduler_.IsPaused(p);
+    const bool is = paused_.contains(p);
+    if (want && !is)
+      pause.push_back(p);
+    if (!want && is)
+      resume.push_back(p);
+  }
+  if (!pause.empty()) {
+    if (Status s = consumer_->Pause(pause); s) {
+      paused_.insert(pause.begin(), pause.end());
+    } else {
+      spdlog::warn("{} pipeline: pause: {}", name(), s.error().ToString());
+    }
+  }
+  if (!resume.empty()) {
+    if (Status s = consumer_->Resume(resume); s) {
+      for (const auto& p : resume)
+        paused_.erase(p);
+    } else {
+      spdlog::warn("{} pipeline: resume: {}", name(), s.error().ToString());
+    }
+  }
+}
+
+void Pipeline::WaitForCompletions(const std::vector<kafka::TopicPartition>& partitions,
+                                  milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto busy = [&] {
+    for (const auto& p : partitions) {
+      if (tracker_.InFlight(p) > scheduler_.Held(p))
+        return true;
+    }
+    return false;
+  };
+  for (;;) {
+    DrainCompletions();
+    if (!busy())
+      return;
+    std::unique_lock lock(done_mu_);
+    if (!done_cv_.wait_until(lock, deadline, [&] { return !done_.empty(); }))
+      return;
+  }
+}
+
+void Pipeline::OnAssigned(kafka::Consumer&, const std::vector<kafka::TopicPartition>& partitions) {
+  for (const auto& p : partitions) {
+    assignment_.insert(p);
+    epochs_[p] = next_epoch_++;
+    paused_.erase(p);  // librdkafka starts an assigned partition unpaused
+  }
+  assigned_ = true;
+  spdlog::info("{} pipeline: assigned {} partition(s) of {} (now {})", name(), partitions.size(),
+               topic_, assignment_.size());
+}
+
+void Pipeline::OnRevoked(kafka::Consumer& consumer,
+                         const std::vector<kafka::TopicPartition>& partitions, bool lost) {
+  if (!lost) {
+    // Give in-flight work a moment to finish so the next owner repeats as little as possible.
+    WaitForCompletions(partitions, stop_ ? milliseconds(0) : kRevokeDrain);
+    if (Status s = consumer.Commit(); !s) {
+      spdlog::warn("{} pipeline: commit on revoke: {}", name(), s.error().ToString());
+    }
+  }
+  for (const auto& p : partitions) {
+    tracker_.Forget(p);
+    scheduler_.Forget(p);
+    epochs_.erase(p);
+    assignment_.erase(p);
+    paused_.erase(p);
+  }
+  spdlog::info("{} pipeline: {} {} partition(s) of {}", name(), lost ? "lost" : "revoked",
+               partitions.size(), topic_);
+}
+
+void Pipeline::UpdateGauges() {
+  if (metrics_ == nullptr)
+    return;
+  metrics_->in_flight.Add({{"pipeline", name()}}).Set(static_cast<double>(tracker_.InFlight()));
+  if (kind_ == Kind::kRetry)
+    metrics_->retry_held.Set(static_cast<double>(scheduler_.Held()));
+}
+
+}  // namespace driftline::bridge

@@ -1,0 +1,177 @@
+#include "bridge/record_sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include "bridge/metrics.h"
+
+namespace driftline::bridge {
+
+using Steady = std::chrono::steady_clock;
+
+namespace {
+constexpr std::chrono::milliseconds kResendInitial{200};
+constexpr std::chrono::milliseconds kResendMax{10000};
+
+std::string Describe(const KafkaOutput& out) {
+  const kafka::Header* t = out.message.headers.Find(kDlqOriginalTopic);
+  const kafka::Header* o = out.message.headers.Find(kDlqOriginalOffset);
+  return out.message.topic + " record for key '" + out.message.key.value_or("") + "'" +
+         (t && o && t->value && o->value ? " (input " + *t->value + "@" + *o->value + ")" : "");
+}
+}  // namespace
+
+RecordSink::RecordSink(BridgeMetrics* metrics) : metrics_(metrics) {}
+
+Result<std::unique_ptr<RecordSink>> RecordSink::Create(const kafka::Properties& props,
+                                                       BridgeMetrics* metrics) {
+  std::unique_ptr<RecordSink> sink(new RecordSink(metrics));
+  kafka::Properties p = kafka::WithReliableDelivery(props);
+  p.SetDefault("linger.ms", "5");
+  RecordSink* raw = sink.get();
+  auto producer =
+      kafka::Producer::Create(p, [raw](kafka::DeliveryReport r) { raw->OnDelivery(std::move(r)); });
+  if (!producer)
+    return tl::unexpected(std::move(producer.error()).With("creating the producer"));
+  sink->producer_ = std::move(*producer);
+  sink->resender_ = std::thread([raw] { raw->ResendLoop(); });
+  return sink;
+}
+
+RecordSink::~RecordSink() {
+  Drain(std::chrono::milliseconds(0));
+  producer_.reset();  // flushes within its close timeout; late reports find no entries
+}
+
+void RecordSink::Produce(KafkaOutput out, std::function<void()> durable) {
+  std::uint64_t token = 0;
+  {
+    std::lock_guard lock(mu_);
+    token = next_token_++;
+    entries_.emplace(token, Entry{std::move(out), std::move(durable), 0});
+  }
+  Send(token);
+}
+
+void RecordSink::Send(std::uint64_t token) {
+  kafka::OutgoingMessage message;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(token);
+    if (it == entries_.end())
+      return;
+    ++it->second.attempts;
+    message = it->second.out.message;
+  }
+  Status s = producer_->Send(message, token);
+  if (s)
+    return;
+  // Nothing was queued: no report will come. Treat it like a failed delivery.
+  kafka::DeliveryReport failed;
+  failed.token = token;
+  failed.topic = message.topic;
+  failed.error = s.error();
+  OnDelivery(std::move(failed));
+}
+
+void RecordSink::OnDelivery(kafka::DeliveryReport report) {
+  std::function<void()> durable;
+  {
+    std::unique_lock lock(mu_);
+    auto it = entries_.find(report.token);
+    if (it == entries_.end())
+      return;  // drained and abandoned
+    if (!report.error) {
+      healthy_ = true;
+      durable = std::move(it->second.durable);
+      entries_.erase(it);
+    } else if (report.error->retryable()) {
+      healthy_ = false;
+      spdlog::warn("delivery of {} failed (attempt {}), will resend: {}", Describe(it->second.out),
+                   it->second.attempts, report.error->ToString());
+      lock.unlock();
+      ScheduleResend(report.token);
+      return;
+    } else if (it->second.out.kind == KafkaOutput::Kind::kDeadLetter &&
+               report.error->code() == Code::kInvalidArgument) {
+      if (auto smaller = ShrinkDeadLetter(it->second.out.message)) {
+        spdlog::warn("{} refused ({}); sending it without its largest field",
+                     Describe(it->second.out), report.error->ToString());
+        it->second.out.message = std::move(*smaller);
+        lock.unlock();
+        ScheduleResend(report.token);
+        return;
+      }
+      spdlog::critical("{} cannot be written: {}; its input offset stays uncommitted",
+                       Describe(it->second.out), report.error->ToString());
+      healthy_ = false;
+      return;
+    } else {
+      spdlog::critical("{} cannot be written: {}; its input offset stays uncommitted",
+                       Describe(it->second.out), report.error->ToString());
+      healthy_ = false;
+      return;
+    }
+  }
+  if (durable)
+    durable();
+  changed_.notify_all();
+}
+
+void RecordSink::ScheduleResend(std::uint64_t token) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(token);
+  if (it == entries_.end() || stopping_)
+    return;
+  auto delay = kResendInitial * (1 << std::min(it->second.attempts, 6));
+  delay = std::min(delay, kResendMax);
+  resends_.emplace_back(Steady::now() + delay, token);
+  changed_.notify_all();
+}
+
+void RecordSink::ResendLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (resends_.empty()) {
+      changed_.wait(lock);
+      continue;
+    }
+    auto next = std::min_element(resends_.begin(), resends_.end());
+    if (Steady::now() < next->first) {
+      changed_.wait_until(lock, next->first);
+      continue;
+    }
+    const std::uint64_t token = next->second;
+    resends_.erase(next);
+    lock.unlock();
+    if (metrics_ != nullptr)
+      metrics_->kafka_resends.Increment();
+    Send(token);
+    lock.lock();
+  }
+}
+
+bool RecordSink::Healthy() const {
+  std::lock_guard lock(mu_);
+  return healthy_;
+}
+
+std::size_t RecordSink::Pending() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
+}
+
+std::size_t RecordSink::Drain(std::chrono::milliseconds timeout) {
+  std::size_t left = 0;
+  {
+    std::unique_lock lock(mu_);
+    changed_.wait_for(lock, timeout, [&] { return entries_.empty(); });
+    left = entries_.size();
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (resender_.joinable())
+    resender_.join();
+  return left;
+}
+
+}  // namespace driftline::bridge

@@ -1,0 +1,77 @@
+// Writes retry envelopes and dead letters to Kafka and reports each one once it is durable.
+//
+// Durable means the broker acknowledged it (idempotent producer, acks=all). A record whose
+// delivery fails transiently is produced again after a capped backoff, as often as it takes. A
+// dead letter the broker refuses as too large is shrunk (raw bytes dropped, then the original
+// message; the dlq-original-* headers still point at the input) and produced again. A record
+// that can be neither delivered nor shrunk is never reported durable: the input offset stays
+// uncommitted and the failure is logged with the record's coordinates and counted.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "bridge/routing.h"
+#include "common/status.h"
+#include "kafka/producer.h"
+
+namespace driftline::bridge {
+
+struct BridgeMetrics;
+
+class RecordSink {
+ public:
+  // `props`: bootstrap servers and pass-through properties; reliable-delivery defaults are
+  // added. Errors: kInvalidArgument from the producer's configuration.
+  static Result<std::unique_ptr<RecordSink>> Create(const kafka::Properties& props,
+                                                    BridgeMetrics* metrics);
+  // Flushes for at most the producer's close timeout, then stops.
+  ~RecordSink();
+  RecordSink(const RecordSink&) = delete;
+  RecordSink& operator=(const RecordSink&) = delete;
+
+  // Produces `out`; `durable` runs once, on a producer thread, when the broker has it.
+  void Produce(KafkaOutput out, std::function<void()> durable);
+
+  // False while a delivery is failing, until the next success.
+  bool Healthy() const;
+  std::size_t Pending() const;
+
+  // Waits up to `timeout` for every record to be durable; stops resending after that.
+  // Returns how many records were left without a durable report.
+  std::size_t Drain(std::chrono::milliseconds timeout);
+
+ private:
+  struct Entry {
+    KafkaOutput out;
+    std::function<void()> durable;
+    int attempts = 0;
+  };
+  explicit RecordSink(BridgeMetrics* metrics);
+  void OnDelivery(kafka::DeliveryReport report);
+  void Send(std::uint64_t token);  // (re)sends entries_[token]
+  void ScheduleResend(std::uint64_t token);
+  void ResendLoop();
+
+  BridgeMetrics* metrics_;
+  std::unique_ptr<kafka::Producer> producer_;
+
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::map<std::uint64_t, Entry> entries_;  // guarded by mu_: not yet durable
+  std::uint64_t next_token_ = 1;            // guarded by mu_
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>>
+      resends_;            // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  bool healthy_ = true;    // guarded by mu_
+  std::thread resender_;
+};
+
+}  // namespace driftline::bridge

@@ -1,0 +1,178 @@
+#include "bridge/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "ops/metrics_text.h"
+#include "sqs/curl_client.h"
+
+namespace driftline::bridge {
+
+using std::chrono::milliseconds;
+
+namespace {
+constexpr milliseconds kProbeInterval{2000};
+}
+
+OrderService::OrderService(BridgeConfig config, const Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      registry_(std::make_shared<prometheus::Registry>()) {}
+
+Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, const Clock& clock,
+                                                           std::unique_ptr<sqs::SqsClient> sqs) {
+  if (Status s = Validate(config); !s)
+    return tl::unexpected(s.error());
+  std::unique_ptr<OrderService> svc(new OrderService(std::move(config), clock));
+  const BridgeConfig& c = svc->config_;
+  svc->metrics_ = std::make_unique<BridgeMetrics>(*svc->registry_);
+
+  if (!sqs) {
+    auto sqs_config = sqs::SqsClientConfigFromEnv(Environment::Process(),
+                                                  sqs::WhenMissing::kUseLocalStackDefaults);
+    if (!sqs_config)
+      return tl::unexpected(std::move(sqs_config.error()).With("SQS settings"));
+    sqs_config->endpoint_url = c.sqs_endpoint;
+    sqs_config->region = c.aws_region;
+    sqs_config->max_idle_connections = c.sqs_max_in_flight_batches + 2;
+    auto client = sqs::CurlSqsClient::Create(*sqs_config);
+    if (!client)
+      return tl::unexpected(std::move(client.error()).With("creating the SQS client"));
+    sqs = std::move(*client);
+  }
+  svc->sqs_ = std::move(sqs);
+  if (!c.aws_credentials_from_env) {
+    spdlog::warn("AWS_ACCESS_KEY_ID is not set: using the local stack's test credentials");
+  }
+
+  svc->sender_ =
+      std::make_unique<SqsSender>(*svc->sqs_,
+                                  SqsSenderOptions{c.sqs_queue_url, c.sqs_batch_size,
+                                                   c.sqs_max_in_flight_batches, c.sqs_batch_linger},
+                                  svc->metrics_.get());
+
+  kafka::Properties props = kafka::Properties::Make(c.kafka_bootstrap, {});
+  props.Merge(c.kafka_properties);
+  auto sink = RecordSink::Create(props, svc->metrics_.get());
+  if (!sink)
+    return tl::unexpected(sink.error());
+  svc->sink_ = std::move(*sink);
+
+  auto main = Pipeline::Create(Pipeline::Kind::kMain, c, *svc->sender_, *svc->sink_,
+                               svc->metrics_.get(), clock);
+  if (!main)
+    return tl::unexpected(main.error());
+  svc->main_ = std::move(*main);
+  if (c.retry_consumer_enabled) {
+    auto retry = Pipeline::Create(Pipeline::Kind::kRetry, c, *svc->sender_, *svc->sink_,
+                                  svc->metrics_.get(), clock);
+    if (!retry)
+      return tl::unexpected(retry.error());
+    svc->retry_ = std::move(*retry);
+  }
+
+  if (!c.metrics_address.empty()) {
+    OrderService* raw = svc.get();
+    auto ops = ops::HttpServer::Start(
+        c.metrics_address, {{"/healthz",
+                             [raw] {
+                               const bool ready = raw->Ready();
+                               return ops::HttpReply{ready ? 200 : 503, "text/plain; charset=utf-8",
+                                                     raw->HealthReport()};
+                             }},
+                            {"/metrics", [raw] {
+                               raw->metrics_->ready.Set(raw->Ready() ? 1 : 0);
+                               return ops::HttpReply{200, ops::kPrometheusContentType,
+                                                     ops::MetricsText(*raw->registry_)};
+                             }}});
+    if (!ops)
+      return tl::unexpected(std::move(ops.error()).With("METRICS_ADDRESS"));
+    svc->ops_ = std::move(*ops);
+  }
+  return svc;
+}
+
+OrderService::~OrderService() {
+  Stop();
+}
+
+void OrderService::Start() {
+  prober_ = std::thread([this] { ProbeLoop(); });
+  main_->Start();
+  if (retry_) {
+    retry_->Start();
+  } else {
+    spdlog::warn("RETRY_CONSUMER_ENABLED=false: retry envelopes on {} will not be processed",
+                 config_.retry_topic);
+  }
+}
+
+void OrderService::ProbeLoop() {
+  std::unique_lock lock(probe_mu_);
+  bool first = true;
+  while (!stopping_) {
+    lock.unlock();
+    auto attrs = sqs_->GetQueueAttributes(config_.sqs_queue_url, {"QueueArn"});
+    const bool ok = attrs.has_value();
+    if (ok != sqs_ok_.load() || (first && !ok)) {
+      if (ok) {
+        spdlog::info("SQS queue {} answers", config_.sqs_queue_url);
+      } else {
+        spdlog::warn("SQS queue {} does not answer: {}", config_.sqs_queue_url,
+                     attrs.error().ToString());
+      }
+    }
+    first = false;
+    sqs_ok_ = ok;
+    lock.lock();
+    probe_cv_.wait_for(lock, kProbeInterval, [&] { return stopping_; });
+  }
+}
+
+std::size_t OrderService::Stop() {
+  {
+    std::lock_guard lock(probe_mu_);
+    if (stopping_)
+      return 0;
+    stopping_ = true;
+  }
+  probe_cv_.notify_all();
+  spdlog::info("stopping: draining in-flight work (up to {} ms)", config_.shutdown_timeout.count());
+  const auto drain = config_.shutdown_timeout;
+  main_->RequestStop(drain);
+  if (retry_)
+    retry_->RequestStop(drain);
+  std::size_t left = main_->Join();
+  if (retry_)
+    left += retry_->Join();
+  // Everything the pipelines waited for is done or abandoned; stop the senders.
+  sender_->Stop(milliseconds(0));
+  sink_->Drain(milliseconds(1000));
+  if (prober_.joinable())
+    prober_.join();
+  ops_.reset();
+  spdlog::info("stopped; {} record(s) left unfinished will be consumed again", left);
+  return left;
+}
+
+bool OrderService::Ready() const {
+  return !Failed() && main_->Assigned() && (!retry_ || retry_->Assigned()) && sqs_ok_.load() &&
+         sender_->Healthy() && sink_->Healthy();
+}
+
+bool OrderService::Failed() const {
+  return main_->Failed() || (retry_ && retry_->Failed());
+}
+
+std::string OrderService::HealthReport() const {
+  auto yn = [](bool b) { return b ? "ok" : "NOT READY"; };
+  std::string out = Ready() ? "ready\n" : "not ready\n";
+  out += std::string("main consumer (") + config_.main_group +
+         "): " + yn(main_->Assigned() && !main_->Failed()) + "\n";
+  out += std::string("retry consumer (") + config_.retry_group +
+         "): " + (retry_ ? yn(retry_->Assigned() && !retry_->Failed()) : "disabled") + "\n";
+  out += std::string("sqs queue: ") + yn(sqs_ok_.load() && sender_->Healthy()) + "\n";
+  out += std::string("kafka producer: ") + yn(sink_->Healthy()) + "\n";
+  return out;
+}
+
+}  // namespace driftline::bridge

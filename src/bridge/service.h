@@ -1,0 +1,75 @@
+// order-service as an object: wires the SQS client, the SQS sender, the retry/DLQ record sink,
+// the main and retry pipelines and the operations endpoint, and stops them in order.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "bridge/config.h"
+#include "bridge/metrics.h"
+#include "bridge/pipeline.h"
+#include "bridge/record_sink.h"
+#include "bridge/sqs_sender.h"
+#include "common/clock.h"
+#include "ops/http_server.h"
+#include "sqs/client.h"
+
+namespace driftline::bridge {
+
+class OrderService {
+ public:
+  // Builds every part; nothing consumes yet. `sqs` may be injected (tests); null builds the
+  // real client from the config. Errors: configuration (kInvalidArgument), metrics address
+  // taken (kUnavailable).
+  static Result<std::unique_ptr<OrderService>> Create(
+      BridgeConfig config, const Clock& clock, std::unique_ptr<sqs::SqsClient> sqs = nullptr);
+  ~OrderService();
+
+  // Starts the pipelines (the retry pipeline only when RETRY_CONSUMER_ENABLED) and the SQS
+  // probe. SQS being down is not an error: the service waits for it, not ready.
+  void Start();
+  // Graceful stop within config.shutdown_timeout: stop taking input, let in-flight work
+  // finish, commit, leave the groups, flush the producer. Returns records left unfinished
+  // (they will be consumed again: at-least-once).
+  std::size_t Stop();
+
+  // Both consumers have joined their groups, SQS answers, and nothing is failing.
+  bool Ready() const;
+  // One line per component, for /healthz.
+  std::string HealthReport() const;
+  // A pipeline hit an unrecoverable error; the process should exit non-zero.
+  bool Failed() const;
+  // The bound port of the metrics/health listener (0 when disabled).
+  int ops_port() const { return ops_ ? ops_->port() : 0; }
+  prometheus::Registry& registry() { return *registry_; }
+
+ private:
+  OrderService(BridgeConfig config, const Clock& clock);
+  void ProbeLoop();
+
+  BridgeConfig config_;
+  const Clock& clock_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<BridgeMetrics> metrics_;
+  std::unique_ptr<sqs::SqsClient> sqs_;
+  std::unique_ptr<SqsSender> sender_;
+  std::unique_ptr<RecordSink> sink_;
+  std::unique_ptr<Pipeline> main_;
+  std::unique_ptr<Pipeline> retry_;
+  std::unique_ptr<ops::HttpServer> ops_;
+
+  std::atomic<bool> sqs_ok_{false};
+  std::mutex probe_mu_;
+  std::condition_variable probe_cv_;
+  bool stopping_ = false;  // guarded by probe_mu_
+  std::thread prober_;
+};
+
+}  // namespace driftline::bridge

@@ -1,0 +1,94 @@
+// Sends transformed orders to SQS in batches, several batches in flight, and never gives up on
+// a message because the endpoint is having a bad moment.
+//
+// Each submitted message gets exactly one completion: success (SQS said Successful for its
+// entry) or a permanent error (SQS rejected that entry for good: too large, invalid). Transient
+// failures — the whole request failing (unreachable, 5xx, throttled) or one entry failing with
+// SenderFault=false — are sent again with capped exponential backoff until they succeed or the
+// sender is stopped; while that goes on Healthy() is false. A message whose send was cut short
+// by Stop() gets no completion at all: its Kafka offset is never committed, so it is consumed
+// again after a restart (at-least-once).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "sqs/client.h"
+
+namespace driftline::bridge {
+
+struct BridgeMetrics;
+
+struct SendCompletion {
+  std::optional<Error> permanent_error;  // nullopt: SQS accepted the message
+  std::string message_id;
+};
+
+struct SendJob {
+  sqs::OutgoingMessage message;
+  // Called once, on a sender thread. Must not block for long and must not call Stop().
+  std::function<void(SendCompletion)> done;
+};
+
+struct SqsSenderOptions {
+  std::string queue_url;
+  std::size_t batch_size = 10;            // entries per SendMessageBatch (1..10)
+  std::size_t max_in_flight_batches = 4;  // sender threads, each with one request in flight
+  std::chrono::milliseconds linger{5};    // wait this long for a fuller batch
+  std::chrono::milliseconds backoff_initial{100};
+  std::chrono::milliseconds backoff_max{5000};
+};
+
+class SqsSender {
+ public:
+  // Starts max_in_flight_batches threads. `client` and `metrics` (nullable) are borrowed and
+  // must outlive the sender.
+  SqsSender(sqs::SqsClient& client, SqsSenderOptions options, BridgeMetrics* metrics);
+  // Stop(0): threads end after their current request.
+  ~SqsSender();
+  SqsSender(const SqsSender&) = delete;
+  SqsSender& operator=(const SqsSender&) = delete;
+
+  // Queues a message; never blocks (the pipelines bound what they have in flight).
+  void Submit(SendJob job);
+
+  // False from a transient failure until the next successful request.
+  bool Healthy() const;
+  // Messages submitted and not yet completed.
+  std::size_t Pending() const;
+
+  // Stops taking new work and waits up to `timeout` for everything queued to complete;
+  // then stops the threads. Returns how many messages were left without a completion.
+  std::size_t Stop(std::chrono::milliseconds timeout);
+
+ private:
+  void Run();
+  // Sends `batch` until every entry has a completion or the stop deadline passes.
+  void SendUntilDone(std::vector<SendJob> batch);
+  bool PastDeadline() const;  // requires mu_
+
+  sqs::SqsClient& client_;
+  const SqsSenderOptions options_;
+  BridgeMetrics* metrics_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_;  // queue_ grew, or stopping_
+  std::condition_variable idle_;  // pending_ dropped
+  std::deque<SendJob> queue_;     // guarded by mu_
+  std::size_t pending_ = 0;       // guarded by mu_: queued + being sent
+  bool stopping_ = false;         // guarded by mu_
+  std::optional<std::chrono::steady_clock::time_point> deadline_;  // guarded by mu_
+  bool healthy_ = true;                                            // guarded by mu_
+  std::vector<std::thread> threads_;                               // joined in Stop()
+};
+
+}  // namespace driftline::bridge
