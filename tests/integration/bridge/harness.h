@@ -1,0 +1,82 @@
+// What the order-service integration tests share: a private set of topics, groups and an SQS
+// queue on the real local stack (so tests never see each other's records), helpers to produce
+// orders and to read back what landed on each channel, and a loopback TCP proxy that can play
+// an SQS outage.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bridge/config.h"
+#include "kafka/admin.h"
+#include "kafka/message.h"
+#include "sqs/client.h"
+
+namespace driftline::bridge::testing {
+
+// A forwarding TCP proxy on 127.0.0.1:<port>. While down, it accepts and closes every
+// connection at once (clients see a reset) and cuts the connections it was carrying.
+class TcpProxy {
+ public:
+  TcpProxy(std::string upstream_host, int upstream_port);
+  ~TcpProxy();
+  int port() const { return port_; }
+  void SetDown(bool down);
+
+ private:
+  void AcceptLoop();
+  void Pump(int client);
+  std::string host_;
+  int upstream_port_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> down_{false};
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> generation_{0};
+  std::thread acceptor_;
+  std::vector<std::thread> pumps_;
+};
+
+class BridgeIntegrationTest : public ::testing::Test {
+ protected:
+  // Creates `partitions`-partition topics and a queue with unique names.
+  void SetUpTopology(int partitions = 1);
+  void TearDown() override;
+
+  // A service configuration for this topology (metrics listener on a free port).
+  BridgeConfig Config() const;
+  // Environment variables for the order-service binary with this topology.
+  std::vector<std::string> ServiceEnv() const;
+
+  // Produces and waits for every delivery report.
+  void Produce(const std::vector<kafka::OutgoingMessage>& messages);
+  kafka::OutgoingMessage Order(const std::string& payload, const std::string& correlation_id,
+                               std::optional<std::int32_t> partition = std::nullopt) const;
+
+  // Every record of `topic` from the beginning, waiting (bounded) until at least `count`.
+  std::vector<kafka::Message> ReadTopic(const std::string& topic, std::size_t count,
+                                        std::chrono::seconds limit = std::chrono::seconds(60));
+  // Receives and deletes until `count` messages were seen or `limit` passes.
+  std::vector<sqs::ReceivedMessage> DrainQueue(
+      std::size_t count, std::chrono::seconds limit = std::chrono::seconds(60));
+  std::int64_t EndOffsetSum(const std::string& topic);
+  std::int64_t CommittedSum(const std::string& group, const std::string& topic);
+
+  std::string main_topic_, retry_topic_, dlq_topic_, main_group_, retry_group_;
+  std::string queue_name_, queue_url_;
+  std::unique_ptr<kafka::Admin> admin_;
+  std::unique_ptr<sqs::SqsClient> sqs_;
+};
+
+// An order of the lab's shape.
+std::string StandardOrder(const std::string& id, int items = 1);
+std::string PriorityOrder(const std::string& id);
+std::string BulkOrder(const std::string& batch_id, const std::vector<int>& items_per_order);
+
+}  // namespace driftline::bridge::testing
