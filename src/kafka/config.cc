@@ -1,0 +1,173 @@
+#include "kafka/config.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace driftline::kafka {
+namespace {
+
+constexpr std::string_view kRedacted = "[redacted]";
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f'; };
+  while (!s.empty() && blank(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && blank(s.back())) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Replaces every occurrence of `secret` in `text`.
+std::string Scrub(std::string text, std::string_view secret) {
+  if (secret.empty()) {
+    return text;
+  }
+  for (auto pos = text.find(secret); pos != std::string::npos;
+       pos = text.find(secret, pos + kRedacted.size())) {
+    text.replace(pos, secret.size(), kRedacted);
+  }
+  return text;
+}
+
+}  // namespace
+
+bool IsSensitiveProperty(std::string_view name) {
+  const std::string lower = Lower(name);
+  static constexpr std::array<std::string_view, 4> kMarkers = {
+      "password", "secret", "sasl.oauthbearer.config", "ssl.key"};
+  return std::any_of(kMarkers.begin(), kMarkers.end(), [&](std::string_view marker) {
+    return lower.find(marker) != std::string::npos;
+  });
+}
+
+Properties Properties::Make(std::string_view bootstrap_servers,
+                            const std::map<std::string, std::string>& pass_through) {
+  Properties props;
+  if (!bootstrap_servers.empty()) {
+    props.Set("bootstrap.servers", std::string(bootstrap_servers));
+  }
+  for (const auto& [name, value] : pass_through) {
+    props.Set(name, value);
+  }
+  return props;
+}
+
+Result<Properties> Properties::Parse(std::string_view text, std::string_view source) {
+  Properties props;
+  int line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const auto eol = text.find('\n');
+    std::string_view line = Trim(text.substr(0, eol));
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+
+    if (line.empty() || line.front() == '#' || line.front() == '!') {
+      continue;
+    }
+    const auto where = std::string(source) + ":" + std::to_string(line_no) + ": ";
+    if (line.back() == '\\') {
+      return Fail(Code::kInvalidArgument,
+                  where + "continuation lines (trailing '\\') are not supported");
+    }
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      return Fail(Code::kInvalidArgument, where + "expected name=value");
+    }
+    const std::string_view name = Trim(line.substr(0, eq));
+    if (name.empty()) {
+      return Fail(Code::kInvalidArgument, where + "empty property name");
+    }
+    props.Set(std::string(name), std::string(Trim(line.substr(eq + 1))));
+  }
+  return props;
+}
+
+Result<Properties> Properties::LoadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Fail(Code::kNotFound, "cannot read kafka properties file " + path.string());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path.string());
+}
+
+Properties& Properties::Set(std::string name, std::string value) {
+  values_[std::move(name)] = std::move(value);
+  return *this;
+}
+
+Properties& Properties::SetDefault(std::string name, std::string value) {
+  values_.try_emplace(std::move(name), std::move(value));
+  return *this;
+}
+
+Properties& Properties::Merge(const Properties& other) {
+  for (const auto& [name, value] : other.values_) {
+    values_[name] = value;
+  }
+  return *this;
+}
+
+Properties& Properties::Erase(const std::string& name) {
+  values_.erase(name);
+  return *this;
+}
+
+std::optional<std::string> Properties::Get(const std::string& name) const {
+  const auto it = values_.find(name);
+  if (it == values_.end()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+std::string Properties::Redacted() const {
+  std::string out;
+  for (const auto& [name, value] : values_) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += name;
+    out += '=';
+    out += IsSensitiveProperty(name) ? kRedacted : std::string_view(value);
+  }
+  return out;
+}
+
+Status Properties::ApplyTo(rd_kafka_conf_t* conf) const {
+  for (const auto& [name, value] : values_) {
+    std::array<char, 512> errstr{};
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr.data(), errstr.size()) !=
+        RD_KAFKA_CONF_OK) {
+      std::string reason = errstr.data();
+      if (IsSensitiveProperty(name)) {
+        reason = Scrub(std::move(reason), value);
+      }
+      return Fail(Code::kInvalidArgument, "kafka property '" + name + "': " + reason);
+    }
+  }
+  return Ok();
+}
+
+Result<ConfHandle> Properties::ToConf() const {
+  ConfHandle conf(rd_kafka_conf_new());
+  if (auto applied = ApplyTo(conf.get()); !applied) {
+    return tl::unexpected(std::move(applied.error()));
+  }
+  return conf;
+}
+
+}  // namespace driftline::kafka
