@@ -1,0 +1,185 @@
+// order-service as a process against the real stack: killed with SIGKILL mid-backlog and
+// restarted, and three instances sharing six partitions with one of them killed. Nothing may be
+// lost; duplicates (at-least-once) are counted and reported.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "harness.h"
+
+extern char** environ;
+
+namespace driftline::bridge::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Steady = std::chrono::steady_clock;
+
+// A running build/bin/order-service with extra environment; stderr goes to a log file.
+class ServiceProcess {
+ public:
+  ServiceProcess(const std::vector<std::string>& env, const std::string& log_path) {
+    std::vector<std::string> vars;
+    for (char** e = environ; *e != nullptr; ++e)
+      vars.emplace_back(*e);
+    vars.insert(vars.end(), env.begin(), env.end());
+    std::vector<char*> envp;
+    for (auto& v : vars)
+      envp.push_back(v.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    std::string bin = DRIFTLINE_ORDER_SERVICE_BIN;
+    char* argv[] = {bin.data(), nullptr};
+    const int rc = posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv, envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(rc, 0) << "cannot start " << bin;
+  }
+  ~ServiceProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      Wait();
+    }
+  }
+  void Kill() {
+    ::kill(pid_, SIGKILL);
+    Wait();
+  }
+  // SIGTERM and the exit code (-1 if it had to be killed after 30 s).
+  int Terminate() {
+    ::kill(pid_, SIGTERM);
+    const auto deadline = Steady::now() + seconds(30);
+    int status = 0;
+    while (Steady::now() < deadline) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    Kill();
+    return -1;
+  }
+
+ private:
+  void Wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  pid_t pid_ = -1;
+};
+
+template <typename F>
+bool Eventually(F f, seconds limit) {
+  const auto deadline = Steady::now() + limit;
+  while (Steady::now() < deadline) {
+    if (f())
+      return true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return f();
+}
+
+class ProcessTest : public BridgeIntegrationTest {
+ protected:
+  std::string Log(const std::string& name) {
+    return std::string(DRIFTLINE_TEST_LOG_DIR) + "/" + main_topic_ + "-" + name + ".log";
+  }
+  std::int64_t QueueDepth() {
+    auto a = sqs_->GetQueueAttributes(queue_url_, {"ApproximateNumberOfMessages"});
+    return a ? a->approximate_number_of_messages().value_or(0) : 0;
+  }
+  // Every order id in the queue, with how many times it arrived.
+  std::map<std::string, int> Collect(std::size_t expected) {
+    std::map<std::string, int> seen;
+    for (const auto& m : DrainQueue(expected, seconds(120))) {
+      ++seen[json::parse(m.body)["orderId"].get<std::string>()];
+    }
+    return seen;
+  }
+  void ExpectAllOnce(const std::map<std::string, int>& seen, int n, const char* what) {
+    int missing = 0;
+    int duplicates = 0;
+    for (int i = 0; i < n; ++i) {
+      auto it = seen.find("K-" + std::to_string(i));
+      if (it == seen.end()) {
+        ++missing;
+      } else {
+        duplicates += it->second - 1;
+      }
+    }
+    EXPECT_EQ(missing, 0) << what << ": orders lost";
+    std::printf("[ %s ] %d orders, %d missing, %d duplicates delivered\n", what, n, missing,
+                duplicates);
+    RecordProperty("duplicates", duplicates);
+  }
+};
+
+TEST_F(ProcessTest, KillNineMidBacklogThenRestartLosesNothing) {
+  SetUpTopology(1);
+  constexpr int kOrders = 5000;
+  std::vector<kafka::OutgoingMessage> backlog;
+  for (int i = 0; i < kOrders; ++i) {
+    backlog.push_back(Order(StandardOrder("K-" + std::to_string(i)), "k-" + std::to_string(i)));
+  }
+  Produce(backlog);
+
+  std::mt19937 rng(std::random_device{}());
+  const int kill_at = std::uniform_int_distribution<int>(500, 3000)(rng);
+  {
+    ServiceProcess first(ServiceEnv(), Log("first"));
+    ASSERT_TRUE(Eventually([&] { return QueueDepth() >= kill_at; }, seconds(90)))
+        << "the service made no progress; see " << Log("first");
+    first.Kill();
+  }
+  std::printf("[ kill -9 ] killed after about %lld orders reached SQS; %lld offsets committed\n",
+              static_cast<long long>(QueueDepth()),
+              static_cast<long long>(CommittedSum(main_group_, main_topic_)));
+  ServiceProcess second(ServiceEnv(), Log("second"));
+  ASSERT_TRUE(
+      Eventually([&] { return CommittedSum(main_group_, main_topic_) == kOrders; }, seconds(120)))
+      << "committed " << CommittedSum(main_group_, main_topic_) << " of " << kOrders;
+  EXPECT_EQ(second.Terminate(), 0) << "graceful stop exits 0";
+  ExpectAllOnce(Collect(kOrders), kOrders, "kill -9 and restart");
+  EXPECT_EQ(EndOffsetSum(dlq_topic_), 0);
+  EXPECT_EQ(EndOffsetSum(retry_topic_), 0);
+}
+
+TEST_F(ProcessTest, ThreeInstancesOnSixPartitionsSurviveLosingOne) {
+  SetUpTopology(6);
+  constexpr int kOrders = 6000;
+  std::vector<kafka::OutgoingMessage> backlog;
+  for (int i = 0; i < kOrders; ++i) {
+    backlog.push_back(
+        Order(StandardOrder("K-" + std::to_string(i)), "k-" + std::to_string(i), i % 6));
+  }
+  auto a = std::make_unique<ServiceProcess>(ServiceEnv(), Log("a"));
+  auto b = std::make_unique<ServiceProcess>(ServiceEnv(), Log("b"));
+  auto c = std::make_unique<ServiceProcess>(ServiceEnv(), Log("c"));
+  Produce(backlog);
+  ASSERT_TRUE(Eventually([&] { return QueueDepth() >= 1500; }, seconds(90)));
+  b->Kill();  // its partitions move to a and c after the session timeout
+  ASSERT_TRUE(
+      Eventually([&] { return CommittedSum(main_group_, main_topic_) == kOrders; }, seconds(120)))
+      << "committed " << CommittedSum(main_group_, main_topic_) << " of " << kOrders;
+  EXPECT_EQ(a->Terminate(), 0);
+  EXPECT_EQ(c->Terminate(), 0);
+  ExpectAllOnce(Collect(kOrders), kOrders, "3 instances, one killed");
+}
+
+}  // namespace
+}  // namespace driftline::bridge::testing
