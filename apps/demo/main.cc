@@ -71,11 +71,9 @@ int main(int argc, char** argv) {
   // 1. Watch the topic from its current end, so the order we produce is the next record seen.
   auto props = driftline::kafka::Properties::Make(kafka, {});
   auto watcher = driftline::kafka::Consumer::Create(props, "driftline-demo-watch", nullptr);
-  if (!watcher)
-    return Fail("creating the Kafka consumer", watcher.error());
+  if (!watcher) return Fail("creating the Kafka consumer", watcher.error());
   auto assigned = (*watcher)->AssignAtEnd(topic, std::chrono::seconds(10));
-  if (!assigned)
-    return Fail("assigning the topic", assigned.error());
+  if (!assigned) return Fail("assigning the topic", assigned.error());
   Step("watching", topic + " from its end (" + std::to_string(assigned->size()) + " partition(s))");
 
   // 2. Produce the order with its key and CorrelationId header; wait for the delivery report.
@@ -83,15 +81,12 @@ int main(int argc, char** argv) {
   auto producer = driftline::kafka::Producer::Create(
       driftline::kafka::WithReliableDelivery(props),
       [&delivered](driftline::kafka::DeliveryReport r) { delivered.set_value(std::move(r)); });
-  if (!producer)
-    return Fail("creating the Kafka producer", producer.error());
+  if (!producer) return Fail("creating the Kafka producer", producer.error());
   driftline::kafka::OutgoingMessage out{
       topic, std::nullopt, order_id, order.dump(), {{"CorrelationId", correlation_id}}};
-  if (auto s = (*producer)->Send(out, 1); !s)
-    return Fail("producing", s.error());
+  if (auto s = (*producer)->Send(out, 1); !s) return Fail("producing", s.error());
   auto report = delivered.get_future().get();
-  if (report.error)
-    return Fail("delivering to Kafka", *report.error);
+  if (report.error) return Fail("delivering to Kafka", *report.error);
   Step("produced", topic + "[" + std::to_string(report.partition) + "]@" +
                        std::to_string(report.offset) + " key=" + order_id +
                        " CorrelationId=" + correlation_id);
@@ -101,8 +96,7 @@ int main(int argc, char** argv) {
   const auto deadline = Steady::now() + std::chrono::seconds(30);
   while (!consumed && Steady::now() < deadline) {
     auto m = (*watcher)->Poll(std::chrono::milliseconds(200));
-    if (!m)
-      return Fail("consuming", m.error());
+    if (!m) return Fail("consuming", m.error());
     if (*m && (*m)->headers.Find("CorrelationId") &&
         (*m)->headers.Find("CorrelationId")->value == correlation_id) {
       consumed = std::move(**m);
@@ -128,19 +122,16 @@ int main(int argc, char** argv) {
   // 5. Send to SQS with the CorrelationId attribute, then receive it (deleting only ours).
   auto sqs_config = driftline::sqs::SqsClientConfigFromEnv(
       driftline::Environment::Process(), driftline::sqs::WhenMissing::kUseLocalStackDefaults);
-  if (!sqs_config)
-    return Fail("SQS settings", sqs_config.error());
+  if (!sqs_config) return Fail("SQS settings", sqs_config.error());
   sqs_config->endpoint_url = endpoint;
   auto sqs = driftline::sqs::CurlSqsClient::Create(*sqs_config);
-  if (!sqs)
-    return Fail("creating the SQS client", sqs.error());
+  if (!sqs) return Fail("creating the SQS client", sqs.error());
   driftline::sqs::OutgoingMessage message;
   message.body = sqs_order->body;
   message.attributes.emplace("CorrelationId",
                              driftline::sqs::MessageAttributeValue::String(correlation_id));
   auto sent = (*sqs)->SendMessage(queue_url, message);
-  if (!sent)
-    return Fail("SendMessage", sent.error());
+  if (!sent) return Fail("SendMessage", sent.error());
   Step("sent to SQS", "MessageId " + sent->message_id);
 
   const auto sqs_deadline = Steady::now() + std::chrono::seconds(30);
@@ -149,8 +140,7 @@ int main(int argc, char** argv) {
     rr.queue_url = queue_url;
     rr.wait_time_seconds = 2;
     auto got = (*sqs)->ReceiveMessage(rr);
-    if (!got)
-      return Fail("ReceiveMessage", got.error());
+    if (!got) return Fail("ReceiveMessage", got.error());
     for (const auto& m : *got) {
       auto it = m.message_attributes.find("CorrelationId");
       if (it == m.message_attributes.end() || it->second.string_value != correlation_id) {

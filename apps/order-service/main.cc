@@ -71,8 +71,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (no_retry)
-    config.retry_consumer_enabled = false;
+  if (no_retry) config.retry_consumer_enabled = false;
   config.sqs_batch_linger = std::chrono::milliseconds(linger_ms);
   if (!kafka_properties_file.empty()) {
     auto props = driftline::kafka::Properties::LoadFile(kafka_properties_file);

@@ -15,16 +15,14 @@ std::set<std::string> IdList(const Environment& env, const char* name, const cha
   while (std::getline(in, item, ',')) {
     const auto b = item.find_first_not_of(" \t");
     const auto e = item.find_last_not_of(" \t");
-    if (b != std::string::npos)
-      out.insert(item.substr(b, e - b + 1));
+    if (b != std::string::npos) out.insert(item.substr(b, e - b + 1));
   }
   return out;
 }
 
 Result<std::size_t> Count(const Environment& env, const char* name, std::size_t fallback) {
   auto v = EnvInt(env, name, static_cast<std::int64_t>(fallback));
-  if (!v)
-    return tl::unexpected(v.error());
+  if (!v) return tl::unexpected(v.error());
   if (*v <= 0) {
     return Fail(Code::kInvalidArgument,
                 std::string(name) + " must be positive, got " + std::to_string(*v));
@@ -45,8 +43,7 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
 
   if (auto file = env.Get("KAFKA_PROPERTIES_FILE"); file && !file->empty()) {
     auto loaded = kafka::Properties::LoadFile(*file);
-    if (!loaded)
-      return tl::unexpected(std::move(loaded.error()).With("KAFKA_PROPERTIES_FILE"));
+    if (!loaded) return tl::unexpected(std::move(loaded.error()).With("KAFKA_PROPERTIES_FILE"));
     c.kafka_properties = std::move(*loaded);
   }
   for (const auto& [k, v] : PropertiesFromEnv(env, "KAFKA_PROPERTY_"))
@@ -58,8 +55,7 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   c.aws_credentials_from_env = env.Get("AWS_ACCESS_KEY_ID").has_value();
 
   auto max_retries = EnvInt(env, "MAX_RETRIES", c.retry_policy.max_retries);
-  if (!max_retries)
-    return tl::unexpected(max_retries.error());
+  if (!max_retries) return tl::unexpected(max_retries.error());
   if (*max_retries < 0 || *max_retries > 1000) {
     return Fail(Code::kInvalidArgument,
                 "MAX_RETRIES must be between 0 and 1000, got " + std::to_string(*max_retries));
@@ -67,16 +63,14 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   c.retry_policy.max_retries = static_cast<int>(*max_retries);
 
   auto faults = EnvBool(env, "ENABLE_TEST_FAILURE_SCENARIOS", false);
-  if (!faults)
-    return tl::unexpected(faults.error());
+  if (!faults) return tl::unexpected(faults.error());
   c.faults.enabled = *faults;
   c.faults.fail_once = IdList(env, "FAIL_ONCE_ORDER_IDS", "ORD-RETRY-90001");
   c.faults.always_fail = IdList(env, "ALWAYS_FAIL_ORDER_IDS", "ORD-DLQ-90001");
   c.faults.direct_dlq = IdList(env, "DIRECT_DLQ_ORDER_IDS", "ORD-RECEIVE-DLQ-90001");
 
   auto retry_on = EnvBool(env, "RETRY_CONSUMER_ENABLED", true);
-  if (!retry_on)
-    return tl::unexpected(retry_on.error());
+  if (!retry_on) return tl::unexpected(retry_on.error());
   c.retry_consumer_enabled = *retry_on;
 
   auto batch = Count(env, "SQS_BATCH_SIZE", c.sqs_batch_size);
@@ -87,11 +81,9 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
       Count(env, "SHUTDOWN_TIMEOUT_MS", static_cast<std::size_t>(c.shutdown_timeout.count()));
   auto linger = EnvInt(env, "SQS_BATCH_LINGER_MS", c.sqs_batch_linger.count());
   for (const auto* r : {&batch, &batches, &in_flight, &held, &shutdown}) {
-    if (!*r)
-      return tl::unexpected(r->error());
+    if (!*r) return tl::unexpected(r->error());
   }
-  if (!linger)
-    return tl::unexpected(linger.error());
+  if (!linger) return tl::unexpected(linger.error());
   c.sqs_batch_size = *batch;
   c.sqs_max_in_flight_batches = *batches;
   c.max_in_flight_messages = *in_flight;
@@ -99,8 +91,7 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   c.shutdown_timeout = std::chrono::milliseconds(*shutdown);
   c.sqs_batch_linger = std::chrono::milliseconds(*linger);
 
-  if (auto addr = env.Get("METRICS_ADDRESS"))
-    c.metrics_address = *addr;
+  if (auto addr = env.Get("METRICS_ADDRESS")) c.metrics_address = *addr;
   c.log_level = EnvString(env, "LOG_LEVEL", c.log_level);
   c.log_format = EnvString(env, "LOG_FORMAT", c.log_format);
   return c;
@@ -126,8 +117,7 @@ Status Validate(const BridgeConfig& c) {
   if (c.kafka_bootstrap.empty() && !c.kafka_properties.Contains("bootstrap.servers")) {
     return Fail(Code::kInvalidArgument, "KAFKA_BOOTSTRAP_SERVERS is empty");
   }
-  if (c.sqs_queue_url.empty())
-    return Fail(Code::kInvalidArgument, "SQS_QUEUE_URL is empty");
+  if (c.sqs_queue_url.empty()) return Fail(Code::kInvalidArgument, "SQS_QUEUE_URL is empty");
   return Ok();
 }
 

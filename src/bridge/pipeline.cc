@@ -69,8 +69,7 @@ void Pipeline::RequestStop(milliseconds drain) {
 }
 
 std::size_t Pipeline::Join() {
-  if (thread_.joinable())
-    thread_.join();
+  if (thread_.joinable()) thread_.join();
   return left_;
 }
 
@@ -110,11 +109,9 @@ void Pipeline::Run() {
   const auto deadline = std::chrono::steady_clock::now() + milliseconds(drain_ms_.load());
   for (;;) {
     DrainCompletions();
-    if (tracker_.InFlight() <= scheduler_.Held())
-      break;
+    if (tracker_.InFlight() <= scheduler_.Held()) break;
     std::unique_lock lock(done_mu_);
-    if (!done_cv_.wait_until(lock, deadline, [&] { return !done_.empty(); }))
-      break;
+    if (!done_cv_.wait_until(lock, deadline, [&] { return !done_.empty(); })) break;
   }
   DrainCompletions();
   left_ = tracker_.InFlight();
@@ -130,12 +127,9 @@ void Pipeline::Run() {
 
 void Pipeline::Handle(kafka::Message message) {
   const PartitionKey p{message.topic, message.partition};
-  if (!assignment_.contains(p))
-    return;  // a record of a partition revoked meanwhile
-  if (!tracker_.Track(p, message.offset))
-    return;
-  if (metrics_ != nullptr)
-    metrics_->consumed.Add({{"pipeline", name()}}).Increment();
+  if (!assignment_.contains(p)) return;  // a record of a partition revoked meanwhile
+  if (!tracker_.Track(p, message.offset)) return;
+  if (metrics_ != nullptr) metrics_->consumed.Add({{"pipeline", name()}}).Increment();
   const RouteContext ctx{config_, clock_};
   Route route = kind_ == Kind::kMain ? RouteMain(message, ctx) : RouteRetry(message, ctx);
   Dispatch(message, std::move(route));
@@ -182,8 +176,7 @@ void Pipeline::Dispatch(const kafka::Message& message, Route route) {
         spdlog::error("{} pipeline: SQS rejected the order from {}[{}]@{}: {}; dead-lettering",
                       name(), p.topic, p.partition, offset, c.permanent_error->ToString());
         KafkaOutput dl = RouteSqsRejection(*input, *c.permanent_error, {config_, clock_});
-        if (metrics_ != nullptr)
-          metrics_->dead_lettered.Add({{"reason", dl.reason}}).Increment();
+        if (metrics_ != nullptr) metrics_->dead_lettered.Add({{"reason", dl.reason}}).Increment();
         sink_.Produce(std::move(dl), [this, p, offset, epoch] { Complete(p, offset, epoch); });
       }});
 }
@@ -204,8 +197,7 @@ void Pipeline::DrainCompletions() {
   }
   for (const Completion& c : done) {
     auto it = epochs_.find(c.partition);
-    if (it == epochs_.end() || it->second != c.epoch)
-      continue;  // revoked since
+    if (it == epochs_.end() || it->second != c.epoch) continue;  // revoked since
     if (auto position = tracker_.Complete(c.partition, c.offset)) {
       if (Status s = consumer_->StoreOffset(c.partition.topic, c.partition.partition, *position);
           !s) {
@@ -219,8 +211,7 @@ void Pipeline::DrainCompletions() {
 void Pipeline::ReleaseDue() {
   for (kafka::Message& m : scheduler_.TakeDue(clock_.Wall())) {
     const PartitionKey p{m.topic, m.partition};
-    if (!assignment_.contains(p))
-      continue;
+    if (!assignment_.contains(p)) continue;
     Route route = RouteRetry(m, {config_, clock_});
     Dispatch(m, std::move(route));
   }
@@ -246,10 +237,8 @@ void Pipeline::ApplyPauses() {
   for (const auto& p : assignment_) {
     const bool want = backpressure_ || scheduler_.IsPaused(p);
     const bool is = paused_.contains(p);
-    if (want && !is)
-      pause.push_back(p);
-    if (!want && is)
-      resume.push_back(p);
+    if (want && !is) pause.push_back(p);
+    if (!want && is) resume.push_back(p);
   }
   if (!pause.empty()) {
     if (Status s = consumer_->Pause(pause); s) {
@@ -273,18 +262,15 @@ void Pipeline::WaitForCompletions(const std::vector<kafka::TopicPartition>& part
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto busy = [&] {
     for (const auto& p : partitions) {
-      if (tracker_.InFlight(p) > scheduler_.Held(p))
-        return true;
+      if (tracker_.InFlight(p) > scheduler_.Held(p)) return true;
     }
     return false;
   };
   for (;;) {
     DrainCompletions();
-    if (!busy())
-      return;
+    if (!busy()) return;
     std::unique_lock lock(done_mu_);
-    if (!done_cv_.wait_until(lock, deadline, [&] { return !done_.empty(); }))
-      return;
+    if (!done_cv_.wait_until(lock, deadline, [&] { return !done_.empty(); })) return;
   }
 }
 
@@ -320,11 +306,12 @@ void Pipeline::OnRevoked(kafka::Consumer& consumer,
 }
 
 void Pipeline::UpdateGauges() {
-  if (metrics_ == nullptr)
-    return;
+  if (metrics_ == nullptr) return;
   metrics_->in_flight.Add({{"pipeline", name()}}).Set(static_cast<double>(tracker_.InFlight()));
-  if (kind_ == Kind::kRetry)
-    metrics_->retry_held.Set(static_cast<double>(scheduler_.Held()));
+  if (kind_ == Kind::kRetry) metrics_->retry_held.Set(static_cast<double>(scheduler_.Held()));
+  if (auto lag = consumer_->Lag()) {
+    metrics_->lag.Add({{"pipeline", name()}}).Set(static_cast<double>(*lag));
+  }
 }
 
 }  // namespace driftline::bridge

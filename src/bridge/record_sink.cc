@@ -30,8 +30,7 @@ Result<std::unique_ptr<RecordSink>> RecordSink::Create(const kafka::Properties& 
   RecordSink* raw = sink.get();
   auto producer =
       kafka::Producer::Create(p, [raw](kafka::DeliveryReport r) { raw->OnDelivery(std::move(r)); });
-  if (!producer)
-    return tl::unexpected(std::move(producer.error()).With("creating the producer"));
+  if (!producer) return tl::unexpected(std::move(producer.error()).With("creating the producer"));
   sink->producer_ = std::move(*producer);
   sink->resender_ = std::thread([raw] { raw->ResendLoop(); });
   return sink;
@@ -57,14 +56,12 @@ void RecordSink::Send(std::uint64_t token) {
   {
     std::lock_guard lock(mu_);
     auto it = entries_.find(token);
-    if (it == entries_.end())
-      return;
+    if (it == entries_.end()) return;
     ++it->second.attempts;
     message = it->second.out.message;
   }
   Status s = producer_->Send(message, token);
-  if (s)
-    return;
+  if (s) return;
   // Nothing was queued: no report will come. Treat it like a failed delivery.
   kafka::DeliveryReport failed;
   failed.token = token;
@@ -78,8 +75,7 @@ void RecordSink::OnDelivery(kafka::DeliveryReport report) {
   {
     std::unique_lock lock(mu_);
     auto it = entries_.find(report.token);
-    if (it == entries_.end())
-      return;  // drained and abandoned
+    if (it == entries_.end()) return;  // drained and abandoned
     if (!report.error) {
       healthy_ = true;
       durable = std::move(it->second.durable);
@@ -112,16 +108,14 @@ void RecordSink::OnDelivery(kafka::DeliveryReport report) {
       return;
     }
   }
-  if (durable)
-    durable();
+  if (durable) durable();
   changed_.notify_all();
 }
 
 void RecordSink::ScheduleResend(std::uint64_t token) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(token);
-  if (it == entries_.end() || stopping_)
-    return;
+  if (it == entries_.end() || stopping_) return;
   auto delay = kResendInitial * (1 << std::min(it->second.attempts, 6));
   delay = std::min(delay, kResendMax);
   resends_.emplace_back(Steady::now() + delay, token);
@@ -143,8 +137,7 @@ void RecordSink::ResendLoop() {
     const std::uint64_t token = next->second;
     resends_.erase(next);
     lock.unlock();
-    if (metrics_ != nullptr)
-      metrics_->kafka_resends.Increment();
+    if (metrics_ != nullptr) metrics_->kafka_resends.Increment();
     Send(token);
     lock.lock();
   }
@@ -169,8 +162,7 @@ std::size_t RecordSink::Drain(std::chrono::milliseconds timeout) {
     stopping_ = true;
   }
   changed_.notify_all();
-  if (resender_.joinable())
-    resender_.join();
+  if (resender_.joinable()) resender_.join();
   return left;
 }
 

@@ -52,8 +52,7 @@ class RetryScheduler {
 
   // Earliest due time of anything parked.
   std::optional<Clock::WallTime> NextDue() const {
-    if (queue_.empty())
-      return std::nullopt;
+    if (queue_.empty()) return std::nullopt;
     return std::get<0>(queue_.begin()->first);
   }
 
@@ -61,8 +60,7 @@ class RetryScheduler {
   std::vector<PartitionKey> TakeToPause() {
     std::vector<PartitionKey> out;
     for (const auto& [p, n] : held_) {
-      if (n >= limit_ && !paused_.contains(p))
-        out.push_back(p);
+      if (n >= limit_ && !paused_.contains(p)) out.push_back(p);
     }
     for (const auto& p : out)
       paused_.insert(p);
@@ -77,8 +75,7 @@ class RetryScheduler {
     for (const auto& p : paused_) {
       auto it = held_.find(p);
       const std::size_t n = it == held_.end() ? 0 : it->second;
-      if (n <= limit_ / 2)
-        out.push_back(p);
+      if (n <= limit_ / 2) out.push_back(p);
     }
     for (const auto& p : out)
       paused_.erase(p);

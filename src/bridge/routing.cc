@@ -17,8 +17,7 @@ using order::RetryEnvelope;
 
 std::string CorrelationIdOf(const kafka::Message& in) {
   const kafka::Header* h = in.headers.Find(kCorrelationIdHeader);
-  if (h != nullptr && h->value && !h->value->empty())
-    return *h->value;
+  if (h != nullptr && h->value && !h->value->empty()) return *h->value;
   return NewUuid();
 }
 
@@ -80,8 +79,7 @@ DeadLetter PoisonDeadLetter(const kafka::Message& in, const Failure& f, const Ro
   // A JSON object (say, with an unknown orderType) travels as originalMessage; anything else
   // (not JSON, not UTF-8, an array, nesting too deep to handle safely) as its exact bytes.
   json object;
-  if (f.reason != "too-deep")
-    object = json::parse(in.payload, nullptr, false);
+  if (f.reason != "too-deep") object = json::parse(in.payload, nullptr, false);
   if (object.is_object()) {
     dl.original_message = std::move(object);
     dl.message_key = order::MessageKeyOf(dl.original_message);
@@ -89,8 +87,7 @@ DeadLetter PoisonDeadLetter(const kafka::Message& in, const Failure& f, const Ro
     dl.raw_message = in.payload;
     dl.message_key = in.key.value_or("unknown");
   }
-  if (dl.message_key.empty())
-    dl.message_key = "unknown";
+  if (dl.message_key.empty()) dl.message_key = "unknown";
   dl.total_retries = total_retries;
   const std::string now = FormatUtcSeconds(ctx.clock.Wall());
   dl.first_attempt_timestamp = first_attempt.empty() ? now : first_attempt;
@@ -104,8 +101,7 @@ DeadLetter PoisonDeadLetter(const kafka::Message& in, const Failure& f, const Ro
 std::optional<std::int64_t> ParseInt(std::string_view s) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size())
-    return std::nullopt;
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
 }
 
@@ -115,8 +111,7 @@ std::optional<Clock::WallTime> ParseUtcSeconds(std::string_view text) {
   std::tm tm{};
   const std::string s(text);
   const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (end == nullptr || *end != '\0')
-    return std::nullopt;
+  if (end == nullptr || *end != '\0') return std::nullopt;
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
@@ -128,8 +123,7 @@ Route RouteMain(const kafka::Message& in, const RouteContext& ctx) {
                             correlation_id, "permanent");
   }
   auto sqs = order::Transform(*parsed, 0, ctx.config.faults, ctx.clock);
-  if (sqs)
-    return SqsRecord(in, std::move(*sqs), correlation_id);
+  if (sqs) return SqsRecord(in, std::move(*sqs), correlation_id);
 
   const Failure& f = sqs.error();
   const std::string now = FormatUtcSeconds(ctx.clock.Wall());
@@ -195,13 +189,10 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
     }
   }
   if (!due) {
-    if (auto last = ParseUtcSeconds(e.last_attempt_timestamp))
-      due = *last + decision.delay;
+    if (auto last = ParseUtcSeconds(e.last_attempt_timestamp)) due = *last + decision.delay;
   }
-  if (!due)
-    due = ctx.clock.Wall();  // unreadable timestamp: the delay has no anchor; run now
-  if (ctx.clock.Wall() < *due)
-    return Hold{*due};
+  if (!due) due = ctx.clock.Wall();  // unreadable timestamp: the delay has no anchor; run now
+  if (ctx.clock.Wall() < *due) return Hold{*due};
 
   auto parsed = order::ParseOrder(e.original_message.dump());
   if (!parsed) {
@@ -210,8 +201,7 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
                        parsed.error().reason, "permanent");
   }
   auto sqs = order::Transform(*parsed, e.retry_count + 1, ctx.config.faults, ctx.clock);
-  if (sqs)
-    return SqsRecord(in, std::move(*sqs), correlation_id);
+  if (sqs) return SqsRecord(in, std::move(*sqs), correlation_id);
 
   const Failure& f = sqs.error();
   const std::string trace = order::FormatTrace(
@@ -259,8 +249,7 @@ KafkaOutput RouteSqsRejection(const kafka::Message& in, const Error& error,
 
 std::optional<kafka::OutgoingMessage> ShrinkDeadLetter(const kafka::OutgoingMessage& dead_letter) {
   json body = json::parse(dead_letter.payload, nullptr, false);
-  if (!body.is_object())
-    return std::nullopt;
+  if (!body.is_object()) return std::nullopt;
   if (body.contains("rawMessageBase64")) {
     body.erase("rawMessageBase64");
     body["rawMessageOmitted"] = "too large for the dead-letter topic; see dlq-original-* headers";

@@ -20,8 +20,7 @@ OrderService::OrderService(BridgeConfig config, const Clock& clock)
 
 Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, const Clock& clock,
                                                            std::unique_ptr<sqs::SqsClient> sqs) {
-  if (Status s = Validate(config); !s)
-    return tl::unexpected(s.error());
+  if (Status s = Validate(config); !s) return tl::unexpected(s.error());
   std::unique_ptr<OrderService> svc(new OrderService(std::move(config), clock));
   const BridgeConfig& c = svc->config_;
   svc->metrics_ = std::make_unique<BridgeMetrics>(*svc->registry_);
@@ -29,14 +28,12 @@ Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, 
   if (!sqs) {
     auto sqs_config = sqs::SqsClientConfigFromEnv(Environment::Process(),
                                                   sqs::WhenMissing::kUseLocalStackDefaults);
-    if (!sqs_config)
-      return tl::unexpected(std::move(sqs_config.error()).With("SQS settings"));
+    if (!sqs_config) return tl::unexpected(std::move(sqs_config.error()).With("SQS settings"));
     sqs_config->endpoint_url = c.sqs_endpoint;
     sqs_config->region = c.aws_region;
     sqs_config->max_idle_connections = c.sqs_max_in_flight_batches + 2;
     auto client = sqs::CurlSqsClient::Create(*sqs_config);
-    if (!client)
-      return tl::unexpected(std::move(client.error()).With("creating the SQS client"));
+    if (!client) return tl::unexpected(std::move(client.error()).With("creating the SQS client"));
     sqs = std::move(*client);
   }
   svc->sqs_ = std::move(sqs);
@@ -53,20 +50,17 @@ Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, 
   kafka::Properties props = kafka::Properties::Make(c.kafka_bootstrap, {});
   props.Merge(c.kafka_properties);
   auto sink = RecordSink::Create(props, svc->metrics_.get());
-  if (!sink)
-    return tl::unexpected(sink.error());
+  if (!sink) return tl::unexpected(sink.error());
   svc->sink_ = std::move(*sink);
 
   auto main = Pipeline::Create(Pipeline::Kind::kMain, c, *svc->sender_, *svc->sink_,
                                svc->metrics_.get(), clock);
-  if (!main)
-    return tl::unexpected(main.error());
+  if (!main) return tl::unexpected(main.error());
   svc->main_ = std::move(*main);
   if (c.retry_consumer_enabled) {
     auto retry = Pipeline::Create(Pipeline::Kind::kRetry, c, *svc->sender_, *svc->sink_,
                                   svc->metrics_.get(), clock);
-    if (!retry)
-      return tl::unexpected(retry.error());
+    if (!retry) return tl::unexpected(retry.error());
     svc->retry_ = std::move(*retry);
   }
 
@@ -84,8 +78,7 @@ Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, 
                                return ops::HttpReply{200, ops::kPrometheusContentType,
                                                      ops::MetricsText(*raw->registry_)};
                              }}});
-    if (!ops)
-      return tl::unexpected(std::move(ops.error()).With("METRICS_ADDRESS"));
+    if (!ops) return tl::unexpected(std::move(ops.error()).With("METRICS_ADDRESS"));
     svc->ops_ = std::move(*ops);
   }
   return svc;
@@ -131,24 +124,20 @@ void OrderService::ProbeLoop() {
 std::size_t OrderService::Stop() {
   {
     std::lock_guard lock(probe_mu_);
-    if (stopping_)
-      return 0;
+    if (stopping_) return 0;
     stopping_ = true;
   }
   probe_cv_.notify_all();
   spdlog::info("stopping: draining in-flight work (up to {} ms)", config_.shutdown_timeout.count());
   const auto drain = config_.shutdown_timeout;
   main_->RequestStop(drain);
-  if (retry_)
-    retry_->RequestStop(drain);
+  if (retry_) retry_->RequestStop(drain);
   std::size_t left = main_->Join();
-  if (retry_)
-    left += retry_->Join();
+  if (retry_) left += retry_->Join();
   // Everything the pipelines waited for is done or abandoned; stop the senders.
   sender_->Stop(milliseconds(0));
   sink_->Drain(milliseconds(1000));
-  if (prober_.joinable())
-    prober_.join();
+  if (prober_.joinable()) prober_.join();
   ops_.reset();
   spdlog::info("stopped; {} record(s) left unfinished will be consumed again", left);
   return left;

@@ -58,8 +58,7 @@ std::size_t SqsSender::Stop(std::chrono::milliseconds timeout) {
   }
   work_.notify_all();
   for (auto& t : threads_) {
-    if (t.joinable())
-      t.join();
+    if (t.joinable()) t.join();
   }
   threads_.clear();
   return left;
@@ -72,14 +71,12 @@ void SqsSender::Run() {
     {
       std::unique_lock lock(mu_);
       work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty() || PastDeadline())
-        return;  // stopping, nothing (more) to send
+      if (queue_.empty() || PastDeadline()) return;  // stopping, nothing (more) to send
       // Linger briefly for a fuller batch unless stopping.
       if (queue_.size() < batch_size && options_.linger.count() > 0 && !stopping_) {
         work_.wait_for(lock, options_.linger,
                        [&] { return queue_.size() >= batch_size || stopping_; });
-        if (queue_.empty())
-          continue;  // another thread took them
+        if (queue_.empty()) continue;  // another thread took them
       }
       const std::size_t n = std::min(batch_size, queue_.size());
       batch.reserve(n);
@@ -115,16 +112,13 @@ void SqsSender::SendUntilDone(std::vector<SendJob> batch) {
       const auto& r = results.entries.at(i);
       if (r.has_value()) {
         batch[i].done(SendCompletion{std::nullopt, r->message_id});
-        if (metrics_ != nullptr)
-          metrics_->sqs_sent.Increment();
+        if (metrics_ != nullptr) metrics_->sqs_sent.Increment();
         ++completed;
       } else if (r.error().retryable()) {
-        if (!transient)
-          transient = r.error();
+        if (!transient) transient = r.error();
         again.push_back(std::move(batch[i]));
       } else {
-        if (metrics_ != nullptr)
-          metrics_->sqs_errors.Add({{"kind", "permanent"}}).Increment();
+        if (metrics_ != nullptr) metrics_->sqs_errors.Add({{"kind", "permanent"}}).Increment();
         batch[i].done(SendCompletion{r.error(), {}});
         ++completed;
       }
@@ -133,15 +127,11 @@ void SqsSender::SendUntilDone(std::vector<SendJob> batch) {
     {
       std::lock_guard lock(mu_);
       pending_ -= completed;
-      if (completed > 0 && !transient)
-        healthy_ = true;
-      if (transient)
-        healthy_ = false;
+      if (completed > 0 && !transient) healthy_ = true;
+      if (transient) healthy_ = false;
     }
-    if (completed > 0)
-      idle_.notify_all();
-    if (again.empty())
-      return;
+    if (completed > 0) idle_.notify_all();
+    if (again.empty()) return;
 
     if (metrics_ != nullptr) {
       metrics_->sqs_errors.Add({{"kind", "retryable"}})

@@ -17,8 +17,7 @@ std::string Base64Encode(std::string_view bytes) {
 
 Result<std::string> Base64Decode(std::string_view text) {
   auto invalid = [] { return Fail(Code::kInvalidArgument, "not valid base64"); };
-  if (text.size() % 4 != 0)
-    return invalid();
+  if (text.size() % 4 != 0) return invalid();
   const auto in_alphabet = [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
            c == '/';
@@ -33,8 +32,7 @@ Result<std::string> Base64Decode(std::string_view text) {
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(text.data()),
                                 static_cast<int>(text.size()));
-  if (n < 0)
-    return invalid();
+  if (n < 0) return invalid();
   // EVP_DecodeBlock counts padding as zero bytes.
   out.resize(static_cast<std::size_t>(n) - pad);
   return out;

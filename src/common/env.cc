@@ -14,8 +14,7 @@ class ProcessEnvironment final : public Environment {
  public:
   std::optional<std::string> Get(std::string_view name) const override {
     const char* v = std::getenv(std::string(name).c_str());
-    if (v == nullptr)
-      return std::nullopt;
+    if (v == nullptr) return std::nullopt;
     return std::string(v);
   }
   std::map<std::string, std::string> WithPrefix(std::string_view prefix) const override {
@@ -23,11 +22,9 @@ class ProcessEnvironment final : public Environment {
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
       std::string_view entry(*e);
       const auto eq = entry.find('=');
-      if (eq == std::string_view::npos)
-        continue;
+      if (eq == std::string_view::npos) continue;
       const std::string_view key = entry.substr(0, eq);
-      if (key.starts_with(prefix))
-        out.emplace(key, entry.substr(eq + 1));
+      if (key.starts_with(prefix)) out.emplace(key, entry.substr(eq + 1));
     }
     return out;
   }
@@ -49,31 +46,27 @@ const Environment& Environment::Process() {
 
 std::optional<std::string> MapEnvironment::Get(std::string_view name) const {
   auto it = vars_.find(std::string(name));
-  if (it == vars_.end())
-    return std::nullopt;
+  if (it == vars_.end()) return std::nullopt;
   return it->second;
 }
 
 std::map<std::string, std::string> MapEnvironment::WithPrefix(std::string_view prefix) const {
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : vars_) {
-    if (std::string_view(k).starts_with(prefix))
-      out.emplace(k, v);
+    if (std::string_view(k).starts_with(prefix)) out.emplace(k, v);
   }
   return out;
 }
 
 std::string EnvString(const Environment& env, std::string_view name, std::string_view fallback) {
   auto v = env.Get(name);
-  if (!v || v->empty())
-    return std::string(fallback);
+  if (!v || v->empty()) return std::string(fallback);
   return *v;
 }
 
 Result<std::int64_t> EnvInt(const Environment& env, std::string_view name, std::int64_t fallback) {
   auto v = env.Get(name);
-  if (!v || v->empty())
-    return fallback;
+  if (!v || v->empty()) return fallback;
   char* end = nullptr;
   errno = 0;
   const long long parsed = std::strtoll(v->c_str(), &end, 10);
@@ -85,13 +78,10 @@ Result<std::int64_t> EnvInt(const Environment& env, std::string_view name, std::
 
 Result<bool> EnvBool(const Environment& env, std::string_view name, bool fallback) {
   auto v = env.Get(name);
-  if (!v || v->empty())
-    return fallback;
+  if (!v || v->empty()) return fallback;
   const std::string s = Lower(*v);
-  if (s == "true" || s == "1" || s == "yes" || s == "on")
-    return true;
-  if (s == "false" || s == "0" || s == "no" || s == "off")
-    return false;
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
   return Fail(Code::kInvalidArgument,
               std::string(name) + "='" + *v + "' is not a boolean (true/false)");
 }
@@ -102,8 +92,7 @@ std::map<std::string, std::string> PropertiesFromEnv(const Environment& env,
   for (const auto& [key, value] : env.WithPrefix(prefix)) {
     std::string name = Lower(std::string_view(key).substr(prefix.size()));
     std::replace(name.begin(), name.end(), '_', '.');
-    if (!name.empty())
-      out[name] = value;
+    if (!name.empty()) out[name] = value;
   }
   return out;
 }

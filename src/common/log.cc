@@ -32,10 +32,8 @@ Status InitLogging(std::string_view level_name, std::string_view format) {
   std::string lname(level_name);
   std::transform(lname.begin(), lname.end(), lname.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lname == "warning")
-    lname = "warn";
-  if (lname == "fatal")
-    lname = "critical";
+  if (lname == "warning") lname = "warn";
+  if (lname == "fatal") lname = "critical";
   const auto level = spdlog::level::from_str(lname);
   if (level == spdlog::level::off && lname != "off") {
     return Fail(Code::kInvalidArgument, "LOG_LEVEL '" + std::string(level_name) +

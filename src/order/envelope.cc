@@ -33,10 +33,8 @@ json RetryEnvelope::ToJson() const {
 
 Outcome<RetryEnvelope> ParseRetryEnvelope(std::string_view bytes) {
   json v = json::parse(bytes, nullptr, /*allow_exceptions=*/false);
-  if (v.is_discarded())
-    return InvalidEnvelope("the retry envelope is not valid JSON");
-  if (!v.is_object())
-    return InvalidEnvelope("the retry envelope is not a JSON object");
+  if (v.is_discarded()) return InvalidEnvelope("the retry envelope is not valid JSON");
+  if (!v.is_object()) return InvalidEnvelope("the retry envelope is not a JSON object");
   auto string_field = [&](const char* name) -> const std::string* {
     auto it = v.find(name);
     return (it != v.end() && it->is_string()) ? &it->get_ref<const std::string&>() : nullptr;
@@ -64,10 +62,8 @@ Outcome<RetryEnvelope> ParseRetryEnvelope(std::string_view bytes) {
   e.message_key = *key;
   e.first_attempt_timestamp = *first;
   e.last_attempt_timestamp = *last;
-  if (const std::string* m = string_field("errorMessage"))
-    e.error_message = *m;
-  if (const std::string* t = string_field("errorStackTrace"))
-    e.error_stack_trace = *t;
+  if (const std::string* m = string_field("errorMessage")) e.error_message = *m;
+  if (const std::string* t = string_field("errorStackTrace")) e.error_stack_trace = *t;
   return e;
 }
 
@@ -80,17 +76,14 @@ json DeadLetter::ToJson() const {
            {"finalErrorMessage", final_error_message},
            {"finalErrorStackTrace", final_error_stack_trace},
            {"failureReason", reason}};
-  if (raw_message)
-    out["rawMessageBase64"] = Base64Encode(*raw_message);
+  if (raw_message) out["rawMessageBase64"] = Base64Encode(*raw_message);
   return out;
 }
 
 std::string Bound(std::string_view text, std::size_t limit) {
-  if (text.size() <= limit)
-    return std::string(text);
+  if (text.size() <= limit) return std::string(text);
   const std::string marker = "\n... " + std::to_string(text.size() - limit) + " bytes elided ...\n";
-  if (limit <= marker.size() + 2)
-    return std::string(text.substr(0, CharBoundary(text, limit)));
+  if (limit <= marker.size() + 2) return std::string(text.substr(0, CharBoundary(text, limit)));
   const std::size_t keep = limit - marker.size();
   const std::size_t head = CharBoundary(text, keep / 2);
   const std::size_t tail_start = CharBoundary(text, text.size() - (keep - head));

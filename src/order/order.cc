@@ -19,24 +19,19 @@ tl::unexpected<Failure> Retryable(std::string reason, std::string message, std::
 
 // Depth of nesting, stopping early once past the limit.
 bool DeeperThan(const json& v, int limit) {
-  if (limit < 0)
-    return true;
+  if (limit < 0) return true;
   if (v.is_object() || v.is_array()) {
     for (const auto& child : v) {
-      if (DeeperThan(child, limit - 1))
-        return true;
+      if (DeeperThan(child, limit - 1)) return true;
     }
   }
   return false;
 }
 
 std::optional<OrderType> ParseOrderType(std::string_view name) {
-  if (name == "STANDARD")
-    return OrderType::kStandard;
-  if (name == "PRIORITY")
-    return OrderType::kPriority;
-  if (name == "BULK")
-    return OrderType::kBulk;
+  if (name == "STANDARD") return OrderType::kStandard;
+  if (name == "PRIORITY") return OrderType::kPriority;
+  if (name == "BULK") return OrderType::kBulk;
   return std::nullopt;
 }
 
@@ -61,16 +56,13 @@ size_t FirstInvalidUtf8(std::string_view s) {
     } else {
       return i;
     }
-    if (i + len > s.size())
-      return i;
+    if (i + len > s.size()) return i;
     for (size_t k = 1; k < len; ++k) {
       const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80)
-        return i;
+      if ((cc & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (cc & 0x3Fu);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
     i += len;
   }
   return std::string_view::npos;
@@ -105,8 +97,7 @@ std::string_view OrderTypeName(OrderType type) {
 }
 
 std::string MessageKeyOf(const json& order) {
-  if (!order.is_object())
-    return "unknown";
+  if (!order.is_object()) return "unknown";
   const json* type = Field(order, "orderType");
   const char* key_field =
       (type != nullptr && type->is_string() && *type == "BULK") ? "batchId" : "orderId";
@@ -119,8 +110,7 @@ std::string MessageKeyOf(const json& order) {
 
 Outcome<ParsedOrder> ParseOrder(std::string_view bytes) {
   const std::string where = "decode order";
-  if (bytes.empty())
-    return Permanent("empty", "the message has no payload", where);
+  if (bytes.empty()) return Permanent("empty", "the message has no payload", where);
   if (const size_t bad = FirstInvalidUtf8(bytes); bad != std::string_view::npos) {
     return Permanent(
         "not-utf8",

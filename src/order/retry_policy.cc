@@ -12,8 +12,7 @@ std::chrono::milliseconds RetryPolicy::DelayFor(int retry_count) const {
 }
 
 RetryDecision Decide(int retry_count, const RetryPolicy& policy) {
-  if (retry_count >= policy.max_retries)
-    return {RetryDecision::Kind::kDeadLetter, {}};
+  if (retry_count >= policy.max_retries) return {RetryDecision::Kind::kDeadLetter, {}};
   return {RetryDecision::Kind::kRetry, policy.DelayFor(retry_count)};
 }
 

@@ -42,14 +42,12 @@ BatchPlan SplitIntoBatches(const std::vector<OutgoingMessage>& messages,
     current.push_back(i);
     current_bytes += size;
   }
-  if (!current.empty())
-    plan.batches.push_back(std::move(current));
+  if (!current.empty()) plan.batches.push_back(std::move(current));
   return plan;
 }
 
 bool IsValidBatchEntryId(std::string_view id) {
-  if (id.empty() || id.size() > 80)
-    return false;
+  if (id.empty() || id.size() > 80) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-';

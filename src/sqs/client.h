@@ -27,8 +27,7 @@ struct BatchResults {
   std::size_t failed_count() const {
     std::size_t n = 0;
     for (const auto& entry : entries) {
-      if (!entry.has_value())
-        ++n;
+      if (!entry.has_value()) ++n;
     }
     return n;
   }

@@ -23,14 +23,12 @@ std::string EntryFrame(std::string_view action, std::string_view queue_url, std:
 
 template <typename T>
 Result<T> WithFrame(Result<T> result, const std::string& frame) {
-  if (!result)
-    result.error().With(frame);
+  if (!result) result.error().With(frame);
   return result;
 }
 
 Status ToStatus(const Result<json>& result) {
-  if (!result)
-    return tl::unexpected(result.error());
+  if (!result) return tl::unexpected(result.error());
   return Ok();
 }
 
@@ -43,8 +41,7 @@ class BatchOutcomes {
       : slots_(size), action_(action), queue_url_(queue_url) {}
 
   void Set(std::size_t index, Result<T> outcome) {
-    if (!outcome)
-      outcome.error().With(EntryFrame(action_, queue_url_, index));
+    if (!outcome) outcome.error().With(EntryFrame(action_, queue_url_, index));
     slots_[index] = std::move(outcome);
   }
   void Fail(std::size_t index, Error error) { Set(index, tl::unexpected(std::move(error))); }
@@ -91,11 +88,9 @@ class BatchOutcomes {
 
 Result<SqsClientConfig> SqsClientConfigFromEnv(const Environment& env, WhenMissing when_missing) {
   auto credentials = CredentialsFromEnv(env, when_missing);
-  if (!credentials)
-    return tl::unexpected(credentials.error());
+  if (!credentials) return tl::unexpected(credentials.error());
   auto region = RegionFromEnv(env, when_missing);
-  if (!region)
-    return tl::unexpected(region.error());
+  if (!region) return tl::unexpected(region.error());
   SqsClientConfig config;
   config.credentials = std::move(*credentials);
   config.region = std::move(*region);
@@ -107,16 +102,14 @@ Result<SqsClientConfig> SqsClientConfigFromEnv(const Environment& env, WhenMissi
 
 Result<std::unique_ptr<CurlSqsClient>> CurlSqsClient::Create(const SqsClientConfig& config) {
   auto endpoint = MakeEndpoint(config.endpoint_url, config.region);
-  if (!endpoint)
-    return tl::unexpected(endpoint.error());
+  if (!endpoint) return tl::unexpected(endpoint.error());
   CurlTransportOptions options;
   options.credentials = config.credentials;
   options.connect_timeout = config.connect_timeout;
   options.request_timeout = config.request_timeout;
   options.max_idle_handles = config.max_idle_connections;
   auto transport = CurlTransport::Create(std::move(options));
-  if (!transport)
-    return tl::unexpected(transport.error());
+  if (!transport) return tl::unexpected(transport.error());
   return std::make_unique<CurlSqsClient>(std::move(*transport), std::move(*endpoint),
                                          config.batch_limits);
 }
@@ -132,11 +125,9 @@ Result<json> CurlSqsClient::Call(std::string_view action, const json& body,
   HttpRequest request = BuildRequest(endpoint_, action, body);
   request.timeout_extension = timeout_extension;
   auto response = transport_->Send(request);
-  if (!response)
-    return tl::unexpected(std::move(response.error()).With(Frame(action, subject)));
+  if (!response) return tl::unexpected(std::move(response.error()).With(Frame(action, subject)));
   auto parsed = ParseResponse(*response);
-  if (!parsed)
-    return tl::unexpected(std::move(parsed.error()).With(Frame(action, subject)));
+  if (!parsed) return tl::unexpected(std::move(parsed.error()).With(Frame(action, subject)));
   return parsed;
 }
 
@@ -156,16 +147,14 @@ Result<std::string> CurlSqsClient::CreateQueue(const CreateQueueRequest& request
     return WithFrame(Result<std::string>(tl::unexpected(body.error())),
                      Frame(kAction, request.queue_name));
   auto response = Call(kAction, *body, request.queue_name);
-  if (!response)
-    return tl::unexpected(response.error());
+  if (!response) return tl::unexpected(response.error());
   return WithFrame(DecodeQueueUrl(*response), Frame(kAction, request.queue_name));
 }
 
 Result<std::string> CurlSqsClient::GetQueueUrl(std::string_view queue_name) {
   constexpr std::string_view kAction = "GetQueueUrl";
   auto response = Call(kAction, EncodeGetQueueUrl(queue_name), queue_name);
-  if (!response)
-    return tl::unexpected(response.error());
+  if (!response) return tl::unexpected(response.error());
   return WithFrame(DecodeQueueUrl(*response), Frame(kAction, queue_name));
 }
 
@@ -173,8 +162,7 @@ Result<QueueAttributes> CurlSqsClient::GetQueueAttributes(
     std::string_view queue_url, const std::vector<std::string>& attribute_names) {
   constexpr std::string_view kAction = "GetQueueAttributes";
   auto response = Call(kAction, EncodeGetQueueAttributes(queue_url, attribute_names), queue_url);
-  if (!response)
-    return tl::unexpected(response.error());
+  if (!response) return tl::unexpected(response.error());
   auto attributes = WithFrame(DecodeGetQueueAttributes(*response), Frame(kAction, queue_url));
   if (attributes) {
     if (auto size = attributes->maximum_message_size(); size && *size > 0) {
@@ -194,11 +182,9 @@ Result<std::vector<std::string>> CurlSqsClient::ListQueues(std::string_view queu
   do {
     auto response = Call(kAction, EncodeListQueues(queue_name_prefix, next_token, kPageSize),
                          queue_name_prefix.empty() ? std::string_view("(all)") : queue_name_prefix);
-    if (!response)
-      return tl::unexpected(response.error());
+    if (!response) return tl::unexpected(response.error());
     auto page = WithFrame(DecodeListQueues(*response), Frame(kAction, queue_name_prefix));
-    if (!page)
-      return tl::unexpected(page.error());
+    if (!page) return tl::unexpected(page.error());
     urls.insert(urls.end(), page->queue_urls.begin(), page->queue_urls.end());
     next_token = page->next_token;
   } while (next_token && seen_tokens.insert(*next_token).second);
@@ -217,14 +203,11 @@ Result<SendMessageResult> CurlSqsClient::SendMessage(std::string_view queue_url,
             .With(Frame(kAction, queue_url)));
   }
   auto body = EncodeSendMessage(queue_url, message);
-  if (!body)
-    return tl::unexpected(std::move(body.error()).With(Frame(kAction, queue_url)));
+  if (!body) return tl::unexpected(std::move(body.error()).With(Frame(kAction, queue_url)));
   auto response = Call(kAction, *body, queue_url);
-  if (!response)
-    return tl::unexpected(response.error());
+  if (!response) return tl::unexpected(response.error());
   auto result = WithFrame(DecodeSendMessage(*response), Frame(kAction, queue_url));
-  if (!result)
-    return result;
+  if (!result) return result;
   if (auto verified = VerifySent(message, *result); !verified) {
     return tl::unexpected(std::move(verified.error()).With(Frame(kAction, queue_url)));
   }
@@ -269,8 +252,7 @@ BatchResults<SendMessageResult> CurlSqsClient::SendMessageBatch(
     }
     for (auto& success : decoded->successful) {
       auto it = index_of_id.find(success.id);
-      if (it == index_of_id.end())
-        continue;  // not an id we sent; cannot happen with a sane server
+      if (it == index_of_id.end()) continue;  // not an id we sent; cannot happen with a sane server
       const std::size_t index = it->second;
       if (auto verified = VerifySent(messages[index], success.result); !verified) {
         outcomes.Fail(index, verified.error());
@@ -291,8 +273,7 @@ Result<std::vector<ReceivedMessage>> CurlSqsClient::ReceiveMessage(const Receive
   }
   auto response =
       Call(kAction, *body, request.queue_url, std::chrono::seconds(request.wait_time_seconds));
-  if (!response)
-    return tl::unexpected(response.error());
+  if (!response) return tl::unexpected(response.error());
   return WithFrame(DecodeReceiveMessage(*response), Frame(kAction, request.queue_url));
 }
 
@@ -316,8 +297,7 @@ BatchResults<void> CurlSqsClient::DeleteMessageBatch(
       entries.push_back({std::to_string(index), receipt_handles[index]});
       index_of_id.emplace(entries.back().id, index);
     }
-    if (entries.empty())
-      continue;
+    if (entries.empty()) continue;
     auto body = EncodeDeleteMessageBatch(queue_url, entries);
     if (!body) {
       outcomes.FailAll(index_of_id, body.error());
@@ -331,8 +311,7 @@ BatchResults<void> CurlSqsClient::DeleteMessageBatch(
       continue;
     }
     for (const auto& id : decoded->successful) {
-      if (auto it = index_of_id.find(id); it != index_of_id.end())
-        outcomes.Set(it->second, Ok());
+      if (auto it = index_of_id.find(id); it != index_of_id.end()) outcomes.Set(it->second, Ok());
     }
     outcomes.Apply(decoded->failed, index_of_id);
   }
@@ -344,8 +323,7 @@ Status CurlSqsClient::ChangeMessageVisibility(std::string_view queue_url,
                                               int visibility_timeout_seconds) {
   constexpr std::string_view kAction = "ChangeMessageVisibility";
   auto body = EncodeChangeMessageVisibility(queue_url, receipt_handle, visibility_timeout_seconds);
-  if (!body)
-    return tl::unexpected(std::move(body.error()).With(Frame(kAction, queue_url)));
+  if (!body) return tl::unexpected(std::move(body.error()).With(Frame(kAction, queue_url)));
   return ToStatus(Call(kAction, *body, queue_url));
 }
 

@@ -27,8 +27,7 @@ class OptionSetter {
   explicit OptionSetter(CURL* curl) : curl_(curl) {}
   template <typename T>
   void Set(CURLoption option, T value) {
-    if (first_error_ == CURLE_OK)
-      first_error_ = curl_easy_setopt(curl_, option, value);
+    if (first_error_ == CURLE_OK) first_error_ = curl_easy_setopt(curl_, option, value);
   }
   CURLcode first_error() const { return first_error_; }
 
@@ -71,15 +70,13 @@ std::size_t WriteHeader(char* data, std::size_t size, std::size_t count, void* u
     return n;
   }
   const auto colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0)
-    return n;  // blank line ends the block
+  if (colon == std::string_view::npos || colon == 0) return n;  // blank line ends the block
   std::string name(line.substr(0, colon));
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   std::string value = Trim(line.substr(colon + 1));
   auto [it, inserted] = headers->emplace(std::move(name), value);
-  if (!inserted)
-    it->second += ", " + value;
+  if (!inserted) it->second += ", " + value;
   return n;
 }
 
@@ -99,15 +96,12 @@ Status CheckHeader(std::string_view name, std::string_view value) {
 }
 
 Status AppendHeader(CurlSlistPtr& list, std::string_view name, std::string_view value) {
-  if (auto checked = CheckHeader(name, value); !checked)
-    return checked;
+  if (auto checked = CheckHeader(name, value); !checked) return checked;
   const std::string line = std::string(name) + ": " + std::string(value);
   curl_slist* head = curl_slist_append(list.get(), line.c_str());
-  if (head == nullptr)
-    return Fail(Code::kInternal, "out of memory building HTTP headers");
+  if (head == nullptr) return Fail(Code::kInternal, "out of memory building HTTP headers");
   // The first append creates the list; later ones return the same head.
-  if (!list)
-    list.reset(head);
+  if (!list) list.reset(head);
   return Ok();
 }
 
@@ -162,8 +156,7 @@ Code CodeForCurlError(CURLcode code) {
 
 Error ErrorFromCurl(CURLcode code, std::string_view detail, const HttpRequest& request) {
   std::string message = request.method + " " + request.url + ": " + curl_easy_strerror(code);
-  if (!detail.empty())
-    message += " (" + std::string(detail) + ")";
+  if (!detail.empty()) message += " (" + std::string(detail) + ")";
   return Error(CodeForCurlError(code), std::move(message));
 }
 
@@ -171,15 +164,12 @@ Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(CurlTransportOption
   if (options.credentials.access_key_id.empty() || options.credentials.secret_access_key.empty()) {
     return Fail(Code::kInvalidArgument, "SQS transport needs an access key id and a secret");
   }
-  if (auto init = InitCurlOnce(); !init)
-    return tl::unexpected(init.error());
+  if (auto init = InitCurlOnce(); !init) return tl::unexpected(init.error());
   CurlSlistPtr connect_to;
   for (const auto& entry : options.connect_to) {
     curl_slist* head = curl_slist_append(connect_to.get(), entry.c_str());
-    if (head == nullptr)
-      return Fail(Code::kInternal, "out of memory building connect_to");
-    if (!connect_to)
-      connect_to.reset(head);
+    if (head == nullptr) return Fail(Code::kInternal, "out of memory building connect_to");
+    if (!connect_to) connect_to.reset(head);
   }
   return std::unique_ptr<CurlTransport>(
       new CurlTransport(std::move(options), std::move(connect_to)));
@@ -201,8 +191,7 @@ std::unique_ptr<CurlTransport::PooledHandle> CurlTransport::Acquire() {
   }
   auto handle = std::make_unique<PooledHandle>();
   handle->curl.reset(curl_easy_init());
-  if (!handle->curl)
-    return nullptr;
+  if (!handle->curl) return nullptr;
   return handle;
 }
 
@@ -210,8 +199,7 @@ void CurlTransport::Release(std::unique_ptr<PooledHandle> handle) {
   // Forget this request's options (pointers into its buffers) but keep the live connection.
   curl_easy_reset(handle->curl.get());
   std::lock_guard<std::mutex> lock(mu_);
-  if (idle_.size() < options_.max_idle_handles)
-    idle_.push_back(std::move(handle));
+  if (idle_.size() < options_.max_idle_handles) idle_.push_back(std::move(handle));
   // else: `handle` goes out of scope here and closes its connection.
 }
 
@@ -236,12 +224,10 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     CurlTransport* owner;
     std::unique_ptr<PooledHandle> handle;
     ~Lease() {
-      if (handle)
-        owner->Release(std::move(handle));
+      if (handle) owner->Release(std::move(handle));
     }
   } lease{this, Acquire()};
-  if (!lease.handle)
-    return Fail(Code::kInternal, "curl_easy_init failed");
+  if (!lease.handle) return Fail(Code::kInternal, "curl_easy_init failed");
   CURL* curl = lease.handle->curl.get();
   lease.handle->error[0] = '\0';
 
@@ -261,8 +247,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   set.Set(CURLOPT_POSTFIELDS, request.body.data());
   set.Set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   set.Set(CURLOPT_HTTPHEADER, headers.get());
-  if (connect_to_)
-    set.Set(CURLOPT_CONNECT_TO, connect_to_.get());
+  if (connect_to_) set.Set(CURLOPT_CONNECT_TO, connect_to_.get());
   if (!request.aws_sigv4.empty()) {
     set.Set(CURLOPT_AWS_SIGV4, request.aws_sigv4.c_str());
     set.Set(CURLOPT_USERNAME, options_.credentials.access_key_id.c_str());

@@ -43,8 +43,7 @@ std::string Md5Hex(std::string_view bytes) {
 }
 
 std::string Md5OfMessageAttributes(const std::map<std::string, MessageAttributeValue>& attributes) {
-  if (attributes.empty())
-    return {};
+  if (attributes.empty()) return {};
   std::string encoded;  // std::map iterates in byte order of the names, as SQS sorts them
   for (const auto& [name, value] : attributes) {
     AppendLengthPrefixed(encoded, name);

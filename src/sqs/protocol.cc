@@ -33,8 +33,7 @@ Error Malformed(std::string_view what, std::string_view detail) {
 // The string member `key` of `object`; nullopt when absent, null or not a string.
 std::optional<std::string> OptionalString(const json& object, std::string_view key) {
   auto it = object.find(key);
-  if (it == object.end() || !it->is_string())
-    return std::nullopt;
+  if (it == object.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
 }
 
@@ -51,8 +50,7 @@ Result<std::string> RequiredString(const json& object, std::string_view key,
 Result<const json*> OptionalArray(const json& object, std::string_view key, std::string_view what) {
   static const json kEmpty = json::array();
   auto it = object.find(key);
-  if (it == object.end() || it->is_null())
-    return &kEmpty;
+  if (it == object.end() || it->is_null()) return &kEmpty;
   if (!it->is_array()) {
     return tl::unexpected(Malformed(what, "\"" + std::string(key) + "\" is not an array"));
   }
@@ -63,8 +61,7 @@ Result<std::map<std::string, std::string>> StringMap(const json& object, std::st
                                                      std::string_view what) {
   std::map<std::string, std::string> out;
   auto it = object.find(key);
-  if (it == object.end() || it->is_null())
-    return out;
+  if (it == object.end() || it->is_null()) return out;
   if (!it->is_object()) {
     return tl::unexpected(Malformed(what, "\"" + std::string(key) + "\" is not an object"));
   }
@@ -113,21 +110,17 @@ Status CheckMessageText(std::string_view text, std::string_view what) {
     } else {
       return bad(i, "invalid UTF-8");
     }
-    if (i + length > text.size())
-      return bad(i, "truncated UTF-8");
+    if (i + length > text.size()) return bad(i, "truncated UTF-8");
     for (std::size_t k = 1; k < length; ++k) {
       const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80)
-        return bad(i, "invalid UTF-8");
+      if ((next & 0xC0) != 0x80) return bad(i, "invalid UTF-8");
       cp = (cp << 6) | (next & 0x3Fu);
     }
     constexpr std::array<char32_t, 5> kMinForLength = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLength[length])
-      return bad(i, "overlong UTF-8");
+    if (cp < kMinForLength[length]) return bad(i, "overlong UTF-8");
     const bool allowed = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
                          (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
-    if (!allowed)
-      return bad(i, "a character SQS does not accept");
+    if (!allowed) return bad(i, "a character SQS does not accept");
     i += length;
   }
   return Ok();
@@ -139,11 +132,9 @@ std::optional<std::string> XmlElementText(std::string_view xml, std::string_view
   const std::string open = "<" + std::string(tag) + ">";
   const std::string close = "</" + std::string(tag) + ">";
   const auto start = xml.find(open);
-  if (start == std::string_view::npos)
-    return std::nullopt;
+  if (start == std::string_view::npos) return std::nullopt;
   const auto end = xml.find(close, start + open.size());
-  if (end == std::string_view::npos)
-    return std::nullopt;
+  if (end == std::string_view::npos) return std::nullopt;
   std::string_view text = xml.substr(start + open.size(), end - start - open.size());
   if (StartsWith(text, "<![CDATA[") && EndsWith(text, "]]>")) {
     return std::string(text.substr(9, text.size() - 12));
@@ -161,8 +152,7 @@ std::optional<std::string> XmlElementText(std::string_view xml, std::string_view
         break;
       }
     }
-    if (!replaced)
-      out += text[i++];
+    if (!replaced) out += text[i++];
   }
   return out;
 }
@@ -176,8 +166,7 @@ bool IsValidAttributeName(std::string_view name) {
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
     return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   });
-  if (StartsWith(lower, "aws.") || StartsWith(lower, "amazon."))
-    return false;
+  if (StartsWith(lower, "aws.") || StartsWith(lower, "amazon.")) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-' || c == '.';
@@ -195,8 +184,7 @@ Result<json> EncodeMessageFields(const OutgoingMessage& message) {
     return tl::unexpected(checked.error());
   }
   json out = {{"MessageBody", message.body}};
-  if (message.delay_seconds)
-    out["DelaySeconds"] = *message.delay_seconds;
+  if (message.delay_seconds) out["DelaySeconds"] = *message.delay_seconds;
   if (!message.attributes.empty()) {
     json attributes = json::object();
     for (const auto& [name, value] : message.attributes) {
@@ -210,8 +198,7 @@ Result<json> EncodeMessageFields(const OutgoingMessage& message) {
     }
     out["MessageAttributes"] = std::move(attributes);
   }
-  if (message.message_group_id)
-    out["MessageGroupId"] = *message.message_group_id;
+  if (message.message_group_id) out["MessageGroupId"] = *message.message_group_id;
   if (message.message_deduplication_id) {
     out["MessageDeduplicationId"] = *message.message_deduplication_id;
   }
@@ -221,11 +208,9 @@ Result<json> EncodeMessageFields(const OutgoingMessage& message) {
 Result<SendMessageResult> DecodeSendResultFields(const json& object, std::string_view what) {
   SendMessageResult result;
   auto id = RequiredString(object, "MessageId", what);
-  if (!id)
-    return tl::unexpected(id.error());
+  if (!id) return tl::unexpected(id.error());
   auto md5 = RequiredString(object, "MD5OfMessageBody", what);
-  if (!md5)
-    return tl::unexpected(md5.error());
+  if (!md5) return tl::unexpected(md5.error());
   result.message_id = std::move(*id);
   result.md5_of_message_body = std::move(*md5);
   result.md5_of_message_attributes = OptionalString(object, "MD5OfMessageAttributes").value_or("");
@@ -236,8 +221,7 @@ Result<SendMessageResult> DecodeSendResultFields(const json& object, std::string
 // Entry count 1..10, ids valid and distinct, for any entry type with an `id` member.
 template <typename Entry>
 Status CheckBatchEntries(const std::vector<Entry>& entries) {
-  if (entries.empty())
-    return Fail(Code::kInvalidArgument, "batch request has no entries");
+  if (entries.empty()) return Fail(Code::kInvalidArgument, "batch request has no entries");
   if (entries.size() > kMaxBatchEntries) {
     return Fail(Code::kInvalidArgument, "batch request has " + std::to_string(entries.size()) +
                                             " entries; SQS allows at most 10");
@@ -261,14 +245,12 @@ Result<std::pair<std::vector<Success>, std::vector<BatchEntryFailure>>> DecodeBa
   std::pair<std::vector<Success>, std::vector<BatchEntryFailure>> out;
   for (const char* list : {"Successful", "Failed"}) {
     auto entries = OptionalArray(response, list, what);
-    if (!entries)
-      return tl::unexpected(entries.error());
+    if (!entries) return tl::unexpected(entries.error());
     for (const json& entry : **entries) {
       if (!entry.is_object())
         return tl::unexpected(Malformed(what, std::string(list) + " entry is not an object"));
       auto id = RequiredString(entry, "Id", what);
-      if (!id)
-        return tl::unexpected(id.error());
+      if (!id) return tl::unexpected(id.error());
       if (list == std::string_view("Failed")) {
         auto fault = entry.find("SenderFault");
         out.second.push_back({std::move(*id),
@@ -278,8 +260,7 @@ Result<std::pair<std::vector<Success>, std::vector<BatchEntryFailure>>> DecodeBa
         continue;
       }
       Result<Success> success = decode(entry, std::move(*id));
-      if (!success)
-        return tl::unexpected(success.error());
+      if (!success) return tl::unexpected(success.error());
       out.first.push_back(std::move(*success));
     }
   }
@@ -288,25 +269,21 @@ Result<std::pair<std::vector<Success>, std::vector<BatchEntryFailure>>> DecodeBa
 
 Result<ReceivedMessage> DecodeReceivedMessage(const json& entry) {
   constexpr std::string_view kWhat = "ReceiveMessage";
-  if (!entry.is_object())
-    return tl::unexpected(Malformed(kWhat, "message is not an object"));
+  if (!entry.is_object()) return tl::unexpected(Malformed(kWhat, "message is not an object"));
   ReceivedMessage message;
   for (auto [field, key] : {std::pair{&message.message_id, "MessageId"},
                             std::pair{&message.receipt_handle, "ReceiptHandle"},
                             std::pair{&message.md5_of_body, "MD5OfBody"}}) {
     auto value = RequiredString(entry, key, kWhat);
-    if (!value)
-      return tl::unexpected(value.error());
+    if (!value) return tl::unexpected(value.error());
     *field = std::move(*value);
   }
   // An empty body is impossible on SQS, but the field is the message: require it.
   auto body = RequiredString(entry, "Body", kWhat);
-  if (!body)
-    return tl::unexpected(body.error());
+  if (!body) return tl::unexpected(body.error());
   message.body = std::move(*body);
   auto attributes = StringMap(entry, "Attributes", kWhat);
-  if (!attributes)
-    return tl::unexpected(attributes.error());
+  if (!attributes) return tl::unexpected(attributes.error());
   message.attributes = std::move(*attributes);
 
   if (auto it = entry.find("MessageAttributes"); it != entry.end() && !it->is_null()) {
@@ -431,13 +408,10 @@ constexpr std::array kAwsErrorCodes = {
 }  // namespace
 
 Status CheckOutgoingMessage(const OutgoingMessage& message) {
-  if (message.body.empty())
-    return Fail(Code::kInvalidArgument, "message body is empty");
-  if (auto text = CheckMessageText(message.body, "message body"); !text)
-    return text;
+  if (message.body.empty()) return Fail(Code::kInvalidArgument, "message body is empty");
+  if (auto text = CheckMessageText(message.body, "message body"); !text) return text;
   if (message.delay_seconds) {
-    if (auto s = CheckRange("DelaySeconds", *message.delay_seconds, 0, 900); !s)
-      return s;
+    if (auto s = CheckRange("DelaySeconds", *message.delay_seconds, 0, 900); !s) return s;
   }
   if (message.attributes.size() > kMaxMessageAttributes) {
     return Fail(Code::kInvalidArgument, "message has " + std::to_string(message.attributes.size()) +
@@ -485,10 +459,8 @@ Result<Endpoint> MakeEndpoint(std::string_view url, std::string_view region) {
   } else {
     return bad("must start with http:// or https://");
   }
-  if (EndsWith(rest, "/"))
-    rest.remove_suffix(1);
-  if (rest.empty() || rest.front() == ':')
-    return bad("has no host");
+  if (EndsWith(rest, "/")) rest.remove_suffix(1);
+  if (rest.empty() || rest.front() == ':') return bad("has no host");
   if (rest.find_first_of("/?#") != std::string_view::npos) {
     return bad("must be scheme://host[:port] without a path (queue URLs are passed per call)");
   }
@@ -525,14 +497,11 @@ std::string_view StripErrorTypePrefix(std::string_view type) {
 }
 
 std::optional<Code> CodeForAwsError(std::string_view aws_code) {
-  if (aws_code.empty())
-    return std::nullopt;
+  if (aws_code.empty()) return std::nullopt;
   for (const auto& entry : kAwsErrorCodes) {
-    if (entry.name == aws_code)
-      return entry.code;
+    if (entry.name == aws_code) return entry.code;
   }
-  if (StartsWith(aws_code, "AccessDenied"))
-    return Code::kPermissionDenied;
+  if (StartsWith(aws_code, "AccessDenied")) return Code::kPermissionDenied;
   return std::nullopt;
 }
 
@@ -557,10 +526,8 @@ Code CodeForHttpStatus(long status) {
     default:
       break;
   }
-  if (status >= 500)
-    return Code::kUnavailable;
-  if (status >= 400)
-    return Code::kFailedPrecondition;
+  if (status >= 500) return Code::kUnavailable;
+  if (status >= 400) return Code::kFailedPrecondition;
   // 1xx/3xx: no redirect is ever followed, so the endpoint is not an SQS endpoint.
   return Code::kFailedPrecondition;
 }
@@ -586,12 +553,10 @@ Error ErrorFromResponse(const HttpResponse& response) {
   const std::string query_code(StripErrorTypePrefix(query_error.substr(0, query_error.find(';'))));
 
   std::optional<Code> code = CodeForAwsError(type);
-  if (!code)
-    code = CodeForAwsError(query_code);
+  if (!code) code = CodeForAwsError(query_code);
   // An unknown AWS error on a 5xx is still the server's fault: retry.
   if (!code || response.status >= 500) {
-    if (!code || !IsRetryableCode(*code))
-      code = CodeForHttpStatus(response.status);
+    if (!code || !IsRetryableCode(*code)) code = CodeForHttpStatus(response.status);
   }
 
   std::string message = "SQS ";
@@ -602,12 +567,10 @@ Error ErrorFromResponse(const HttpResponse& response) {
     message += ": " + aws_message;
   } else if (!body_understood && !response.body.empty()) {
     message += ": " + response.body.substr(0, kMaxQuotedBody);
-    if (response.body.size() > kMaxQuotedBody)
-      message += "...";
+    if (response.body.size() > kMaxQuotedBody) message += "...";
   }
   message += " [HTTP " + std::to_string(response.status);
-  if (auto id = response.Header("x-amzn-requestid"); !id.empty())
-    message += ", request id " + id;
+  if (auto id = response.Header("x-amzn-requestid"); !id.empty()) message += ", request id " + id;
   message += "]";
   return Error(*code, std::move(message));
 }
@@ -616,8 +579,7 @@ Result<json> ParseResponse(const HttpResponse& response) {
   if (response.status < 200 || response.status > 299) {
     return tl::unexpected(ErrorFromResponse(response));
   }
-  if (response.body.empty())
-    return json::object();
+  if (response.body.empty()) return json::object();
   json body = json::parse(response.body, nullptr, false);
   if (!body.is_object()) {
     std::string quoted = response.body.substr(0, kMaxQuotedBody);
@@ -637,8 +599,7 @@ Error ErrorFromBatchFailure(const BatchEntryFailure& failure) {
     code = mapped && IsRetryableCode(*mapped) ? *mapped : Code::kUnavailable;
   }
   std::string message = "SQS " + (failure.code.empty() ? std::string("error") : failure.code);
-  if (!failure.message.empty())
-    message += ": " + failure.message;
+  if (!failure.message.empty()) message += ": " + failure.message;
   message += failure.sender_fault ? " [batch entry " + failure.id + ", sender fault]"
                                   : " [batch entry " + failure.id + ", server fault]";
   return Error(code, std::move(message));
@@ -646,8 +607,7 @@ Error ErrorFromBatchFailure(const BatchEntryFailure& failure) {
 
 CreateQueueRequest CreateQueueRequest::Fifo(std::string name, bool content_based_deduplication) {
   CreateQueueRequest request{std::move(name), {{"FifoQueue", "true"}}};
-  if (content_based_deduplication)
-    request.attributes["ContentBasedDeduplication"] = "true";
+  if (content_based_deduplication) request.attributes["ContentBasedDeduplication"] = "true";
   return request;
 }
 
@@ -664,8 +624,7 @@ Result<json> EncodeCreateQueue(const CreateQueueRequest& request) {
                     "\": a FIFO queue needs both a name ending in \".fifo\" and FifoQueue=true");
   }
   json body = {{"QueueName", request.queue_name}};
-  if (!request.attributes.empty())
-    body["Attributes"] = request.attributes;
+  if (!request.attributes.empty()) body["Attributes"] = request.attributes;
   return body;
 }
 
@@ -679,14 +638,12 @@ Result<std::string> DecodeQueueUrl(const json& response) {
 
 std::optional<std::int64_t> QueueAttributes::Int(std::string_view name) const {
   auto it = values.find(std::string(name));
-  if (it == values.end())
-    return std::nullopt;
+  if (it == values.end()) return std::nullopt;
   std::int64_t value = 0;
   const char* first = it->second.data();
   const char* last = first + it->second.size();
   auto [ptr, ec] = std::from_chars(first, last, value);
-  if (ec != std::errc() || ptr != last || first == last)
-    return std::nullopt;
+  if (ec != std::errc() || ptr != last || first == last) return std::nullopt;
   return value;
 }
 
@@ -697,35 +654,29 @@ json EncodeGetQueueAttributes(std::string_view queue_url,
 
 Result<QueueAttributes> DecodeGetQueueAttributes(const json& response) {
   auto values = StringMap(response, "Attributes", "GetQueueAttributes");
-  if (!values)
-    return tl::unexpected(values.error());
+  if (!values) return tl::unexpected(values.error());
   return QueueAttributes{std::move(*values)};
 }
 
 json EncodeListQueues(std::string_view queue_name_prefix,
                       const std::optional<std::string>& next_token, int max_results) {
   json body = {{"MaxResults", std::clamp(max_results, 1, 1000)}};
-  if (!queue_name_prefix.empty())
-    body["QueueNamePrefix"] = queue_name_prefix;
-  if (next_token)
-    body["NextToken"] = *next_token;
+  if (!queue_name_prefix.empty()) body["QueueNamePrefix"] = queue_name_prefix;
+  if (next_token) body["NextToken"] = *next_token;
   return body;
 }
 
 Result<ListQueuesPage> DecodeListQueues(const json& response) {
   constexpr std::string_view kWhat = "ListQueues";
   auto urls = OptionalArray(response, "QueueUrls", kWhat);
-  if (!urls)
-    return tl::unexpected(urls.error());
+  if (!urls) return tl::unexpected(urls.error());
   ListQueuesPage page;
   for (const json& url : **urls) {
-    if (!url.is_string())
-      return tl::unexpected(Malformed(kWhat, "a queue URL is not a string"));
+    if (!url.is_string()) return tl::unexpected(Malformed(kWhat, "a queue URL is not a string"));
     page.queue_urls.push_back(url.get<std::string>());
   }
   page.next_token = OptionalString(response, "NextToken");
-  if (page.next_token && page.next_token->empty())
-    page.next_token.reset();
+  if (page.next_token && page.next_token->empty()) page.next_token.reset();
   return page;
 }
 
@@ -735,8 +686,7 @@ json EncodeQueueUrlOnly(std::string_view queue_url) {
 
 Result<json> EncodeSendMessage(std::string_view queue_url, const OutgoingMessage& message) {
   auto body = EncodeMessageFields(message);
-  if (!body)
-    return body;
+  if (!body) return body;
   (*body)["QueueUrl"] = queue_url;
   return body;
 }
@@ -767,13 +717,11 @@ Status VerifySent(const OutgoingMessage& message, const SendMessageResult& resul
 
 Result<json> EncodeSendMessageBatch(std::string_view queue_url,
                                     const std::vector<SendBatchEntry>& entries) {
-  if (auto checked = CheckBatchEntries(entries); !checked)
-    return tl::unexpected(checked.error());
+  if (auto checked = CheckBatchEntries(entries); !checked) return tl::unexpected(checked.error());
   json encoded = json::array();
   for (const auto& entry : entries) {
     auto fields = EncodeMessageFields(entry.message.get());
-    if (!fields)
-      return tl::unexpected(std::move(fields.error()).With("batch entry " + entry.id));
+    if (!fields) return tl::unexpected(std::move(fields.error()).With("batch entry " + entry.id));
     (*fields)["Id"] = entry.id;
     encoded.push_back(std::move(*fields));
   }
@@ -785,12 +733,10 @@ Result<SendBatchResponse> DecodeSendMessageBatch(const json& response) {
   auto decoded = DecodeBatchResponse<SendBatchSuccess>(
       response, kWhat, [&](const json& entry, std::string id) -> Result<SendBatchSuccess> {
         auto result = DecodeSendResultFields(entry, kWhat);
-        if (!result)
-          return tl::unexpected(result.error());
+        if (!result) return tl::unexpected(result.error());
         return SendBatchSuccess{std::move(id), std::move(*result)};
       });
-  if (!decoded)
-    return tl::unexpected(decoded.error());
+  if (!decoded) return tl::unexpected(decoded.error());
   return SendBatchResponse{std::move(decoded->first), std::move(decoded->second)};
 }
 
@@ -799,14 +745,12 @@ Result<json> EncodeReceiveMessage(const ReceiveRequest& request) {
        {CheckRange("MaxNumberOfMessages", request.max_messages, 1, 10),
         CheckRange("WaitTimeSeconds", request.wait_time_seconds, 0, 20),
         CheckRange("VisibilityTimeout", request.visibility_timeout.value_or(0), 0, 43200)}) {
-    if (!checked)
-      return tl::unexpected(checked.error());
+    if (!checked) return tl::unexpected(checked.error());
   }
   json body = {{"QueueUrl", request.queue_url},
                {"MaxNumberOfMessages", request.max_messages},
                {"WaitTimeSeconds", request.wait_time_seconds}};
-  if (request.visibility_timeout)
-    body["VisibilityTimeout"] = *request.visibility_timeout;
+  if (request.visibility_timeout) body["VisibilityTimeout"] = *request.visibility_timeout;
   if (!request.message_attribute_names.empty()) {
     body["MessageAttributeNames"] = request.message_attribute_names;
   }
@@ -822,14 +766,12 @@ Result<json> EncodeReceiveMessage(const ReceiveRequest& request) {
 
 Result<std::vector<ReceivedMessage>> DecodeReceiveMessage(const json& response) {
   auto messages = OptionalArray(response, "Messages", "ReceiveMessage");
-  if (!messages)
-    return tl::unexpected(messages.error());
+  if (!messages) return tl::unexpected(messages.error());
   std::vector<ReceivedMessage> out;
   out.reserve((*messages)->size());
   for (const json& entry : **messages) {
     auto message = DecodeReceivedMessage(entry);
-    if (!message)
-      return tl::unexpected(message.error());
+    if (!message) return tl::unexpected(message.error());
     out.push_back(std::move(*message));
   }
   return out;
@@ -841,8 +783,7 @@ json EncodeDeleteMessage(std::string_view queue_url, std::string_view receipt_ha
 
 Result<json> EncodeDeleteMessageBatch(std::string_view queue_url,
                                       const std::vector<DeleteBatchEntry>& entries) {
-  if (auto checked = CheckBatchEntries(entries); !checked)
-    return tl::unexpected(checked.error());
+  if (auto checked = CheckBatchEntries(entries); !checked) return tl::unexpected(checked.error());
   json encoded = json::array();
   for (const auto& entry : entries) {
     if (entry.receipt_handle.empty()) {
@@ -857,8 +798,7 @@ Result<DeleteBatchResponse> DecodeDeleteMessageBatch(const json& response) {
   auto decoded = DecodeBatchResponse<std::string>(
       response, "DeleteMessageBatch",
       [](const json&, std::string id) -> Result<std::string> { return id; });
-  if (!decoded)
-    return tl::unexpected(decoded.error());
+  if (!decoded) return tl::unexpected(decoded.error());
   return DeleteBatchResponse{std::move(decoded->first), std::move(decoded->second)};
 }
 

@@ -46,26 +46,22 @@ TcpProxy::~TcpProxy() {
   stop_ = true;
   ::shutdown(listen_fd_, SHUT_RDWR);
   ::close(listen_fd_);
-  if (acceptor_.joinable())
-    acceptor_.join();
+  if (acceptor_.joinable()) acceptor_.join();
   for (auto& t : pumps_)
     t.join();
 }
 
 void TcpProxy::SetDown(bool down) {
   down_ = down;
-  if (down)
-    ++generation_;  // pumps of the old generation close their sockets
+  if (down) ++generation_;  // pumps of the old generation close their sockets
 }
 
 void TcpProxy::AcceptLoop() {
   while (!stop_) {
     pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0)
-      continue;
+    if (::poll(&p, 1, 100) <= 0) continue;
     const int client = ::accept(listen_fd_, nullptr, nullptr);
-    if (client < 0)
-      continue;
+    if (client < 0) continue;
     if (down_) {
       linger l{1, 0};  // RST, like a dead endpoint
       ::setsockopt(client, SOL_SOCKET, SO_LINGER, &l, sizeof l);
@@ -91,12 +87,10 @@ void TcpProxy::Pump(int client) {
   char buf[65536];
   pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
   while (!stop_ && generation_ == generation) {
-    if (::poll(fds, 2, 100) <= 0)
-      continue;
+    if (::poll(fds, 2, 100) <= 0) continue;
     bool closed = false;
     for (int i = 0; i < 2 && !closed; ++i) {
-      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
-        continue;
+      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
       const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
       if (n <= 0) {
         closed = true;
@@ -112,8 +106,7 @@ void TcpProxy::Pump(int client) {
         off += w;
       }
     }
-    if (closed)
-      break;
+    if (closed) break;
   }
   linger l{1, 0};
   ::setsockopt(client, SOL_SOCKET, SO_LINGER, &l, sizeof l);
@@ -201,8 +194,7 @@ void BridgeIntegrationTest::TearDown() {
   if (admin_) {
     (void)admin_->DeleteTopics({main_topic_, retry_topic_, dlq_topic_}, std::chrono::seconds(30));
   }
-  if (sqs_ && !queue_url_.empty())
-    (void)sqs_->DeleteQueue(queue_url_);
+  if (sqs_ && !queue_url_.empty()) (void)sqs_->DeleteQueue(queue_url_);
 }
 
 BridgeConfig BridgeIntegrationTest::Config() const {
@@ -242,8 +234,7 @@ kafka::OutgoingMessage BridgeIntegrationTest::Order(const std::string& payload,
                                                     const std::string& correlation_id,
                                                     std::optional<std::int32_t> partition) const {
   kafka::OutgoingMessage m{main_topic_, partition, std::nullopt, payload, {}};
-  if (!correlation_id.empty())
-    m.headers.Add("CorrelationId", correlation_id);
+  if (!correlation_id.empty()) m.headers.Add("CorrelationId", correlation_id);
   return m;
 }
 
@@ -256,8 +247,7 @@ void BridgeIntegrationTest::Produce(const std::vector<kafka::OutgoingMessage>& m
                                               driftline::testing::KafkaBootstrap(), {})),
                                           [&](kafka::DeliveryReport r) {
                                             std::lock_guard lock(mu);
-                                            if (r.error)
-                                              errors.push_back(r.error->ToString());
+                                            if (r.error) errors.push_back(r.error->ToString());
                                             ++done;
                                             cv.notify_all();
                                           });
@@ -280,12 +270,10 @@ std::vector<kafka::Message> BridgeIntegrationTest::ReadTopic(const std::string& 
       kafka::Consumer::Create(kafka::Properties::Make(driftline::testing::KafkaBootstrap(), {}),
                               driftline::testing::UniqueName("it-reader"), nullptr);
   EXPECT_TRUE(consumer.has_value());
-  if (!consumer)
-    return out;
+  if (!consumer) return out;
   auto n = admin_->PartitionCount(topic, std::chrono::seconds(10));
   EXPECT_TRUE(n.has_value());
-  if (!n)
-    return out;
+  if (!n) return out;
   std::vector<kafka::TopicPartitionOffset> parts;
   for (std::int32_t p = 0; p < *n; ++p)
     parts.push_back({topic, p, kafka::kOffsetBeginning});
@@ -293,8 +281,7 @@ std::vector<kafka::Message> BridgeIntegrationTest::ReadTopic(const std::string& 
   const auto deadline = Steady::now() + limit;
   while (out.size() < count && Steady::now() < deadline) {
     auto m = (*consumer)->Poll(milliseconds(200));
-    if (m && *m)
-      out.push_back(std::move(**m));
+    if (m && *m) out.push_back(std::move(**m));
   }
   // Anything beyond `count` that is already there (an unexpected extra) is read too.
   for (int idle = 0; idle < 3;) {
@@ -319,17 +306,14 @@ std::vector<sqs::ReceivedMessage> BridgeIntegrationTest::DrainQueue(std::size_t 
     r.wait_time_seconds = out.size() >= count ? 1 : 2;
     auto got = sqs_->ReceiveMessage(r);
     EXPECT_TRUE(got.has_value()) << got.error().ToString();
-    if (!got)
-      break;
-    if (got->empty() && out.size() >= count)
-      ++empty_after_count;
+    if (!got) break;
+    if (got->empty() && out.size() >= count) ++empty_after_count;
     std::vector<std::string> handles;
     for (auto& m : *got) {
       handles.push_back(m.receipt_handle);
       out.push_back(std::move(m));
     }
-    if (!handles.empty())
-      (void)sqs_->DeleteMessageBatch(queue_url_, handles);
+    if (!handles.empty()) (void)sqs_->DeleteMessageBatch(queue_url_, handles);
   }
   return out;
 }

@@ -87,8 +87,7 @@ template <typename F>
 bool Eventually(F f, seconds limit) {
   const auto deadline = Steady::now() + limit;
   while (Steady::now() < deadline) {
-    if (f())
-      return true;
+    if (f()) return true;
     std::this_thread::sleep_for(milliseconds(100));
   }
   return f();

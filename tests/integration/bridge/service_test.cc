@@ -34,8 +34,7 @@ template <typename F>
 bool Eventually(F f, seconds limit) {
   const auto deadline = Steady::now() + limit;
   while (Steady::now() < deadline) {
-    if (f())
-      return true;
+    if (f()) return true;
     std::this_thread::sleep_for(milliseconds(50));
   }
   return f();
@@ -48,8 +47,7 @@ class ServiceTest : public BridgeIntegrationTest {
   std::unique_ptr<OrderService> StartService(BridgeConfig config) {
     auto svc = OrderService::Create(std::move(config), Clock::System());
     EXPECT_TRUE(svc.has_value()) << svc.error().Trace();
-    if (!svc)
-      return nullptr;
+    if (!svc) return nullptr;
     (*svc)->Start();
     EXPECT_TRUE(Eventually([&] { return (*svc)->Ready(); }, seconds(30))) << (*svc)->HealthReport();
     return std::move(*svc);

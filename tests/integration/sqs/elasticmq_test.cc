@@ -44,8 +44,7 @@ class ElasticMqTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (!client_)
-      return;
+    if (!client_) return;
     for (const auto& url : queues_to_delete_) {
       auto deleted = client_->DeleteQueue(url);
       EXPECT_TRUE(deleted.has_value()) << deleted.error().Trace();
@@ -55,8 +54,7 @@ class ElasticMqTest : public ::testing::Test {
   // A further queue for one test, deleted in TearDown whatever the test's outcome.
   Result<std::string> CreateQueue(const CreateQueueRequest& request) {
     auto url = client_->CreateQueue(request);
-    if (url)
-      queues_to_delete_.push_back(*url);
+    if (url) queues_to_delete_.push_back(*url);
     return url;
   }
 
@@ -72,8 +70,7 @@ class ElasticMqTest : public ::testing::Test {
       request.wait_time_seconds = 2;
       auto batch = client_->ReceiveMessage(request);
       EXPECT_TRUE(batch.has_value()) << batch.error().Trace();
-      if (!batch)
-        break;
+      if (!batch) break;
       for (auto& message : *batch)
         received.push_back(std::move(message));
     }

@@ -27,8 +27,7 @@ namespace driftline::sqs {
 namespace {
 
 std::string MotoServerPath() {
-  if (const char* path = std::getenv("MOTO_SERVER"); path != nullptr && *path != '\0')
-    return path;
+  if (const char* path = std::getenv("MOTO_SERVER"); path != nullptr && *path != '\0') return path;
   if (const char* dir = std::getenv("STACK_DIR"); dir != nullptr && *dir != '\0') {
     return std::string(dir) + "/venv/moto/bin/moto_server";
   }
@@ -54,8 +53,7 @@ std::string UrlEncode(std::string_view s) {
 std::string XmlElement(const std::string& xml, const std::string& tag) {
   const auto open = xml.find("<" + tag + ">");
   const auto close = xml.find("</" + tag + ">");
-  if (open == std::string::npos || close == std::string::npos)
-    return {};
+  if (open == std::string::npos || close == std::string::npos) return {};
   const auto start = open + tag.size() + 2;
   return xml.substr(start, close - start);
 }
@@ -91,8 +89,7 @@ class MotoServer {
   }
 
   ~MotoServer() {
-    if (pid_ > 0)
-      Stop();
+    if (pid_ > 0) Stop();
     std::error_code ignored;
     std::filesystem::remove(log_path_, ignored);
   }
@@ -102,8 +99,7 @@ class MotoServer {
   void Stop() {
     ::kill(pid_, SIGTERM);
     for (int i = 0; i < 50; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_)
-        return;
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     ::kill(pid_, SIGKILL);
@@ -118,8 +114,7 @@ class MotoServer {
   }
   // True once the process has ended (it is reaped here, so its pid is never signalled again).
   bool Exited() {
-    if (pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == pid_)
-      pid_ = -1;
+    if (pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == pid_) pid_ = -1;
     return pid_ <= 0;
   }
 
@@ -149,8 +144,7 @@ class MotoSignatureTest : public ::testing::Test {
     while (!up && std::chrono::steady_clock::now() < deadline && !server_->Exited()) {
       auto r = Iam(*transport, "Action=ListUsers&Version=2010-05-08");
       up = r.has_value() && r->status == 200;
-      if (!up)
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     if (!up) {
       setup_error_ = "moto_server did not come up; its log:\n" + server_->Log();
@@ -175,8 +169,7 @@ class MotoSignatureTest : public ::testing::Test {
     reset.headers = {{"Content-Type", "text/plain"}};
     reset.body = "0";
     auto enabled = transport->Send(reset);
-    if (!enabled || enabled->status != 200)
-      setup_error_ = "enabling moto's IAM checks failed";
+    if (!enabled || enabled->status != 200) setup_error_ = "enabling moto's IAM checks failed";
   }
 
   static void TearDownTestSuite() {

@@ -29,8 +29,7 @@ class RoutingTest : public ::testing::Test {
     m.partition = 0;
     m.offset = 42;
     m.payload = std::move(payload);
-    if (corr)
-      m.headers.Add("CorrelationId", *corr);
+    if (corr) m.headers.Add("CorrelationId", *corr);
     return m;
   }
 

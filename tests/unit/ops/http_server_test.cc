@@ -29,8 +29,7 @@ Got Get(const std::string& url, const char* method = "GET") {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &got.body);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-  if (curl_easy_perform(c) == CURLE_OK)
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &got.status);
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &got.status);
   curl_easy_cleanup(c);
   return got;
 }

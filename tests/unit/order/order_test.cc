@@ -23,8 +23,7 @@ class TransformTest : public ::testing::Test {
 
   Failure Fails(const std::string& input, const FaultInjection& faults = {}, int attempt = 0) {
     auto parsed = ParseOrder(input);
-    if (!parsed)
-      return parsed.error();
+    if (!parsed) return parsed.error();
     auto out = Transform(*parsed, attempt, faults, clock_);
     EXPECT_FALSE(out.has_value()) << "expected a failure for " << input;
     return out ? Failure{} : out.error();

@@ -310,8 +310,7 @@ TEST(CurlTransportTest, SeveralThreadsSendAtOnce) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         auto response = transport->Send(SendMessageRequest(server.base_url()));
-        if (response && response->status == 200 && response->body == R"({"ok":true})")
-          ++ok[t];
+        if (response && response->status == 200 && response->body == R"({"ok":true})") ++ok[t];
       }
     });
   }

@@ -22,8 +22,7 @@ class FakeTransport final : public HttpTransport {
   Result<HttpResponse> Send(const HttpRequest& request) override {
     std::string action;
     for (const auto& [name, value] : request.headers) {
-      if (name == "X-Amz-Target")
-        action = value.substr(value.find('.') + 1);
+      if (name == "X-Amz-Target") action = value.substr(value.find('.') + 1);
     }
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -33,13 +33,10 @@ CapturedRequest ReadRequest(int fd) {
   std::size_t content_length = 0;
   char buffer[65536];
   while (true) {
-    if (header_end != std::string::npos && data.size() >= header_end + 4 + content_length)
-      break;
-    if (!WaitReadable(fd))
-      break;
+    if (header_end != std::string::npos && data.size() >= header_end + 4 + content_length) break;
+    if (!WaitReadable(fd)) break;
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0)
-      break;
+    if (n <= 0) break;
     data.append(buffer, static_cast<std::size_t>(n));
     if (header_end == std::string::npos) {
       header_end = data.find("\r\n\r\n");
@@ -52,15 +49,13 @@ CapturedRequest ReadRequest(int fd) {
     }
   }
   CapturedRequest request;
-  if (header_end == std::string::npos)
-    return request;
+  if (header_end == std::string::npos) return request;
   const std::string head = data.substr(0, header_end);
   std::size_t line_start = 0;
   bool first = true;
   while (line_start <= head.size()) {
     std::size_t line_end = head.find("\r\n", line_start);
-    if (line_end == std::string::npos)
-      line_end = head.size();
+    if (line_end == std::string::npos) line_end = head.size();
     const std::string line = head.substr(line_start, line_end - line_start);
     if (first) {
       request.request_line = line;
@@ -95,8 +90,7 @@ int UnusedLoopbackPort() {
 std::vector<std::string> CapturedRequest::HeaderValues(const std::string& name) const {
   std::vector<std::string> values;
   for (const auto& [key, value] : headers) {
-    if (Lower(key) == Lower(name))
-      values.push_back(value);
+    if (Lower(key) == Lower(name)) values.push_back(value);
   }
   return values;
 }
@@ -108,8 +102,7 @@ std::string CapturedRequest::Header(const std::string& name) const {
 
 LoopbackHttpServer::LoopbackHttpServer(std::vector<std::string> responses) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (listen_fd_ < 0)
-    throw std::runtime_error("socket failed");
+  if (listen_fd_ < 0) throw std::runtime_error("socket failed");
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -127,26 +120,21 @@ LoopbackHttpServer::LoopbackHttpServer(std::vector<std::string> responses) {
 }
 
 LoopbackHttpServer::~LoopbackHttpServer() {
-  if (thread_.joinable())
-    thread_.join();
-  if (listen_fd_ >= 0)
-    ::close(listen_fd_);
+  if (thread_.joinable()) thread_.join();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
 void LoopbackHttpServer::Serve(std::vector<std::string> responses) {
   std::vector<CapturedRequest> captured;
   for (const auto& response : responses) {
-    if (!WaitReadable(listen_fd_))
-      break;
+    if (!WaitReadable(listen_fd_)) break;
     const int fd = ::accept(listen_fd_, nullptr, nullptr);
-    if (fd < 0)
-      break;
+    if (fd < 0) break;
     captured.push_back(ReadRequest(fd));
     std::size_t sent = 0;
     while (sent < response.size()) {
       const ssize_t n = ::send(fd, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0)
-        break;
+      if (n <= 0) break;
       sent += static_cast<std::size_t>(n);
     }
     ::shutdown(fd, SHUT_WR);
@@ -160,8 +148,7 @@ void LoopbackHttpServer::Serve(std::vector<std::string> responses) {
 }
 
 std::vector<CapturedRequest> LoopbackHttpServer::requests() {
-  if (thread_.joinable())
-    thread_.join();
+  if (thread_.joinable()) thread_.join();
   return result_.get();
 }
 

@@ -13,8 +13,7 @@ constexpr char kQueueUrl[] = "http://127.0.0.1:4566/000000000000/place-order-que
 
 std::string HeaderOf(const HttpRequest& request, std::string_view name) {
   for (const auto& [key, value] : request.headers) {
-    if (key == name)
-      return value;
+    if (key == name) return value;
   }
   return {};
 }
