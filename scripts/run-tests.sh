@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 WERROR=${WERROR:-$([[ -n "${CI:-}" ]] && echo ON || echo OFF)}
 status=0
+# The tests find the stack through these; they follow the stack's port settings.
+export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${KAFKA_PORT:-9092}}"
+export SQS_ENDPOINT="${SQS_ENDPOINT:-http://127.0.0.1:${SQS_PORT:-4566}}"
 
 step() { printf '\n== %s\n' "$*"; }
 
