@@ -10,8 +10,8 @@ WERROR ?= $(if $(CI),ON,OFF)
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: help setup configure build test unit integration demo stack-up stack-down stack-status \
-        format format-check clean
+.PHONY: help setup configure build test unit integration demo bench stack-up stack-down \
+        stack-status format format-check clean
 
 help:
 	@echo "make demo          stack up, one order through Kafka and SQS"
@@ -20,6 +20,7 @@ help:
 	@echo "make build         configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin)"
 	@echo "make unit          unit tests only (no server needed)"
 	@echo "make integration   integration tests against the running stack"
+	@echo "make bench         drain benchmark of order-service (figures, not a test)"
 	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
 	@echo "make format | format-check                 clang-format the sources"
 	@echo "make clean         remove $(BUILD_DIR)/"
@@ -46,6 +47,11 @@ integration: build
 
 demo: setup build stack-up
 	$(BUILD_DIR)/bin/driftline-demo
+
+bench: setup build stack-up
+	@mkdir -p $(BUILD_DIR)/bench
+	$(BUILD_DIR)/bin/drain_bench -n 20000 --service $(BUILD_DIR)/bin/order-service --json $(BUILD_DIR)/bench/drain-20000.json
+	$(BUILD_DIR)/bin/drain_bench -n 100000 --service $(BUILD_DIR)/bin/order-service --json $(BUILD_DIR)/bench/drain-100000.json
 
 stack-up:
 	@scripts/stack.sh up

@@ -222,7 +222,7 @@ void Pipeline::ApplyPauses() {
   const std::size_t working = tracker_.InFlight() - scheduler_.Held();
   if (!backpressure_ && working >= config_.max_in_flight_messages) {
     backpressure_ = true;
-    spdlog::warn("{} pipeline: {} records in flight; pausing input until they complete", name(),
+    spdlog::info("{} pipeline: {} records in flight; pausing input until they complete", name(),
                  working);
   } else if (backpressure_ && working <= config_.max_in_flight_messages / 2) {
     backpressure_ = false;
