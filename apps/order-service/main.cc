@@ -102,7 +102,9 @@ int main(int argc, char** argv) {
   }
   (*service)->Start();
   if ((*service)->ops_port() > 0) {
-    spdlog::info("health and metrics on http://{}/healthz and /metrics", config.metrics_address);
+    const std::string host = config.metrics_address.substr(0, config.metrics_address.rfind(':'));
+    spdlog::info("health and metrics on http://{}:{}/healthz and /metrics", host,
+                 (*service)->ops_port());
   }
 
   int exit_code = 0;
