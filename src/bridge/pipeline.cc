@@ -36,7 +36,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(Kind kind, const BridgeConfig
   props.Merge(config.kafka_properties);
   // At-least-once: offsets are stored by us once durable; librdkafka commits what is stored.
   props.SetDefault("enable.auto.commit", "true");
-  props.SetDefault("auto.commit.interval.ms", "1000");
+  props.SetDefault("auto.commit.interval.ms", "200");  // bounds replays after a crash
   props.SetDefault("enable.auto.offset.store", "false");
   props.SetDefault("auto.offset.reset", "earliest");
   auto consumer = kafka::Consumer::Create(props, p->group_, p.get());

@@ -269,5 +269,68 @@ TEST_F(ServiceTest, AnSqsOutageMovesNothingAndLosesNothing) {
   EXPECT_EQ(svc->Stop(), 0u);
 }
 
+TEST_F(ServiceTest, AnOrderSqsRefusesIsDeadLetteredAndTheRestFlow) {
+  auto svc = StartService(Config());
+  ASSERT_TRUE(svc);
+  // U+FFFE is valid UTF-8 and valid JSON, but not a character SQS accepts in a message body.
+  Produce({Order(StandardOrder("OK-1"), "c-ok-1"),
+           Order(StandardOrder("BAD-\xef\xbf\xbe"), "c-bad"),
+           Order(StandardOrder("OK-2"), "c-ok-2")});
+  auto received = DrainQueue(2, seconds(30));
+  EXPECT_EQ(received.size(), 2u);
+  auto dead = ReadTopic(dlq_topic_, 1, seconds(30));
+  ASSERT_EQ(dead.size(), 1u);
+  const json d = json::parse(dead[0].payload);
+  EXPECT_EQ(d["failureReason"], "sqs-rejected");
+  EXPECT_EQ(Header(dead[0], "CorrelationId"), "c-bad");
+  EXPECT_EQ(Header(dead[0], "dlq-error-kind"), "sqs-rejected");
+  EXPECT_EQ(d["originalMessage"]["orderId"], "BAD-\xef\xbf\xbe");
+  EXPECT_EQ(svc->Stop(), 0u);
+  EXPECT_EQ(CommittedSum(main_group_, main_topic_), 3);
+}
+
+TEST_F(ServiceTest, FifoQueueGetsGroupAndDeduplicationIds) {
+  sqs::CreateQueueRequest fifo =
+      sqs::CreateQueueRequest::Fifo(queue_name_ + ".fifo", /*content_based_deduplication=*/false);
+  auto url = sqs_->CreateQueue(fifo);
+  ASSERT_TRUE(url.has_value()) << url.error().ToString();
+  const std::string standard_url = queue_url_;
+  queue_url_ = *url;
+  BridgeConfig c = Config();
+  auto svc = StartService(c);
+  ASSERT_TRUE(svc);
+  Produce({Order(StandardOrder("F-1"), "c-f1"), Order(PriorityOrder("F-2"), "c-f2")});
+  auto received = DrainQueue(2, seconds(30));
+  ASSERT_EQ(received.size(), 2u);
+  for (const auto& m : received) {
+    const std::string id = json::parse(m.body)["orderId"];
+    ASSERT_TRUE(m.attributes.contains("MessageGroupId"));
+    EXPECT_EQ(m.attributes.at("MessageGroupId"), id);
+    ASSERT_TRUE(m.attributes.contains("MessageDeduplicationId"));
+    EXPECT_EQ(m.attributes.at("MessageDeduplicationId").rfind(main_topic_ + "-0-", 0), 0u);
+  }
+  EXPECT_EQ(svc->Stop(), 0u);
+  (void)sqs_->DeleteQueue(queue_url_);
+  queue_url_ = standard_url;
+}
+
+TEST_F(ServiceTest, DriftSwitchLeavesRetriesUnprocessed) {
+  BridgeConfig c = LabConfig();
+  c.retry_consumer_enabled = false;  // RETRY_CONSUMER_ENABLED=false: the lab's baseline
+  auto svc = StartService(c);
+  ASSERT_TRUE(svc);
+  Produce(
+      {Order(StandardOrder("ORD-90001"), "c-ok"), Order(StandardOrder("ORD-RETRY-90001"), "c-r")});
+  auto retries = ReadTopic(retry_topic_, 1, seconds(30));
+  ASSERT_EQ(retries.size(), 1u);
+  EXPECT_EQ(json::parse(retries[0].payload)["retryCount"], 0);
+  // Well past the 1 s retry delay, only the good order is in SQS: nobody consumes the retry.
+  auto received = DrainQueue(2, seconds(5));
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(CorrelationOf(received[0]), "c-ok");
+  EXPECT_EQ(CommittedSum(retry_group_, retry_topic_), 0);
+  EXPECT_EQ(svc->Stop(), 0u);
+}
+
 }  // namespace
 }  // namespace driftline::bridge::testing
