@@ -74,6 +74,18 @@ class BridgeIntegrationTest : public ::testing::Test {
   std::unique_ptr<sqs::SqsClient> sqs_;
 };
 
+// Waits, bounded by `limit`, for a condition the service makes true asynchronously; checks
+// every 50 ms. Returns the condition's last value.
+template <typename F>
+bool Eventually(F f, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return f();
+}
+
 // An order of the lab's shape.
 std::string StandardOrder(const std::string& id, int items = 1);
 std::string PriorityOrder(const std::string& id);

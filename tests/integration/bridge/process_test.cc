@@ -83,16 +83,6 @@ class ServiceProcess {
   pid_t pid_ = -1;
 };
 
-template <typename F>
-bool Eventually(F f, seconds limit) {
-  const auto deadline = Steady::now() + limit;
-  while (Steady::now() < deadline) {
-    if (f()) return true;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  return f();
-}
-
 class ProcessTest : public BridgeIntegrationTest {
  protected:
   std::string Log(const std::string& name) {

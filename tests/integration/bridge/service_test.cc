@@ -29,17 +29,6 @@ std::string CorrelationOf(const sqs::ReceivedMessage& m) {
   return it == m.message_attributes.end() ? "" : it->second.string_value;
 }
 
-// Waits (bounded) for a condition that the service makes true asynchronously.
-template <typename F>
-bool Eventually(F f, seconds limit) {
-  const auto deadline = Steady::now() + limit;
-  while (Steady::now() < deadline) {
-    if (f()) return true;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return f();
-}
-
 class ServiceTest : public BridgeIntegrationTest {
  protected:
   void SetUp() override { SetUpTopology(1); }
