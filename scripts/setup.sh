@@ -15,6 +15,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libexpected-dev
   prometheus-cpp-dev libcivetweb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  json-schema-test-suite    # draft-7 conformance cases for the contract runner's schema checks
   kcat                      # debugging and stack readiness checks
   clang-format
   openjdk-17-jdk-headless maven   # the local stack (java runs the topic tool from source)

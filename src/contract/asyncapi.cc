@@ -1,0 +1,502 @@
+#include "contract/asyncapi.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <regex>
+
+namespace driftline::contract {
+namespace {
+
+using nlohmann::json;
+
+Error At(const NodeRef& where, std::string_view what) {
+  return Error(Code::kInvalidArgument, where.Where() + ": " + std::string(what));
+}
+
+std::string LastToken(std::string_view pointer) {
+  const std::size_t slash = pointer.rfind('/');
+  auto tokens = SplitPointer(pointer.substr(slash == std::string_view::npos ? 0 : slash));
+  if (!tokens || tokens->empty()) return std::string(pointer);
+  return tokens->back();
+}
+
+std::string StringField(const json& node, const char* name) {
+  if (!node.is_object()) return {};
+  auto it = node.find(name);
+  return (it != node.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
+class Loader {
+ public:
+  explicit Loader(DocumentSet& docs) : docs_(docs) {}
+
+  Result<Contract> Load(const std::filesystem::path& path) {
+    auto loaded = docs_.Load(path);
+    if (!loaded) return tl::unexpected(loaded.error());
+    doc_ = *loaded;
+    contract_.path = doc_->path.string();
+    const NodeRef root{doc_, "", &doc_->root};
+    if (!doc_->root.is_object())
+      return tl::unexpected(At(root, "not an AsyncAPI document (expected a mapping)"));
+    const json* version = FindAt(doc_->root, "/asyncapi");
+    if (version == nullptr || !version->is_string()) {
+      return tl::unexpected(
+          At(root, "missing 'asyncapi' version (this runner reads AsyncAPI 3.x)"));
+    }
+    contract_.asyncapi_version = version->get<std::string>();
+    if (contract_.asyncapi_version.rfind("3.", 0) != 0) {
+      return tl::unexpected(
+          At(NodeRef{doc_, "/asyncapi", version},
+             "asyncapi '" + contract_.asyncapi_version + "' is not supported (AsyncAPI 3.x only)"));
+    }
+    if (const json* info = FindAt(doc_->root, "/info")) {
+      contract_.title = StringField(*info, "title");
+      contract_.version = StringField(*info, "version");
+    }
+    if (auto s = LoadServers(); !s) return tl::unexpected(s.error());
+    if (auto s = LoadComponentMessages(); !s) return tl::unexpected(s.error());
+    if (auto s = LoadChannels(); !s) return tl::unexpected(s.error());
+    if (auto s = LoadOperations(); !s) return tl::unexpected(s.error());
+    return std::move(contract_);
+  }
+
+ private:
+  Status LoadServers() {
+    const json* servers = FindAt(doc_->root, "/servers");
+    if (servers == nullptr) return Ok();
+    if (!servers->is_object())
+      return tl::unexpected(At(NodeRef{doc_, "/servers", servers}, "'servers' must be a mapping"));
+    for (auto it = servers->begin(); it != servers->end(); ++it) {
+      const std::string pointer = AppendPointer("/servers", it.key());
+      auto node = docs_.Follow(*doc_, pointer);
+      if (!node) return tl::unexpected(node.error());
+      if (!node->node->is_object())
+        return tl::unexpected(At(*node, "server '" + it.key() + "' must be a mapping"));
+      auto server = std::make_unique<Server>();
+      server->id = it.key();
+      server->host = StringField(*node->node, "host");
+      server->protocol_name = StringField(*node->node, "protocol");
+      server->protocol = ProtocolFromName(server->protocol_name);
+      servers_by_key_[node->Key()] = server.get();
+      servers_by_key_[NodeRef{doc_, pointer, nullptr}.Key()] = server.get();
+      contract_.servers.push_back(std::move(server));
+    }
+    return Ok();
+  }
+
+  Status LoadComponentMessages() {
+    const json* messages = FindAt(doc_->root, "/components/messages");
+    if (messages == nullptr) return Ok();
+    if (!messages->is_object()) {
+      return tl::unexpected(At(NodeRef{doc_, "/components/messages", messages},
+                               "'components.messages' must be a mapping"));
+    }
+    for (auto it = messages->begin(); it != messages->end(); ++it) {
+      auto m = MessageAt(*doc_, AppendPointer("/components/messages", it.key()));
+      if (!m) return tl::unexpected(m.error());
+    }
+    return Ok();
+  }
+
+  // The message at (doc, pointer) after following references; built once per target.
+  Result<const Message*> MessageAt(const SourceDoc& doc, const std::string& pointer) {
+    auto node = docs_.Follow(doc, pointer);
+    if (!node) return tl::unexpected(node.error());
+    const std::string key = node->Key();
+    if (auto it = messages_by_key_.find(key); it != messages_by_key_.end()) return it->second;
+    if (!node->node->is_object()) return tl::unexpected(At(*node, "a message must be a mapping"));
+    auto message = std::make_unique<Message>();
+    message->key = key;
+    message->name = StringField(*node->node, "name");
+    if (message->name.empty()) message->name = LastToken(node->pointer);
+    message->title = StringField(*node->node, "title");
+    message->content_type = StringField(*node->node, "contentType");
+    message->where = node->Where();
+    if (node->node->contains("payload")) {
+      auto payload = SchemaAt(*node, "payload");
+      if (!payload) return tl::unexpected(payload.error());
+      message->payload_schema = std::move(*payload);
+    }
+    if (node->node->contains("headers")) {
+      auto headers = SchemaAt(*node, "headers");
+      if (!headers) return tl::unexpected(headers.error());
+      message->headers_schema = std::move(*headers);
+    }
+    if (node->node->contains("correlationId")) {
+      auto cid = docs_.Follow(*node->doc, AppendPointer(node->pointer, "correlationId"));
+      if (!cid) return tl::unexpected(cid.error());
+      const std::string location = StringField(*cid->node, "location");
+      auto parsed = ParseCorrelationIdLocation(location);
+      if (!parsed) {
+        return tl::unexpected(At(*cid, "correlationId location '" + location +
+                                           "' is not '$message.header#/...' or "
+                                           "'$message.payload#/...'"));
+      }
+      message->correlation_id = std::move(*parsed);
+    }
+    const Message* raw = message.get();
+    messages_by_key_[key] = raw;
+    contract_.messages.push_back(std::move(message));
+    return raw;
+  }
+
+  // A schema member of a message, inlined. A multi-format schema object
+  // ({schemaFormat, schema}) gives its `schema`.
+  Result<json> SchemaAt(const NodeRef& message, const char* member) {
+    auto schema = docs_.Inline(*message.doc, AppendPointer(message.pointer, member));
+    if (!schema) return schema;
+    if (schema->is_object() && schema->contains("schemaFormat") && schema->contains("schema")) {
+      const std::string format = (*schema)["schemaFormat"].is_string()
+                                     ? (*schema)["schemaFormat"].get<std::string>()
+                                     : std::string();
+      if (format.find("avro") != std::string::npos || format.find("raml") != std::string::npos ||
+          format.find("protobuf") != std::string::npos) {
+        return tl::unexpected(At(message, std::string(member) + " uses schemaFormat '" + format +
+                                              "'; only JSON Schema / AsyncAPI schemas are "
+                                              "supported"));
+      }
+      json inner = (*schema)["schema"];
+      return inner;
+    }
+    return schema;
+  }
+
+  Status LoadChannels() {
+    const json* channels = FindAt(doc_->root, "/channels");
+    if (channels == nullptr) return Ok();
+    if (!channels->is_object()) {
+      return tl::unexpected(
+          At(NodeRef{doc_, "/channels", channels}, "'channels' must be a mapping"));
+    }
+    for (auto it = channels->begin(); it != channels->end(); ++it) {
+      const std::string pointer = AppendPointer("/channels", it.key());
+      auto node = docs_.Follow(*doc_, pointer);
+      if (!node) return tl::unexpected(node.error());
+      if (!node->node->is_object())
+        return tl::unexpected(At(*node, "channel '" + it.key() + "' must be a mapping"));
+      auto channel = std::make_unique<Channel>();
+      channel->id = it.key();
+      channel->address = StringField(*node->node, "address");
+      if (channel->address.empty()) channel->address = it.key();
+      channel->where = node->Where();
+      if (const json* servers = FindAt(*node->node, "/servers")) {
+        if (!servers->is_array())
+          return tl::unexpected(At(*node, "channel 'servers' must be a list of $refs"));
+        for (std::size_t i = 0; i < servers->size(); ++i) {
+          auto server_node =
+              docs_.Follow(*node->doc, AppendPointer(AppendPointer(node->pointer, "servers"), i));
+          if (!server_node) return tl::unexpected(server_node.error());
+          auto found = servers_by_key_.find(server_node->Key());
+          if (found == servers_by_key_.end()) {
+            return tl::unexpected(At(*server_node, "channel '" + it.key() +
+                                                       "' refers to a server that is not "
+                                                       "under 'servers'"));
+          }
+          channel->servers.push_back(found->second);
+        }
+      } else {
+        for (const auto& s : contract_.servers)
+          channel->servers.push_back(s.get());
+      }
+      channel->protocol = Protocol::kOther;
+      for (std::size_t i = 0; i < channel->servers.size(); ++i) {
+        const Protocol p = channel->servers[i]->protocol;
+        if (i == 0) {
+          channel->protocol = p;
+        } else if (p != channel->protocol) {
+          return tl::unexpected(At(*node, "channel '" + it.key() +
+                                              "' is on servers of different protocols; name "
+                                              "one server for it"));
+        }
+      }
+      if (const json* messages = FindAt(*node->node, "/messages")) {
+        if (!messages->is_object())
+          return tl::unexpected(At(*node, "channel 'messages' must be a mapping"));
+        for (auto m = messages->begin(); m != messages->end(); ++m) {
+          auto message = MessageAt(
+              *node->doc, AppendPointer(AppendPointer(node->pointer, "messages"), m.key()));
+          if (!message) return tl::unexpected(message.error());
+          channel->messages.push_back(*message);
+        }
+      }
+      channels_by_key_[node->Key()] = channel.get();
+      channels_by_key_[NodeRef{doc_, pointer, nullptr}.Key()] = channel.get();
+      contract_.channels.push_back(std::move(channel));
+    }
+    return Ok();
+  }
+
+  // `member` of `owner` must be a $ref to a channel.
+  Result<const Channel*> ChannelRef(const NodeRef& owner, const std::string& member) {
+    const std::string pointer = AppendPointer(owner.pointer, member);
+    if (FindAt(owner.doc->root, pointer) == nullptr)
+      return tl::unexpected(At(owner, "missing '" + member + "' (a $ref to a channel)"));
+    auto node = docs_.Follow(*owner.doc, pointer);
+    if (!node) return tl::unexpected(node.error());
+    auto it = channels_by_key_.find(node->Key());
+    if (it == channels_by_key_.end()) {
+      return tl::unexpected(At(NodeRef{owner.doc, pointer, nullptr},
+                               "'" + member + "' does not refer to a channel under 'channels'"));
+    }
+    return it->second;
+  }
+
+  // The list of message $refs at owner/member; each must be one of `channel`'s messages.
+  Result<std::vector<const Message*>> MessageRefs(const NodeRef& owner, const std::string& member,
+                                                  const Channel& channel) {
+    const std::string pointer = AppendPointer(owner.pointer, member);
+    const json* list = FindAt(owner.doc->root, pointer);
+    if (list == nullptr) return channel.messages;
+    if (!list->is_array())
+      return tl::unexpected(At(NodeRef{owner.doc, pointer, list}, "'" + member +
+                                                                      "' must be a list of "
+                                                                      "message $refs"));
+    std::vector<const Message*> out;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string item = AppendPointer(pointer, i);
+      auto message = MessageAt(*owner.doc, item);
+      if (!message) return tl::unexpected(message.error());
+      if (std::find(channel.messages.begin(), channel.messages.end(), *message) ==
+          channel.messages.end()) {
+        return tl::unexpected(At(
+            NodeRef{owner.doc, item, nullptr},
+            "message '" + (*message)->name + "' is not a message of channel '" + channel.id + "'"));
+      }
+      out.push_back(*message);
+    }
+    return out;
+  }
+
+  Status LoadOperations() {
+    const json* operations = FindAt(doc_->root, "/operations");
+    if (operations == nullptr) return Ok();
+    if (!operations->is_object()) {
+      return tl::unexpected(
+          At(NodeRef{doc_, "/operations", operations}, "'operations' must be a mapping"));
+    }
+    for (auto it = operations->begin(); it != operations->end(); ++it) {
+      auto node = docs_.Follow(*doc_, AppendPointer("/operations", it.key()));
+      if (!node) return tl::unexpected(node.error());
+      if (!node->node->is_object())
+        return tl::unexpected(At(*node, "operation '" + it.key() + "' must be a mapping"));
+      auto op = std::make_unique<Operation>();
+      op->id = it.key();
+      op->where = node->Where();
+      const std::string action = StringField(*node->node, "action");
+      if (action == "send") {
+        op->action = Operation::Action::kSend;
+      } else if (action == "receive") {
+        op->action = Operation::Action::kReceive;
+      } else {
+        return tl::unexpected(At(*node, "operation '" + it.key() + "': action '" + action +
+                                            "' must be 'send' or 'receive'"));
+      }
+      auto channel = ChannelRef(*node, "channel");
+      if (!channel) return tl::unexpected(channel.error());
+      op->channel = *channel;
+      auto messages = MessageRefs(*node, "messages", **channel);
+      if (!messages) return tl::unexpected(messages.error());
+      op->messages = std::move(*messages);
+      if (node->node->contains("reply")) {
+        auto reply_node = docs_.Follow(*node->doc, AppendPointer(node->pointer, "reply"));
+        if (!reply_node) return tl::unexpected(reply_node.error());
+        auto reply_channel = ChannelRef(*reply_node, "channel");
+        if (!reply_channel) return tl::unexpected(reply_channel.error());
+        auto reply_messages = MessageRefs(*reply_node, "messages", **reply_channel);
+        if (!reply_messages) return tl::unexpected(reply_messages.error());
+        op->reply = Reply{*reply_channel, std::move(*reply_messages)};
+      }
+      if (auto s = LoadRetry(*node, *op); !s) return s;
+      if (auto s = LoadDeadLetter(*node, *op); !s) return s;
+      contract_.operations.push_back(std::move(op));
+    }
+    return Ok();
+  }
+
+  // A number of seconds from `<name>Seconds` or an ISO 8601 duration in `<name>`.
+  Result<std::optional<double>> Seconds(const NodeRef& node, const std::string& name) {
+    const json& n = *node.node;
+    if (auto it = n.find(name + "Seconds"); it != n.end()) {
+      if (!it->is_number() || it->get<double>() < 0)
+        return tl::unexpected(At(node, "'" + name + "Seconds' must be a non-negative number"));
+      return std::optional<double>(it->get<double>());
+    }
+    if (auto it = n.find(name); it != n.end()) {
+      if (it->is_number() && it->get<double>() >= 0)
+        return std::optional<double>(it->get<double>());
+      const auto d = it->is_string() ? ParseIsoDuration(it->get<std::string>()) : std::nullopt;
+      if (!d) {
+        return tl::unexpected(At(node, "'" + name + "' must be an ISO 8601 duration such as PT1S"));
+      }
+      return std::optional<double>(static_cast<double>(d->count()) / 1000.0);
+    }
+    return std::optional<double>();
+  }
+
+  Result<RetryStrategy> Strategy(const NodeRef& at) {
+    RetryStrategy s;
+    if (!at.node->is_object()) return tl::unexpected(At(at, "retry 'strategy' must be a mapping"));
+    NodeRef params = at;
+    std::string type = StringField(*at.node, "type");
+    if (type.empty()) {
+      // Tagged form of the AsyncAPI proposal: {exponential: {initialDelay: PT1S, ...}}.
+      for (const char* tag : {"fixed", "linear", "exponential"}) {
+        if (auto it = at.node->find(tag); it != at.node->end()) {
+          if (!type.empty())
+            return tl::unexpected(At(at, "retry 'strategy' names more than one strategy"));
+          type = tag;
+          params = NodeRef{at.doc, AppendPointer(at.pointer, tag), &*it};
+        }
+      }
+    }
+    if (!params.node->is_object())
+      return tl::unexpected(At(params, "retry strategy parameters must be a mapping"));
+    if (type == "exponential") {
+      s.type = RetryStrategy::Type::kExponential;
+    } else if (type == "fixed") {
+      s.type = RetryStrategy::Type::kFixed;
+    } else if (type == "linear") {
+      s.type = RetryStrategy::Type::kLinear;
+    } else {
+      return tl::unexpected(
+          At(at, "retry strategy type '" + type + "' is not one of fixed, linear, exponential"));
+    }
+    auto initial = Seconds(params, "initialDelay");
+    if (!initial) return tl::unexpected(initial.error());
+    auto delay = Seconds(params, "delay");
+    if (!delay) return tl::unexpected(delay.error());
+    if (*initial) {
+      s.initial_delay_seconds = **initial;
+    } else if (*delay) {
+      s.initial_delay_seconds = **delay;
+    } else {
+      return tl::unexpected(At(params, "retry strategy needs initialDelaySeconds (or delay)"));
+    }
+    if (auto it = params.node->find("multiplier"); it != params.node->end()) {
+      if (!it->is_number() || it->get<double>() < 1)
+        return tl::unexpected(At(params, "retry strategy 'multiplier' must be a number >= 1"));
+      s.multiplier = it->get<double>();
+    }
+    auto increment = Seconds(params, "increment");
+    if (!increment) return tl::unexpected(increment.error());
+    if (*increment) s.increment_seconds = **increment;
+    auto max_delay = Seconds(params, "maxDelay");
+    if (!max_delay) return tl::unexpected(max_delay.error());
+    if (*max_delay) s.max_delay_seconds = **max_delay;
+    return s;
+  }
+
+  Status LoadRetry(const NodeRef& op_node, Operation& op) {
+    const bool ext = op_node.node->contains("x-specmatic-retry");
+    const bool proposed = op_node.node->contains("retry");
+    if (ext && proposed) {
+      return tl::unexpected(At(op_node, "operation '" + op.id +
+                                            "' declares both 'x-specmatic-retry' and 'retry'; "
+                                            "keep one"));
+    }
+    if (!ext && !proposed) return Ok();
+    const std::string member = ext ? "x-specmatic-retry" : "retry";
+    auto node = docs_.Follow(*op_node.doc, AppendPointer(op_node.pointer, member));
+    if (!node) return tl::unexpected(node.error());
+    if (!node->node->is_object())
+      return tl::unexpected(At(*node, "'" + member + "' must be a mapping"));
+    RetryPath path;
+    path.source = member;
+    auto channel = ChannelRef(*node, "channel");
+    if (!channel) return tl::unexpected(channel.error());
+    path.channel = *channel;
+    auto messages = MessageRefs(*node, "messages", **channel);
+    if (!messages) return tl::unexpected(messages.error());
+    path.messages = std::move(*messages);
+    auto max = node->node->find("maxAttempts");
+    if (max == node->node->end() || !max->is_number_integer() || max->get<int>() < 0) {
+      return tl::unexpected(
+          At(*node, "'" + member + "' needs maxAttempts, a non-negative integer"));
+    }
+    path.max_attempts = max->get<int>();
+    if (node->node->contains("strategy")) {
+      auto strategy_node = docs_.Follow(*node->doc, AppendPointer(node->pointer, "strategy"));
+      if (!strategy_node) return tl::unexpected(strategy_node.error());
+      auto strategy = Strategy(*strategy_node);
+      if (!strategy) return tl::unexpected(strategy.error());
+      path.strategy = *strategy;
+    }
+    op.retry = std::move(path);
+    return Ok();
+  }
+
+  Status LoadDeadLetter(const NodeRef& op_node, Operation& op) {
+    const bool ext = op_node.node->contains("x-specmatic-dlq");
+    const bool proposed = op_node.node->contains("deadLetter");
+    if (ext && proposed) {
+      return tl::unexpected(At(op_node, "operation '" + op.id +
+                                            "' declares both 'x-specmatic-dlq' and "
+                                            "'deadLetter'; keep one"));
+    }
+    if (!ext && !proposed) return Ok();
+    const std::string member = ext ? "x-specmatic-dlq" : "deadLetter";
+    auto node = docs_.Follow(*op_node.doc, AppendPointer(op_node.pointer, member));
+    if (!node) return tl::unexpected(node.error());
+    if (!node->node->is_object())
+      return tl::unexpected(At(*node, "'" + member + "' must be a mapping"));
+    DeadLetterPath path;
+    path.source = member;
+    auto channel = ChannelRef(*node, "channel");
+    if (!channel) return tl::unexpected(channel.error());
+    path.channel = *channel;
+    auto messages = MessageRefs(*node, "messages", **channel);
+    if (!messages) return tl::unexpected(messages.error());
+    path.messages = std::move(*messages);
+    auto wait = Seconds(*node, "waitTimeIn");  // waitTimeInSeconds
+    if (!wait) return tl::unexpected(wait.error());
+    if (!*wait) {
+      auto iso = Seconds(*node, "waitTime");
+      if (!iso) return tl::unexpected(iso.error());
+      wait = std::move(iso);
+    }
+    if (!*wait) {
+      return tl::unexpected(
+          At(*node, "'" + member + "' needs waitTimeInSeconds (or waitTime: PT15S)"));
+    }
+    path.wait_time = std::chrono::milliseconds(static_cast<std::int64_t>(**wait * 1000.0));
+    op.dead_letter = std::move(path);
+    return Ok();
+  }
+
+  DocumentSet& docs_;
+  const SourceDoc* doc_ = nullptr;
+  Contract contract_;
+  std::map<std::string, const Server*> servers_by_key_;
+  std::map<std::string, const Message*> messages_by_key_;
+  std::map<std::string, const Channel*> channels_by_key_;
+};
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> ParseIsoDuration(std::string_view text) {
+  static const std::regex kDuration(
+      "PT(?:([0-9]+(?:\\.[0-9]+)?)H)?(?:([0-9]+(?:\\.[0-9]+)?)M)?(?:([0-9]+(?:\\.[0-9]+)?)S)?");
+  std::cmatch m;
+  if (text.size() <= 2 || !std::regex_match(text.begin(), text.end(), m, kDuration))
+    return std::nullopt;
+  double seconds = 0;
+  const double scale[] = {3600, 60, 1};
+  for (int i = 0; i < 3; ++i) {
+    const auto& g = m[static_cast<std::size_t>(i + 1)];
+    if (g.matched) seconds += std::stod(g.str()) * scale[i];
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
+}
+
+Result<Contract> LoadContract(const std::filesystem::path& path, DocumentSet& docs) {
+  Loader loader(docs);
+  return loader.Load(path);
+}
+
+Result<Contract> LoadContract(const std::filesystem::path& path) {
+  DocumentSet docs;
+  return LoadContract(path, docs);
+}
+
+}  // namespace driftline::contract
