@@ -14,6 +14,10 @@ namespace {
 constexpr milliseconds kPollTimeout{100};
 constexpr milliseconds kBackpressurePoll{20};
 constexpr milliseconds kRevokeDrain{5000};
+// Under backpressure the loop first just stops polling (records already fetched stay in
+// librdkafka's queue: no refetch); only if it lasts this long are the partitions paused, so the
+// consumer can poll again and serve rebalances while taking no input.
+constexpr milliseconds kPauseAfter{2000};
 }  // namespace
 
 Pipeline::Pipeline(Kind kind, const BridgeConfig& config, SqsSender& sender, RecordSink& sink,
@@ -81,6 +85,12 @@ void Pipeline::Run() {
     ReleaseDue();
     ApplyPauses();
 
+    if (backpressure_ && !hard_backpressure_) {
+      // Wait for completions instead of polling (see kPauseAfter).
+      std::unique_lock lock(done_mu_);
+      done_cv_.wait_for(lock, kBackpressurePoll, [&] { return !done_.empty() || stop_; });
+      continue;
+    }
     milliseconds timeout = backpressure_ ? kBackpressurePoll : kPollTimeout;
     if (auto next = scheduler_.NextDue()) {
       const auto until = std::chrono::duration_cast<milliseconds>(*next - clock_.Wall());
@@ -218,15 +228,23 @@ void Pipeline::ReleaseDue() {
 }
 
 void Pipeline::ApplyPauses() {
-  // Hysteresis: stop taking input at the bound, start again at half of it.
+  // Stop taking input at the bound; take it again below 90 % of it.
   const std::size_t working = tracker_.InFlight() - scheduler_.Held();
-  if (!backpressure_ && working >= config_.max_in_flight_messages) {
+  const std::size_t bound = config_.max_in_flight_messages;
+  if (!backpressure_ && working >= bound) {
     backpressure_ = true;
-    spdlog::info("{} pipeline: {} records in flight; pausing input until they complete", name(),
-                 working);
-  } else if (backpressure_ && working <= config_.max_in_flight_messages / 2) {
+    backpressure_since_ = clock_.Mono();
+  } else if (backpressure_ && working < bound - bound / 10) {
+    if (hard_backpressure_) {
+      spdlog::info("{} pipeline: in-flight records down to {}; resuming input", name(), working);
+    }
     backpressure_ = false;
-    spdlog::info("{} pipeline: in-flight records down to {}; resuming input", name(), working);
+    hard_backpressure_ = false;
+  }
+  if (backpressure_ && !hard_backpressure_ && clock_.Mono() - backpressure_since_ >= kPauseAfter) {
+    hard_backpressure_ = true;
+    spdlog::warn("{} pipeline: {} records unfinished for {} ms; pausing input until they complete",
+                 name(), working, kPauseAfter.count());
   }
   // The scheduler keeps its own pause bookkeeping (limit reached / drained to half).
   (void)scheduler_.TakeToPause();
@@ -235,7 +253,7 @@ void Pipeline::ApplyPauses() {
   std::vector<kafka::TopicPartition> pause;
   std::vector<kafka::TopicPartition> resume;
   for (const auto& p : assignment_) {
-    const bool want = backpressure_ || scheduler_.IsPaused(p);
+    const bool want = hard_backpressure_ || scheduler_.IsPaused(p);
     const bool is = paused_.contains(p);
     if (want && !is) pause.push_back(p);
     if (!want && is) resume.push_back(p);

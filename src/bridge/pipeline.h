@@ -5,8 +5,9 @@
 // at a time, routes it (bridge/routing.h) and hands the result to the SQS sender or the record
 // sink. Their completions come back through a queue and advance the partition's commit
 // watermark, so an offset is stored only once everything before it is durable. Backpressure:
-// when `max_in_flight` records are unfinished (SQS down, say) every partition is paused and the
-// loop keeps polling (group membership stays alive) without taking new input.
+// when `max_in_flight` records are unfinished the loop stops polling and waits for completions;
+// if that lasts (SQS down, say) every partition is paused and the loop polls again — group
+// membership and rebalances are served — without taking new input.
 #pragma once
 
 #include <atomic>
@@ -104,7 +105,9 @@ class Pipeline final : public kafka::RebalanceListener {
   std::map<PartitionKey, std::uint64_t> epochs_;  // pipeline thread only
   std::set<PartitionKey> assignment_;             // pipeline thread only
   std::set<PartitionKey> paused_;                 // pipeline thread only: what we paused
-  bool backpressure_ = false;                     // pipeline thread only
+  bool backpressure_ = false;                     // pipeline thread only: at the in-flight bound
+  bool hard_backpressure_ = false;                // pipeline thread only: and partitions paused
+  Clock::MonoTime backpressure_since_{};          // pipeline thread only
   std::uint64_t next_epoch_ = 1;                  // pipeline thread only
 
   std::mutex done_mu_;

@@ -221,6 +221,7 @@ TEST_F(ServiceTest, AnSqsOutageMovesNothingAndLosesNothing) {
   TcpProxy proxy("127.0.0.1", port);
   BridgeConfig c = Config();
   c.sqs_endpoint = "http://127.0.0.1:" + std::to_string(proxy.port());
+  c.max_in_flight_messages = 50;  // so the outage also drives the pipeline into backpressure
   auto svc = StartService(c);
   ASSERT_TRUE(svc);
 
