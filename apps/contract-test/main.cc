@@ -1,0 +1,229 @@
+// contract-test: runs an AsyncAPI 3.0 contract's examples against a running service over Kafka
+// and SQS, as Specmatic's async runner does in the lab, and reports the outcome.
+//
+// Exit codes: 0 every test passed, 1 a test failed or errored, 2 a configuration or contract
+// error (nothing was sent).
+// GCC 12 reports a false "potential null pointer dereference" in CLI11's detail::split(),
+// inlined here through the vector-valued options.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "common/clock.h"
+#include "common/env.h"
+#include "common/log.h"
+#include "contract/kafka_transport.h"
+#include "contract/runner.h"
+#include "contract/sqs_transport.h"
+#include "contract/suite.h"
+#include "report/console.h"
+#include "report/writers.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using driftline::Clock;
+using std::chrono::milliseconds;
+
+constexpr int kExitConfig = 2;
+
+milliseconds Ms(double seconds) {
+  return milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
+}
+
+int ConfigError(const std::string& message) {
+  std::fprintf(stderr, "contract-test: %s\n", message.c_str());
+  return kExitConfig;
+}
+
+int Run(int argc, char** argv) {
+  Clock& clock = Clock::System();
+  const Clock::MonoTime launched = clock.Mono();
+
+  CLI::App app{
+      "contract-test: runs an AsyncAPI 3.0 contract's examples against a running service over\n"
+      "Kafka and SQS. Exit codes: 0 all passed, 1 a test failed, 2 configuration or contract\n"
+      "error."};
+  std::string config;
+  std::vector<std::string> contracts;
+  std::vector<std::string> examples;
+  driftline::contract::EndpointOverrides overrides;
+  bool sequential = false;
+  int jobs = 0;
+  bool strict = false;
+  bool lenient = false;
+  bool schema_only_literals = false;
+  double reply_timeout = 30;
+  double retry_grace = 5;
+  double settle = 1;
+  double spacing_tolerance = 0.25;
+  double clock_skew = 0.25;
+  double progress_interval = 2;
+  std::string report_dir = "build/reports/contract";
+  std::vector<std::string> filters;
+  bool verbose = false;
+  bool validate_only = false;
+  std::string log_level;
+  app.add_option("--config", config,
+                 "specmatic.yaml (version 3); default ./specmatic.yaml when no --contract");
+  app.add_option("--contract", contracts, "AsyncAPI 3.0 contract, YAML or JSON (repeatable)");
+  app.add_option("--examples", examples,
+                 "examples directory (repeatable); default <spec>_examples beside the spec");
+  app.add_option("--kafka", overrides.kafka, "Kafka bootstrap servers [CONTRACT_KAFKA]");
+  app.add_option("--sqs", overrides.sqs,
+                 "SQS host with the account path, e.g. http://127.0.0.1:4566/000000000000 "
+                 "[CONTRACT_SQS]");
+  app.add_flag("--sequential", sequential, "run the tests one at a time, in example order");
+  app.add_option("--jobs", jobs, "at most this many tests at once (parallel mode)");
+  app.add_flag("--strict", strict, "validate every example against the contract first");
+  app.add_flag("--lenient", lenient, "do not (overrides settings.strictMode)");
+  app.add_flag("--schema-only-literals", schema_only_literals,
+               "check plain literals in examples by type only, as Specmatic does; "
+               "$match(exact: ...) still compares values");
+  app.add_option("--reply-timeout", reply_timeout, "seconds to wait for a reply (30)");
+  app.add_option("--retry-grace", retry_grace,
+                 "seconds added to the declared retry delays before a retry is late (5)");
+  app.add_option("--settle", settle,
+                 "seconds to watch for unexpected messages once all expected ones arrived (1)");
+  app.add_option("--spacing-tolerance", spacing_tolerance,
+                 "seconds a retry may come earlier than its declared delay (0.25)");
+  app.add_option("--max-clock-skew", clock_skew,
+                 "seconds a message may predate the test before it counts as stale (0.25)");
+  app.add_option("--progress-interval", progress_interval,
+                 "seconds between progress lines of a waiting test (2)");
+  app.add_option("--report-dir", report_dir, "where to write junit.xml, ctrf.json, report.html");
+  app.add_option("--filter", filters, "run only examples whose name contains this (repeatable)");
+  app.add_flag("--verbose", verbose, "more progress lines");
+  app.add_option("--log-level", log_level,
+                 "diagnostics on stderr: trace|debug|info|warn|error (warn)");
+  app.add_flag("--validate-only", validate_only, "load and validate everything, send nothing");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitConfig;
+  }
+  if (auto logging = driftline::InitLogging(log_level.empty() ? "warn" : log_level, "text");
+      !logging) {
+    return ConfigError(logging.error().message());
+  }
+
+  driftline::contract::SuiteOptions options;
+  if (!config.empty()) {
+    options.config = config;
+  } else if (contracts.empty() && fs::exists("specmatic.yaml")) {
+    options.config = "specmatic.yaml";
+  }
+  for (const std::string& c : contracts)
+    options.contracts.emplace_back(c);
+  for (const std::string& e : examples)
+    options.example_dirs.emplace_back(e);
+  if (strict) options.strict = true;
+  if (lenient) options.strict = false;
+  options.filters = filters;
+
+  auto suite = driftline::contract::LoadSuite(options);
+  if (!suite) return ConfigError(suite.error().message());
+  for (const std::string& w : suite->warnings)
+    std::fprintf(stderr, "contract-test: warning: %s\n", w.c_str());
+  const auto cases = suite->Cases();
+  if (validate_only) {
+    std::printf("contract-test: %zu example(s) valid against %s%s\n", cases.size(),
+                suite->Title().c_str(), suite->strict ? " (strict mode)" : "");
+    return 0;
+  }
+
+  const auto endpoints =
+      driftline::contract::ResolveEndpoints(*suite, overrides, driftline::Environment::Process());
+  bool needs_kafka = false;
+  bool needs_sqs = false;
+  for (const auto& tc : cases) {
+    std::vector<const driftline::contract::Channel*> channels = tc.plan->watched;
+    if (tc.plan->input != nullptr) channels.push_back(tc.plan->input);
+    for (const auto* c : channels) {
+      needs_kafka = needs_kafka || c->protocol == driftline::contract::Protocol::kKafka;
+      needs_sqs = needs_sqs || c->protocol == driftline::contract::Protocol::kSqs;
+    }
+  }
+  std::unique_ptr<driftline::contract::KafkaTransport> kafka;
+  std::unique_ptr<driftline::contract::SqsTransport> sqs;
+  if (needs_kafka) {
+    if (endpoints.kafka_bootstrap.empty())
+      return ConfigError("no Kafka server: give --kafka or CONTRACT_KAFKA");
+    driftline::contract::KafkaTransportConfig kc;
+    kc.bootstrap = endpoints.kafka_bootstrap;
+    // CONTRACT_KAFKA_PROPERTY_SECURITY_PROTOCOL=SSL -> security.protocol=SSL, and so on.
+    for (const auto& [name, value] : driftline::PropertiesFromEnv(driftline::Environment::Process(),
+                                                                  "CONTRACT_KAFKA_PROPERTY_"))
+      kc.properties.Set(name, value);
+    auto created = driftline::contract::KafkaTransport::Create(kc, clock);
+    if (!created) return ConfigError(created.error().Trace());
+    kafka = std::move(*created);
+  }
+  if (needs_sqs) {
+    auto split = driftline::contract::SplitSqsHost(endpoints.sqs_host);
+    if (!split) return ConfigError(split.error().message() + " (give --sqs or CONTRACT_SQS)");
+    driftline::contract::SqsTransportConfig sc;
+    sc.client.endpoint_url = split->first;
+    sc.client.region = endpoints.sqs_region;
+    sc.client.credentials.access_key_id = endpoints.sqs_access_key_id;
+    sc.client.credentials.secret_access_key = endpoints.sqs_secret_access_key;
+    sc.queue_base = split->second;
+    auto created = driftline::contract::SqsTransport::Create(sc, clock);
+    if (!created) return ConfigError(created.error().Trace());
+    sqs = std::move(*created);
+  }
+
+  std::printf("contract-test: %zu test(s) from %s; %s mode, %s\n", cases.size(),
+              suite->Title().c_str(), suite->strict ? "strict" : "lenient",
+              sequential ? "sequential" : "parallel");
+  if (kafka)
+    std::printf("  kafka %s (from %s)\n", endpoints.kafka_bootstrap.c_str(),
+                endpoints.kafka_source.c_str());
+  if (sqs)
+    std::printf("  sqs   %s (from %s)\n", endpoints.sqs_host.c_str(), endpoints.sqs_source.c_str());
+  std::fflush(stdout);
+
+  driftline::contract::RunnerOptions ro;
+  ro.parallel = !sequential;
+  ro.jobs = jobs;
+  ro.timing.reply_timeout = Ms(reply_timeout);
+  ro.timing.retry_grace = Ms(retry_grace);
+  ro.timing.settle = Ms(settle);
+  ro.timing.spacing_tolerance = Ms(spacing_tolerance);
+  ro.match.literals_by_value = !schema_only_literals;
+  ro.max_clock_skew = Ms(clock_skew);
+  ro.progress_interval = Ms(progress_interval);
+  ro.origin = launched;
+  driftline::report::ConsoleProgress progress(stdout, clock, verbose);
+  driftline::contract::Runner runner(driftline::contract::Transports{kafka.get(), sqs.get()}, clock,
+                                     ro, &progress);
+  if (auto prepared = runner.Prepare(cases); !prepared)
+    return ConfigError("cannot watch the channels: " + prepared.error().Trace());
+  driftline::contract::SuiteResult result = runner.Run(cases);
+  result.title = suite->Title();
+  result.warnings = suite->warnings;
+  if (kafka) kafka->Stop();
+  if (sqs) sqs->Stop();
+
+  std::printf("%s", driftline::report::FormatFinalReport(result).c_str());
+  auto written = driftline::report::WriteReports(result, report_dir);
+  if (!written) {
+    std::fprintf(stderr, "contract-test: writing reports: %s\n", written.error().message().c_str());
+  } else {
+    std::printf("Reports: %s\n", written->c_str());
+  }
+  std::fflush(stdout);
+  return result.ExitCode();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "contract-test: %s\n", e.what());
+    return kExitConfig;
+  }
+}
