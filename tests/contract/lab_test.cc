@@ -1,0 +1,164 @@
+// contract-test against the real stack and a real order-service:
+//   - the lab's own files, unchanged, pass 6 of 6 and print the lab's table;
+//   - with the retry consumer off (the lab's drift) exactly the two retry scenarios fail;
+//   - the project's own contract passes.
+// Each test starts its own order-service in fresh consumer groups that begin at the topics'
+// end, so records left in the lab's topics by earlier runs (retry envelopes of a run with the
+// retry consumer off, say) are never processed again; contract-test itself ignores anything
+// produced before it started watching.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "processes.h"
+#include "support/stack_env.h"
+
+namespace driftline::contract_tests {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+const fs::path kRepo = DRIFTLINE_SOURCE_DIR;
+const fs::path kLab = kRepo / "../shared/reference/kafka-sqs-retry-dlq";
+const fs::path kOutput = DRIFTLINE_TEST_OUTPUT_DIR;
+
+constexpr const char* kLabTable =
+    "+-------------------------+-------------------------+----------+\n"
+    "| Topic                   | No of messages received            |\n"
+    "+-------------------------+-------------------------+----------+\n"
+    "|                         | Actual                  | Expected |\n"
+    "+-------------------------+-------------------------+----------+\n"
+    "| place-order-topic       | 6                       | 6        |\n"
+    "| place-order-queue       | 4                       | 4        |\n"
+    "| place-order-dlq-topic   | 2                       | 2        |\n"
+    "| place-order-retry-topic | 2                       | 2        |\n"
+    "+-------------------------+-------------------------+----------+\n";
+
+std::string SqsAccountUrl() {
+  return driftline::testing::SqsEndpoint() + "/000000000000";
+}
+
+// The names listed under "Unsuccessful Scenarios:".
+std::set<std::string> UnsuccessfulNames(const std::string& output) {
+  std::set<std::string> names;
+  std::istringstream in(
+      output.substr(std::min(output.size(), output.find("Unsuccessful Scenarios:"))));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    if (line.rfind("  ", 0) != 0) break;
+    if (line.rfind("    ", 0) != 0) names.insert(line.substr(2));
+  }
+  return names;
+}
+
+class ContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(RunQuietly((kRepo / "scripts/stack.sh").string() + " status"), 0)
+        << "the local stack is not ready: run `make stack-up` (scripts/stack.sh up)";
+    // These tests own the lab's topics while they run: another service on them would answer
+    // the same orders. Someone else's may be about to stop; wait a bounded while, never kill.
+    const std::set<std::string> topics = {"place-order-topic", "place-order-retry-topic",
+                                          "place-order-dlq-topic"};
+    auto others = OrderServicesOnTopics(topics);
+    for (int i = 0; i < 600 && !others.empty(); ++i) {
+      std::this_thread::sleep_for(milliseconds(100));
+      others = OrderServicesOnTopics(topics);
+    }
+    ASSERT_TRUE(others.empty())
+        << "another order-service is still running against the lab's topics after 60 s; stop "
+           "it first (these tests own the topics while they run):\n  "
+        << ::testing::PrintToString(others);
+  }
+
+  // Starts order-service (fault injection on, fresh groups at the topics' end) and waits until
+  // /healthz answers 200.
+  void StartService(const std::string& name, std::vector<std::string> extra_env = {}) {
+    port_ = FreeLoopbackPort();
+    ASSERT_GT(port_, 0);
+    std::vector<std::string> env = {
+        "KAFKA_BOOTSTRAP_SERVERS=" + driftline::testing::KafkaBootstrap(),
+        "SQS_ENDPOINT=" + driftline::testing::SqsEndpoint(),
+        "SQS_QUEUE_URL=" + SqsAccountUrl() + "/place-order-queue",
+        "ENABLE_TEST_FAILURE_SCENARIOS=true",
+        "MAX_RETRIES=3",
+        "METRICS_ADDRESS=127.0.0.1:" + std::to_string(port_),
+        "KAFKA_MAIN_GROUP_ID=" + driftline::testing::UniqueName("contract-main"),
+        "KAFKA_RETRY_GROUP_ID=" + driftline::testing::UniqueName("contract-retry"),
+        "KAFKA_PROPERTY_AUTO_OFFSET_RESET=latest",
+        "LOG_LEVEL=info"};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    service_log_ = kOutput / (name + "-order-service.log");
+    service_ = std::make_unique<OrderService>(env, service_log_);
+    ASSERT_TRUE(service_->started()) << "cannot start " << DRIFTLINE_ORDER_SERVICE_BIN;
+    ASSERT_TRUE(service_->WaitHealthy(port_, milliseconds(60000)))
+        << "order-service did not become healthy within 60 s; log: " << service_log_;
+  }
+
+  RunResult RunContractTest(const std::string& name, std::vector<std::string> args) {
+    std::vector<std::string> argv = {DRIFTLINE_CONTRACT_TEST_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--kafka", driftline::testing::KafkaBootstrap(), "--sqs",
+                             SqsAccountUrl(), "--report-dir", (kOutput / name).string()});
+    RunResult r = RunCaptured(argv, milliseconds(180000));
+    std::cout << r.output << "\n(contract-test exit " << r.exit_code << ", " << r.wall.count()
+              << " ms; order-service log " << service_log_ << ")\n";
+    return r;
+  }
+
+  void TearDown() override {
+    if (service_) {
+      EXPECT_EQ(service_->Stop(), 0) << "order-service did not stop cleanly; log: " << service_log_;
+    }
+  }
+
+  int port_ = -1;
+  fs::path service_log_;
+  std::unique_ptr<OrderService> service_;
+};
+
+TEST_F(ContractTest, LabFilesUnchangedPassAgainstTheFixedService) {
+  if (!fs::exists(kLab / "specmatic.yaml"))
+    GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
+  StartService("lab-fixed");
+  const RunResult r =
+      RunContractTest("lab-fixed", {"--config", (kLab / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 6, Successes: 6, Failures: 0, WIP: 0, Errors: 0"));
+  EXPECT_THAT(r.output, HasSubstr(kLabTable));
+  EXPECT_THAT(r.output, Not(HasSubstr("Unsuccessful Scenarios:")));
+}
+
+TEST_F(ContractTest, LabFilesCatchTheDriftWhenTheRetryConsumerIsOff) {
+  if (!fs::exists(kLab / "specmatic.yaml"))
+    GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
+  StartService("lab-drift", {"RETRY_CONSUMER_ENABLED=false"});
+  const RunResult r =
+      RunContractTest("lab-drift", {"--config", (kLab / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 6, Successes: 4, Failures: 2, WIP: 0, Errors: 0"));
+  EXPECT_THAT(UnsuccessfulNames(r.output),
+              ::testing::ElementsAre("Receive_Retry_DLQ_Scenario_Priority_Order",
+                                     "Retry_Scenario_Standard_Order"));
+  EXPECT_THAT(
+      r.output,
+      HasSubstr("Reason: Timeout waiting for a message on topic 'place-order-retry-topic'."));
+}
+
+TEST_F(ContractTest, ProjectContractPasses) {
+  StartService("project");
+  const RunResult r =
+      RunContractTest("project", {"--config", (kRepo / "contracts/specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 8, Successes: 8, Failures: 0, WIP: 0, Errors: 0"));
+}
+
+}  // namespace
+}  // namespace driftline::contract_tests
