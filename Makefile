@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
 .PHONY: help setup configure build test unit integration demo bench stack-up stack-down \
-        stack-status format format-check clean
+        stack-status sanitize format format-check clean
 
 help:
 	@echo "make demo          stack up, one order through Kafka and SQS"
@@ -21,6 +21,7 @@ help:
 	@echo "make unit          unit tests only (no server needed)"
 	@echo "make integration   integration tests against the running stack"
 	@echo "make bench         drain benchmark of order-service (figures, not a test)"
+	@echo "make sanitize      ASan+UBSan build in build-asan/, unit and integration tests"
 	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
 	@echo "make format | format-check                 clang-format the sources"
 	@echo "make clean         remove $(BUILD_DIR)/"
@@ -52,6 +53,13 @@ bench: setup build stack-up
 	@mkdir -p $(BUILD_DIR)/bench
 	$(BUILD_DIR)/bin/drain_bench -n 20000 --service $(BUILD_DIR)/bin/order-service --json $(BUILD_DIR)/bench/drain-20000.json
 	$(BUILD_DIR)/bin/drain_bench -n 100000 --service $(BUILD_DIR)/bin/order-service --json $(BUILD_DIR)/bench/drain-100000.json
+
+sanitize: setup stack-up
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDRIFTLINE_BUILD_BENCH=OFF \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+	cmake --build build-asan -j $(JOBS)
+	ctest --test-dir build-asan -L "unit|integration" --output-on-failure --timeout 900
 
 stack-up:
 	@scripts/stack.sh up

@@ -153,14 +153,20 @@ bool OrderService::Failed() const {
 }
 
 std::string OrderService::HealthReport() const {
-  auto yn = [](bool b) { return b ? "ok" : "NOT READY"; };
+  auto consumer = [](const Pipeline* p) -> std::string {
+    if (p == nullptr) return "disabled";
+    if (p->Failed()) return "FAILED";
+    return p->Assigned() ? "ok (joined its group)" : "NOT READY (waiting for a group assignment)";
+  };
   std::string out = Ready() ? "ready\n" : "not ready\n";
-  out += std::string("main consumer (") + config_.main_group +
-         "): " + yn(main_->Assigned() && !main_->Failed()) + "\n";
-  out += std::string("retry consumer (") + config_.retry_group +
-         "): " + (retry_ ? yn(retry_->Assigned() && !retry_->Failed()) : "disabled") + "\n";
-  out += std::string("sqs queue: ") + yn(sqs_ok_.load() && sender_->Healthy()) + "\n";
-  out += std::string("kafka producer: ") + yn(sink_->Healthy()) + "\n";
+  out += "main consumer (" + config_.main_group + "): " + consumer(main_.get()) + "\n";
+  out += "retry consumer (" + config_.retry_group + "): " + consumer(retry_.get()) + "\n";
+  out += std::string("sqs queue: ") +
+         (!sqs_ok_.load() ? "NOT READY (does not answer)"
+                          : (sender_->Healthy() ? "ok" : "NOT READY (sends failing)")) +
+         "\n";
+  out += std::string("kafka producer: ") +
+         (sink_->Healthy() ? "ok" : "NOT READY (deliveries failing)") + "\n";
   return out;
 }
 
