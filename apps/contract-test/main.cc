@@ -202,7 +202,7 @@ int Run(int argc, char** argv) {
     return ConfigError("cannot watch the channels: " + prepared.error().Trace());
   driftline::contract::SuiteResult result = runner.Run(cases);
   result.title = suite->Title();
-  result.warnings = suite->warnings;
+  result.warnings.insert(result.warnings.begin(), suite->warnings.begin(), suite->warnings.end());
   if (kafka) kafka->Stop();
   if (sqs) sqs->Stop();
 

@@ -47,6 +47,26 @@ class Runner::Registry {
       if (std::find(list.begin(), list.end(), l) == list.end()) list.push_back(l);
     }
   }
+  void Plan(const std::string& correlation_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    planned_.insert(correlation_id);
+  }
+  // Messages for planned correlation ids that no running test took, per id and kind.
+  std::vector<std::string> Notes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [id, n] : stray_) {
+      out.push_back(std::to_string(n) + " message(s) for correlation id '" + id +
+                    "' arrived while no test of that id was running (late, or retries of an "
+                    "earlier run still in flight); ignored");
+    }
+    for (const auto& [id, n] : stale_) {
+      out.push_back(std::to_string(n) + " message(s) for correlation id '" + id +
+                    "' were produced before its test started (left by an earlier run); ignored");
+    }
+    return out;
+  }
+
   void Register(Slot* slot) {
     std::lock_guard<std::mutex> lock(mu_);
     slots_[slot->correlation_id] = slot;
@@ -66,11 +86,17 @@ class Runner::Registry {
     if (!id) return Disposition::kForeign;
     m.correlation_id = *id;
     auto it = slots_.find(*id);
-    if (it == slots_.end()) return Disposition::kForeign;
+    if (it == slots_.end()) {
+      if (planned_.count(*id)) ++stray_[*id];
+      return Disposition::kForeign;
+    }
     Slot* slot = it->second;
     if (std::find(slot->watched.begin(), slot->watched.end(), m.channel) == slot->watched.end())
       return Disposition::kForeign;
-    if (m.produced_at + skew_ < slot->watching_since) return Disposition::kStale;
+    if (m.produced_at + skew_ < slot->watching_since) {
+      ++stale_[*id];
+      return Disposition::kStale;
+    }
     {
       std::lock_guard<std::mutex> slot_lock(slot->mu);
       slot->inbox.push_back(m);
@@ -84,6 +110,9 @@ class Runner::Registry {
   std::mutex mu_;
   std::map<const Channel*, std::vector<CorrelationIdLocation>> locations_;  // guarded by mu_
   std::map<std::string, Slot*> slots_;                                      // guarded by mu_
+  std::set<std::string> planned_;                                           // guarded by mu_
+  std::map<std::string, int> stray_;                                        // guarded by mu_
+  std::map<std::string, int> stale_;                                        // guarded by mu_
 };
 
 Runner::Runner(Transports transports, Clock& clock, RunnerOptions options,
@@ -98,6 +127,7 @@ Status Runner::Prepare(const std::vector<TestCase>& cases) {
   prepared_at_ = options_.origin.value_or(clock_.Mono());
   std::vector<const Channel*> channels;
   for (const TestCase& tc : cases) {
+    registry_->Plan(tc.plan->correlation_id);
     for (const Channel* c : tc.plan->watched) {
       registry_->AddLocations(c, tc.plan->correlation_locations);
       if (std::find(channels.begin(), channels.end(), c) == channels.end()) channels.push_back(c);
@@ -243,6 +273,7 @@ SuiteResult Runner::Run(const std::vector<TestCase>& cases) {
     }
   }
   suite.wall_time = duration_cast<milliseconds>(clock_.Mono() - start);
+  suite.warnings = registry_->Notes();
   const std::int64_t first = first_publish_ms_.load();
   suite.startup_time = milliseconds(first < 0 ? 0 : first);
   return suite;

@@ -78,6 +78,11 @@ std::string FormatFinalReport(const SuiteResult& suite) {
              (t.reasons.empty() ? "" : ": " + t.reasons[0]) + "\n";
     }
   }
+  if (!suite.warnings.empty()) {
+    out += "\nWarnings:\n";
+    for (const std::string& w : suite.warnings)
+      out += "  " + w + "\n";
+  }
   const std::string unsuccessful = FormatUnsuccessful(suite);
   if (!unsuccessful.empty()) out += "\n" + unsuccessful;
   out += "\n" + FormatMessageCountTable(suite.MessageCounts());

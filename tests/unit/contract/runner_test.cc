@@ -158,6 +158,10 @@ TEST_F(RunnerTest, ParallelRunDemultiplexesByCorrelationId) {
               ::testing::ElementsAre(Disposition::kStale, Disposition::kMatched));
   for (Disposition d : service.DispositionsFor("someone-else"))
     EXPECT_EQ(d, Disposition::kForeign);
+  // The stale copies are reported, one note per correlation id.
+  EXPECT_THAT(suite.warnings,
+              ::testing::Contains(HasSubstr("1 message(s) for correlation id 'c-2' were produced "
+                                            "before its test started")));
   const auto counts = suite.MessageCounts();
   ASSERT_EQ(counts.size(), 2u);
   EXPECT_EQ(counts[1].channel, "orders-out");
