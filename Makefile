@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
 .PHONY: help setup configure build test unit integration demo bench stack-up stack-down \
-        stack-status sanitize format format-check clean
+        stack-status sanitize fuzz format format-check clean
 
 help:
 	@echo "make demo          stack up, one order through Kafka and SQS"
@@ -22,6 +22,7 @@ help:
 	@echo "make integration   integration tests against the running stack"
 	@echo "make bench         drain benchmark of order-service (figures, not a test)"
 	@echo "make sanitize      ASan+UBSan build in build-asan/, unit and integration tests"
+	@echo "make fuzz          libFuzzer targets, FUZZ_SECONDS each (default 60)"
 	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
 	@echo "make format | format-check                 clang-format the sources"
 	@echo "make clean         remove $(BUILD_DIR)/"
@@ -60,6 +61,25 @@ sanitize: setup stack-up
 	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
 	cmake --build build-asan -j $(JOBS)
 	ctest --test-dir build-asan -L "unit|integration" --output-on-failure --timeout 900
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = order_fuzz sqs_response_fuzz
+
+fuzz: setup
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DDRIFTLINE_FUZZ=ON -DDRIFTLINE_BUILD_TESTS=OFF -DDRIFTLINE_BUILD_BENCH=OFF \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+	cmake --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+	@mkdir -p build-fuzz/crashes
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  build-fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/crashes/$$t- build-fuzz/corpus/$$t fuzz/corpus/$$t \
+	    > build-fuzz/$$t.log 2>&1; rc=$$?; \
+	  grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|ERROR|SUMMARY" build-fuzz/$$t.log; \
+	  if [ $$rc -ne 0 ]; then echo "$$t: crash, input in build-fuzz/crashes/"; exit 1; fi; \
+	done
 
 stack-up:
 	@scripts/stack.sh up

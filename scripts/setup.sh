@@ -18,6 +18,7 @@ packages=(
   json-schema-test-suite    # draft-7 conformance cases for the contract runner's schema checks
   kcat                      # debugging and stack readiness checks
   clang-format
+  clang-14 libclang-rt-14-dev   # libFuzzer targets (make fuzz)
   openjdk-17-jdk-headless maven   # the local stack (java runs the topic tool from source)
 )
 

@@ -120,7 +120,8 @@ Outcome<ParsedOrder> ParseOrder(std::string_view bytes) {
   json body;
   try {
     body = json::parse(bytes);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error for bad syntax, out_of_range for numbers too large for a double (1E510).
     return Permanent("invalid-json", std::string("the payload is not valid JSON: ") + e.what(),
                      where);
   }

@@ -106,6 +106,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::string("{\"orderType\":\"STANDARD\",\"orderId\":\"\xff\xfe\"}"),
                       "not-utf8"},
         PermanentCase{"Overlong", std::string("{\"a\":\"\xc0\xaf\"}"), "not-utf8"},
+        PermanentCase{"NumberOverflow",
+                      R"({"orderType":"STANDARD","orderId":"O","items":[],"x":1E510})",
+                      "invalid-json"},  // found by order_fuzz: nlohmann throws out_of_range
         PermanentCase{"Binary", std::string("\x00\x01\x02", 3), "invalid-json"},
         PermanentCase{"Array", "[1,2,3]", "not-an-object"},
         PermanentCase{"String", "\"STANDARD\"", "not-an-object"},

@@ -1,0 +1,27 @@
+// libFuzzer target: any bytes as an SQS HTTP response body, through the error mapper and every
+// decoder. Nothing may crash or throw; every outcome is a value or an Error.
+#include <cstdint>
+#include <string>
+
+#include "sqs/protocol.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace driftline::sqs;
+  const std::string body(reinterpret_cast<const char*>(data), size);
+  for (int status : {200, 400, 500}) {
+    HttpResponse response;
+    response.status = status;
+    response.body = body;
+    auto parsed = ParseResponse(response);
+    (void)ErrorFromResponse(response);
+    if (!parsed) continue;
+    (void)DecodeQueueUrl(*parsed);
+    (void)DecodeGetQueueAttributes(*parsed);
+    (void)DecodeListQueues(*parsed);
+    (void)DecodeSendMessage(*parsed);
+    (void)DecodeSendMessageBatch(*parsed);
+    (void)DecodeReceiveMessage(*parsed);
+    (void)DecodeDeleteMessageBatch(*parsed);
+  }
+  return 0;
+}
