@@ -314,20 +314,23 @@ class Loader {
     return Ok();
   }
 
-  // A number of seconds from `<name>Seconds` or an ISO 8601 duration in `<name>`.
-  Result<std::optional<double>> Seconds(const NodeRef& node, const std::string& name) {
+  // A number of seconds from `seconds_key` (a number) or `duration_key` (an ISO 8601 duration
+  // such as PT1S, or a number of seconds); nullopt when neither is there.
+  Result<std::optional<double>> Seconds(const NodeRef& node, const std::string& seconds_key,
+                                        const std::string& duration_key) {
     const json& n = *node.node;
-    if (auto it = n.find(name + "Seconds"); it != n.end()) {
+    if (auto it = n.find(seconds_key); it != n.end()) {
       if (!it->is_number() || it->get<double>() < 0)
-        return tl::unexpected(At(node, "'" + name + "Seconds' must be a non-negative number"));
+        return tl::unexpected(At(node, "'" + seconds_key + "' must be a non-negative number"));
       return std::optional<double>(it->get<double>());
     }
-    if (auto it = n.find(name); it != n.end()) {
+    if (auto it = n.find(duration_key); it != n.end()) {
       if (it->is_number() && it->get<double>() >= 0)
         return std::optional<double>(it->get<double>());
       const auto d = it->is_string() ? ParseIsoDuration(it->get<std::string>()) : std::nullopt;
       if (!d) {
-        return tl::unexpected(At(node, "'" + name + "' must be an ISO 8601 duration such as PT1S"));
+        return tl::unexpected(
+            At(node, "'" + duration_key + "' must be an ISO 8601 duration such as PT1S"));
       }
       return std::optional<double>(static_cast<double>(d->count()) / 1000.0);
     }
@@ -362,9 +365,9 @@ class Loader {
       return tl::unexpected(
           At(at, "retry strategy type '" + type + "' is not one of fixed, linear, exponential"));
     }
-    auto initial = Seconds(params, "initialDelay");
+    auto initial = Seconds(params, "initialDelaySeconds", "initialDelay");
     if (!initial) return tl::unexpected(initial.error());
-    auto delay = Seconds(params, "delay");
+    auto delay = Seconds(params, "delaySeconds", "delay");
     if (!delay) return tl::unexpected(delay.error());
     if (*initial) {
       s.initial_delay_seconds = **initial;
@@ -378,45 +381,66 @@ class Loader {
         return tl::unexpected(At(params, "retry strategy 'multiplier' must be a number >= 1"));
       s.multiplier = it->get<double>();
     }
-    auto increment = Seconds(params, "increment");
+    auto increment = Seconds(params, "incrementSeconds", "increment");
     if (!increment) return tl::unexpected(increment.error());
     if (*increment) s.increment_seconds = **increment;
-    auto max_delay = Seconds(params, "maxDelay");
+    auto max_delay = Seconds(params, "maxDelaySeconds", "maxDelay");
     if (!max_delay) return tl::unexpected(max_delay.error());
     if (*max_delay) s.max_delay_seconds = **max_delay;
     return s;
   }
 
-  Status LoadRetry(const NodeRef& op_node, Operation& op) {
-    const bool ext = op_node.node->contains("x-specmatic-retry");
-    const bool proposed = op_node.node->contains("retry");
+  // A retry or dead-letter route: the Specmatic extension `ext_key` or the proposed key, with
+  // its channel and messages. nullopt when the operation declares neither.
+  struct Route {
+    NodeRef node;
+    std::string member;
+    const Channel* channel = nullptr;
+    std::vector<const Message*> messages;
+  };
+  Result<std::optional<Route>> LoadRoute(const NodeRef& op_node, const Operation& op,
+                                         const std::string& ext_key,
+                                         const std::string& proposed_key) {
+    const bool ext = op_node.node->contains(ext_key);
+    const bool proposed = op_node.node->contains(proposed_key);
     if (ext && proposed) {
-      return tl::unexpected(At(op_node, "operation '" + op.id +
-                                            "' declares both 'x-specmatic-retry' and 'retry'; "
-                                            "keep one"));
+      return tl::unexpected(At(op_node, "operation '" + op.id + "' declares both '" + ext_key +
+                                            "' and '" + proposed_key + "'; keep one"));
     }
-    if (!ext && !proposed) return Ok();
-    const std::string member = ext ? "x-specmatic-retry" : "retry";
-    auto node = docs_.Follow(*op_node.doc, AppendPointer(op_node.pointer, member));
+    if (!ext && !proposed) return std::optional<Route>();
+    Route route;
+    route.member = ext ? ext_key : proposed_key;
+    auto node = docs_.Follow(*op_node.doc, AppendPointer(op_node.pointer, route.member));
     if (!node) return tl::unexpected(node.error());
     if (!node->node->is_object())
-      return tl::unexpected(At(*node, "'" + member + "' must be a mapping"));
-    RetryPath path;
-    path.source = member;
-    auto channel = ChannelRef(*node, "channel");
+      return tl::unexpected(At(*node, "'" + route.member + "' must be a mapping"));
+    route.node = *node;
+    auto channel = ChannelRef(route.node, "channel");
     if (!channel) return tl::unexpected(channel.error());
-    path.channel = *channel;
-    auto messages = MessageRefs(*node, "messages", **channel);
+    route.channel = *channel;
+    auto messages = MessageRefs(route.node, "messages", **channel);
     if (!messages) return tl::unexpected(messages.error());
-    path.messages = std::move(*messages);
-    auto max = node->node->find("maxAttempts");
-    if (max == node->node->end() || !max->is_number_integer() || max->get<int>() < 0) {
+    route.messages = std::move(*messages);
+    return std::optional<Route>(std::move(route));
+  }
+
+  Status LoadRetry(const NodeRef& op_node, Operation& op) {
+    auto route = LoadRoute(op_node, op, "x-specmatic-retry", "retry");
+    if (!route) return tl::unexpected(route.error());
+    if (!*route) return Ok();
+    const NodeRef& node = (*route)->node;
+    RetryPath path;
+    path.source = (*route)->member;
+    path.channel = (*route)->channel;
+    path.messages = (*route)->messages;
+    auto max = node.node->find("maxAttempts");
+    if (max == node.node->end() || !max->is_number_integer() || max->get<int>() < 0) {
       return tl::unexpected(
-          At(*node, "'" + member + "' needs maxAttempts, a non-negative integer"));
+          At(node, "'" + path.source + "' needs maxAttempts, a non-negative integer"));
     }
     path.max_attempts = max->get<int>();
-    if (node->node->contains("strategy")) {
-      auto strategy_node = docs_.Follow(*node->doc, AppendPointer(node->pointer, "strategy"));
+    if (node.node->contains("strategy")) {
+      auto strategy_node = docs_.Follow(*node.doc, AppendPointer(node.pointer, "strategy"));
       if (!strategy_node) return tl::unexpected(strategy_node.error());
       auto strategy = Strategy(*strategy_node);
       if (!strategy) return tl::unexpected(strategy.error());
@@ -427,37 +451,18 @@ class Loader {
   }
 
   Status LoadDeadLetter(const NodeRef& op_node, Operation& op) {
-    const bool ext = op_node.node->contains("x-specmatic-dlq");
-    const bool proposed = op_node.node->contains("deadLetter");
-    if (ext && proposed) {
-      return tl::unexpected(At(op_node, "operation '" + op.id +
-                                            "' declares both 'x-specmatic-dlq' and "
-                                            "'deadLetter'; keep one"));
-    }
-    if (!ext && !proposed) return Ok();
-    const std::string member = ext ? "x-specmatic-dlq" : "deadLetter";
-    auto node = docs_.Follow(*op_node.doc, AppendPointer(op_node.pointer, member));
-    if (!node) return tl::unexpected(node.error());
-    if (!node->node->is_object())
-      return tl::unexpected(At(*node, "'" + member + "' must be a mapping"));
+    auto route = LoadRoute(op_node, op, "x-specmatic-dlq", "deadLetter");
+    if (!route) return tl::unexpected(route.error());
+    if (!*route) return Ok();
     DeadLetterPath path;
-    path.source = member;
-    auto channel = ChannelRef(*node, "channel");
-    if (!channel) return tl::unexpected(channel.error());
-    path.channel = *channel;
-    auto messages = MessageRefs(*node, "messages", **channel);
-    if (!messages) return tl::unexpected(messages.error());
-    path.messages = std::move(*messages);
-    auto wait = Seconds(*node, "waitTimeIn");  // waitTimeInSeconds
+    path.source = (*route)->member;
+    path.channel = (*route)->channel;
+    path.messages = (*route)->messages;
+    auto wait = Seconds((*route)->node, "waitTimeInSeconds", "waitTime");
     if (!wait) return tl::unexpected(wait.error());
     if (!*wait) {
-      auto iso = Seconds(*node, "waitTime");
-      if (!iso) return tl::unexpected(iso.error());
-      wait = std::move(iso);
-    }
-    if (!*wait) {
       return tl::unexpected(
-          At(*node, "'" + member + "' needs waitTimeInSeconds (or waitTime: PT15S)"));
+          At((*route)->node, "'" + path.source + "' needs waitTimeInSeconds (or waitTime: PT15S)"));
     }
     path.wait_time = std::chrono::milliseconds(static_cast<std::int64_t>(**wait * 1000.0));
     op.dead_letter = std::move(path);

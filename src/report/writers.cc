@@ -73,6 +73,18 @@ std::string FailureText(const TestResult& t) {
   return text;
 }
 
+// A table of mismatches (empty text when there are none).
+std::string MismatchTable(const std::vector<Mismatch>& mismatches) {
+  if (mismatches.empty()) return {};
+  std::string h = "<table><tr><th>pointer</th><th>expected</th><th>actual</th><th>why</th></tr>";
+  for (const Mismatch& m : mismatches) {
+    h += "<tr><td>" + EscapeMarkup(m.pointer) + "</td><td>" + EscapeMarkup(m.expected) +
+         "</td><td>" + EscapeMarkup(m.actual) + "</td><td>" + EscapeMarkup(m.message) +
+         "</td></tr>";
+  }
+  return h + "</table>";
+}
+
 const char* kStyle = R"CSS(
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 h1 { margin-bottom: 0.2em; }
@@ -324,15 +336,7 @@ std::string HtmlReport(const SuiteResult& suite) {
            std::to_string(e.payload.size()) + " bytes</summary><pre>" +
            EscapeMarkup(e.headers.dump(2, ' ', false, json::error_handler_t::replace)) +
            "</pre><pre>" + EscapeMarkup(PrettyPayload(e.payload)) + "</pre></details>";
-      if (!e.mismatches.empty()) {
-        h += "<table><tr><th>pointer</th><th>expected</th><th>actual</th><th>why</th></tr>";
-        for (const Mismatch& m : e.mismatches) {
-          h += "<tr><td>" + EscapeMarkup(m.pointer) + "</td><td>" + EscapeMarkup(m.expected) +
-               "</td><td>" + EscapeMarkup(m.actual) + "</td><td>" + EscapeMarkup(m.message) +
-               "</td></tr>";
-        }
-        h += "</table>";
-      }
+      h += MismatchTable(e.mismatches);
       h += "</td></tr>\n";
     }
     h += "</table>\n";
@@ -343,15 +347,7 @@ std::string HtmlReport(const SuiteResult& suite) {
            std::string(check.passed ? "<span class=\"ok\">ok</span>"
                                     : "<span class=\"bad\">failed</span>") +
            "</td><td>" + EscapeMarkup(check.name) + "</td><td>" + EscapeMarkup(check.detail);
-      if (!check.mismatches.empty()) {
-        h += "<table><tr><th>pointer</th><th>expected</th><th>actual</th><th>why</th></tr>";
-        for (const Mismatch& m : check.mismatches) {
-          h += "<tr><td>" + EscapeMarkup(m.pointer) + "</td><td>" + EscapeMarkup(m.expected) +
-               "</td><td>" + EscapeMarkup(m.actual) + "</td><td>" + EscapeMarkup(m.message) +
-               "</td></tr>";
-        }
-        h += "</table>";
-      }
+      h += MismatchTable(check.mismatches);
       h += "</td></tr>\n";
     }
     h += "</table>\n</section>\n";

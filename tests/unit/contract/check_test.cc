@@ -3,9 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "contract/asyncapi.h"
-#include "sample_contract.h"
-#include "temp_dir.h"
+#include "sample_fixture.h"
 
 namespace driftline::contract {
 namespace {
@@ -13,15 +11,10 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-class CheckTest : public ::testing::Test {
+class CheckTest : public testing::SampleContractTest {
  protected:
   void SetUp() override {
-    auto loaded = LoadContract(dir_.Write("orders.yaml", testing::kSampleContract));
-    ASSERT_TRUE(loaded) << loaded.error().message();
-    contract_ = std::make_unique<Contract>(std::move(*loaded));
-    auto schemas = SchemaCatalog::Build(*contract_, true);
-    ASSERT_TRUE(schemas) << schemas.error().message();
-    schemas_ = std::make_unique<SchemaCatalog>(std::move(*schemas));
+    SampleContractTest::SetUp();
     op_ = contract_->operations[0].get();
   }
 
@@ -34,9 +27,6 @@ class CheckTest : public ::testing::Test {
     return m;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<Contract> contract_;
-  std::unique_ptr<SchemaCatalog> schemas_;
   const Operation* op_ = nullptr;
 };
 
@@ -113,22 +103,13 @@ TEST(ExtractCorrelationIdTest, HeaderAndPayload) {
   EXPECT_FALSE(ExtractCorrelationId(json::object(), json("text"), locations));
 }
 
-Example MakeExample(const std::string& text, testing::TempDir& dir) {
-  auto doc = ParseSource(text, dir.path() / "ex.json");
-  EXPECT_TRUE(doc) << doc.error().message();
-  auto ex = ParseExample(*doc);
-  EXPECT_TRUE(ex) << ex.error().message();
-  return *ex;
-}
-
 TEST_F(CheckTest, StrictValidationAcceptsMatchersCompatibleWithTheSchema) {
   Example ex = MakeExample(R"J({"name": "ok",
     "receive": {"topic": "orders-in", "payload": {"id": "A", "count": 2, "placedAt": "(datetime)"},
                 "headers": {"CorrelationId": "c"}},
     "send": {"topic": "orders-out", "payload": {"id": "A", "status": "$match(exact: ACCEPTED)",
              "at": "(datetime)"}, "headers": {"CorrelationId": "c"}},
-    "retry": {"topic": "orders-retry", "payload": {"id": "A", "retryCount": "(number)"}}})J",
-                           dir_);
+    "retry": {"topic": "orders-retry", "payload": {"id": "A", "retryCount": "(number)"}}})J");
   EXPECT_THAT(ValidateExampleMessage(*schemas_, op_->messages, ex, *ex.receive),
               ::testing::IsEmpty());
   EXPECT_THAT(ValidateExampleMessage(*schemas_, op_->reply->messages, ex, *ex.send),
@@ -142,8 +123,7 @@ TEST_F(CheckTest, StrictValidationNamesFileAndPointer) {
     "receive": {"topic": "orders-in", "payload": {"id": "A", "count": 0, "color": "red"},
                 "headers": {"CorrelationId": "c"}},
     "send": {"topic": "orders-out", "payload": {"id": "A", "status": "$match(exact: DONE)",
-             "at": "(boolean)"}}})J",
-                           dir_);
+             "at": "(boolean)"}}})J");
   auto receive = ValidateExampleMessage(*schemas_, op_->messages, ex, *ex.receive);
   ASSERT_EQ(receive.size(), 2u);
   EXPECT_THAT(receive, ::testing::Contains(HasSubstr("ex.json (at /receive/payload/color)")));

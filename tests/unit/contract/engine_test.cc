@@ -4,9 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "contract/asyncapi.h"
-#include "sample_contract.h"
-#include "temp_dir.h"
+#include "sample_fixture.h"
 
 namespace driftline::contract {
 namespace {
@@ -15,25 +13,14 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public testing::SampleContractTest {
  protected:
-  void SetUp() override {
-    auto loaded = LoadContract(dir_.Write("orders.yaml", testing::kSampleContract));
-    ASSERT_TRUE(loaded) << loaded.error().message();
-    contract_ = std::make_unique<Contract>(std::move(*loaded));
-    auto schemas = SchemaCatalog::Build(*contract_, true);
-    ASSERT_TRUE(schemas);
-    schemas_ = std::make_unique<SchemaCatalog>(std::move(*schemas));
-  }
-
   // Plans `blocks` (JSON members after "receive") and starts an evaluator published at t=0.
   TestEvaluator& Begin(const std::string& blocks) {
-    auto doc = ParseSource(R"({"name": "T", "receive": {"topic": "orders-in",
-        "payload": {"id": "A", "count": 1}, "headers": {"CorrelationId": "c-1"}})" +
-                               blocks + "}",
-                           dir_.path() / "ex.json");
-    EXPECT_TRUE(doc) << doc.error().message();
-    example_ = std::make_unique<Example>(*ParseExample(*doc));
+    example_ = std::make_unique<Example>(MakeExample(R"({"name": "T", "receive": {
+        "topic": "orders-in", "payload": {"id": "A", "count": 1},
+        "headers": {"CorrelationId": "c-1"}})" + blocks +
+                                                     "}"));
     auto plan = PlanTest(*contract_, *example_);
     EXPECT_TRUE(plan) << plan.error().message();
     plan_ = std::make_unique<TestPlan>(std::move(*plan));
@@ -76,9 +63,6 @@ class EngineTest : public ::testing::Test {
     return nullptr;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<Contract> contract_;
-  std::unique_ptr<SchemaCatalog> schemas_;
   std::unique_ptr<Example> example_;
   std::unique_ptr<TestPlan> plan_;
   std::unique_ptr<TestEvaluator> eval_;

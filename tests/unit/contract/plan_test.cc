@@ -3,31 +3,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "contract/asyncapi.h"
-#include "sample_contract.h"
-#include "temp_dir.h"
+#include "sample_fixture.h"
 
 namespace driftline::contract {
 namespace {
 
 using ::testing::HasSubstr;
 
-class PlanTestFixture : public ::testing::Test {
+class PlanTestFixture : public testing::SampleContractTest {
  protected:
-  void SetUp() override {
-    auto loaded = LoadContract(dir_.Write("orders.yaml", testing::kSampleContract));
-    ASSERT_TRUE(loaded) << loaded.error().message();
-    contract_ = std::make_unique<Contract>(std::move(*loaded));
-  }
-  Example Make(const std::string& text) {
-    auto doc = ParseSource(text, dir_.path() / "ex.json");
-    EXPECT_TRUE(doc) << doc.error().message();
-    auto ex = ParseExample(*doc);
-    EXPECT_TRUE(ex) << ex.error().message();
-    return *ex;
-  }
-  testing::TempDir dir_;
-  std::unique_ptr<Contract> contract_;
+  Example Make(const std::string& text) { return MakeExample(text); }
 };
 
 TEST_F(PlanTestFixture, PlansARetryToDeadLetterExample) {

@@ -8,9 +8,7 @@
 #include <map>
 #include <mutex>
 
-#include "contract/asyncapi.h"
-#include "sample_contract.h"
-#include "temp_dir.h"
+#include "sample_fixture.h"
 
 namespace driftline::contract {
 namespace {
@@ -98,24 +96,17 @@ class FakeService final : public ChannelTransport {
   std::atomic<int> sequence_{0};
 };
 
-class RunnerTest : public ::testing::Test {
+class RunnerTest : public testing::SampleContractTest {
  protected:
   void SetUp() override {
-    auto loaded = LoadContract(dir_.Write("orders.yaml", testing::kSampleContract));
-    ASSERT_TRUE(loaded) << loaded.error().message();
-    contract_ = std::make_unique<Contract>(std::move(*loaded));
-    auto schemas = SchemaCatalog::Build(*contract_, true);
-    ASSERT_TRUE(schemas);
-    schemas_ = std::make_unique<SchemaCatalog>(std::move(*schemas));
+    SampleContractTest::SetUp();
     for (const char* id : {"c-1", "c-2", "c-3"}) {
-      auto doc = ParseSource(std::string(R"({"name": "T-)") + id + R"(", "receive": {
+      examples_.push_back(std::make_unique<Example>(MakeExample(std::string(R"({"name": "T-)") +
+                                                                    id + R"(", "receive": {
           "topic": "orders-in", "payload": {"id": "A", "count": 1},
-          "headers": {"CorrelationId": ")" +
-                                 id + R"("}},
+          "headers": {"CorrelationId": ")" + id + R"("}},
           "send": {"topic": "orders-out", "payload": {"id": "A", "status": "ACCEPTED"}}})",
-                             dir_.path() / (std::string(id) + ".json"));
-      ASSERT_TRUE(doc) << doc.error().message();
-      examples_.push_back(std::make_unique<Example>(*ParseExample(*doc)));
+                                                                std::string(id) + ".json")));
       auto plan = PlanTest(*contract_, *examples_.back());
       ASSERT_TRUE(plan) << plan.error().message();
       plans_.push_back(std::move(*plan));
@@ -135,9 +126,6 @@ class RunnerTest : public ::testing::Test {
     return runner.Run(cases_);
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<Contract> contract_;
-  std::unique_ptr<SchemaCatalog> schemas_;
   std::vector<std::unique_ptr<Example>> examples_;
   std::vector<TestPlan> plans_;
   std::vector<TestCase> cases_;
@@ -198,12 +186,10 @@ TEST_F(RunnerTest, PublishFailureIsAnError) {
 
 TEST_F(RunnerTest, SameCorrelationIdNeverOverlaps) {
   // Two examples with one id: the second must not see the first's reply.
-  auto doc = ParseSource(R"({"name": "T-dup", "receive": {"topic": "orders-in",
-      "payload": {"id": "A", "count": 1}, "headers": {"CorrelationId": "c-1"}},
+  examples_.push_back(std::make_unique<Example>(MakeExample(R"({"name": "T-dup", "receive": {
+      "topic": "orders-in", "payload": {"id": "A", "count": 1}, "headers": {"CorrelationId": "c-1"}},
       "send": {"topic": "orders-out", "payload": {"id": "A"}}})",
-                         dir_.path() / "dup.json");
-  ASSERT_TRUE(doc);
-  examples_.push_back(std::make_unique<Example>(*ParseExample(*doc)));
+                                                            "dup.json")));
   auto plan = PlanTest(*contract_, *examples_.back());
   ASSERT_TRUE(plan);
   TestPlan extra = std::move(*plan);
