@@ -8,7 +8,9 @@
 // produced before it started watching.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -158,6 +160,90 @@ TEST_F(ContractTest, ProjectContractPasses) {
       RunContractTest("project", {"--config", (kRepo / "contracts/specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("Tests run: 8, Successes: 8, Failures: 0, WIP: 0, Errors: 0"));
+}
+
+// The command line's configuration errors: exit code 2, file and line (or JSON pointer), no
+// stack dump, nothing sent (these run without any server).
+class CommandLineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = kOutput / ("cli-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fs::copy(kRepo / "contracts", dir_, fs::copy_options::recursive);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::trunc) << text;
+  }
+  RunResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), DRIFTLINE_CONTRACT_TEST_BIN);
+    // Unreachable servers: a run that tried to send anything would fail differently.
+    args.insert(args.end(), {"--kafka", "127.0.0.1:1", "--sqs", "http://127.0.0.1:1/0"});
+    RunResult r = RunCaptured(args, milliseconds(60000));
+    std::cout << r.output << "\n(exit " << r.exit_code << ")\n";
+    return r;
+  }
+  static void NoStackDump(const std::string& output) {
+    EXPECT_THAT(output, Not(HasSubstr("terminate called")));
+    EXPECT_THAT(output, Not(HasSubstr("what()")));
+    EXPECT_THAT(output, Not(HasSubstr("Aborted")));
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CommandLineTest, MalformedConfigNamesFileAndLine) {
+  Write("specmatic.yaml", "version: 3\nsystemUnderTest:\n  service: [\n");
+  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr((dir_ / "specmatic.yaml").string() + ":4:"));
+  NoStackDump(r.output);
+}
+
+TEST_F(CommandLineTest, MalformedExampleNamesFileAndLine) {
+  Write("order-service_examples/01-standard.json", "{\"name\": \"x\",\n  \"receive\": {,}\n}\n");
+  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("01-standard.json:2:"));
+  NoStackDump(r.output);
+}
+
+TEST_F(CommandLineTest, StrictModeRejectsAnInvalidExampleBeforeSending) {
+  std::ifstream in(dir_ / "order-service_examples/01-standard.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string example = text.str();
+  const std::string from = "\"itemsCount\": 3";
+  example.replace(example.find(from), from.size(), "\"itemsCount\": \"3\"");
+  Write("order-service_examples/01-standard.json", example);
+  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("(strict mode)"));
+  EXPECT_THAT(r.output, HasSubstr("01-standard.json (at /send/payload/itemsCount)"));
+  EXPECT_THAT(r.output, Not(HasSubstr("Tests run:")));
+  NoStackDump(r.output);
+}
+
+TEST_F(CommandLineTest, DanglingReferenceInTheContract) {
+  std::ifstream in(dir_ / "order-service.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string contract = text.str();
+  const std::string from = "schemas/common.yaml#/LineItem";
+  contract.replace(contract.find(from), from.size(), "schemas/common.yaml#/Nothing");
+  Write("order-service.yaml", contract);
+  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("order-service.yaml:"));
+  EXPECT_THAT(r.output, HasSubstr("'schemas/common.yaml#/Nothing' points at nothing"));
+}
+
+TEST_F(CommandLineTest, ValidateOnlyAcceptsTheProjectContract) {
+  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string(), "--validate-only"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("8 example(s) valid"));
 }
 
 }  // namespace
