@@ -206,9 +206,15 @@ TestResult Runner::RunOne(const TestCase& tc) {
     }
   }
 
-  // A bound on the whole test even if the evaluator waited for nothing in time.
-  const milliseconds hard_cap =
-      options_.timing.reply_timeout + options_.timing.retry_grace + milliseconds(120000);
+  // A bound on the whole test even if the evaluator waited for nothing in time: every wait the
+  // plan can add up to, and a minute more.
+  milliseconds hard_cap =
+      options_.timing.reply_timeout + options_.timing.settle + milliseconds(60000);
+  if (const RetryPath* retry = plan.operation->retry ? &*plan.operation->retry : nullptr) {
+    hard_cap += retry->strategy.Total(retry->max_attempts) +
+                options_.timing.retry_grace * (retry->max_attempts + 1);
+  }
+  if (plan.operation->dead_letter) hard_cap += plan.operation->dead_letter->wait_time;
   const Clock::MonoTime give_up = clock_.Mono() + hard_cap;
   Clock::MonoTime next_progress = clock_.Mono() + options_.progress_interval;
   while (!eval.done()) {

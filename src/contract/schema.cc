@@ -31,7 +31,8 @@ json Prepare(const json& schema, bool strict) {
   for (auto it = schema.begin(); it != schema.end(); ++it) {
     const std::string& k = it.key();
     const json& v = it.value();
-    if (!strict && (k == "required" || k == "additionalProperties")) continue;
+    // Lenient: no required members, and no ban on extra ones (a schema for them still applies).
+    if (!strict && (k == "required" || (k == "additionalProperties" && v == json(false)))) continue;
     if (k == "format") {
       if (v.is_string()) format = v.get<std::string>();
       continue;

@@ -4,8 +4,8 @@
 // references ("#/definitions/x") are left to valijson. Before compiling, a schema is adapted:
 //   - `format` date-time, date and time are checked, and only on strings (valijson would try
 //     to read any value as text); every other format is an annotation and dropped;
-//   - lenient mode (strict = false) drops `required` and `additionalProperties`, so only types
-//     and value constraints are checked; strict mode keeps them.
+//   - lenient mode (strict = false) drops `required` and `additionalProperties: false`, so only
+//     types and value constraints are checked; strict mode keeps them.
 // Every violation is reported as a Mismatch with its JSON pointer, what the schema expects and
 // the actual value, never just "invalid".
 #pragma once

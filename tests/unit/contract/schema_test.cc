@@ -74,6 +74,9 @@ TEST(CompiledSchemaTest, MissingRequiredPointsAtTheMember) {
 TEST(CompiledSchemaTest, LenientModeIgnoresRequiredAndAdditionalProperties) {
   EXPECT_TRUE(Check(kOrder, json::parse(R"({"extra": 1})"), false).empty());
   EXPECT_EQ(Check(kOrder, json::parse(R"({"status": "DONE"})"), false).size(), 1u);
+  // A schema for extra members still applies.
+  const json map = {{"type", "object"}, {"additionalProperties", {{"type", "integer"}}}};
+  EXPECT_EQ(Check(map, json{{"a", "x"}}, false).size(), 1u);
 }
 
 TEST(CompiledSchemaTest, FormatsOnlyApplyToStrings) {
