@@ -1,5 +1,5 @@
 # The two commands a newcomer needs:
-#   make demo   start the local stack and push one order through Kafka and SQS
+#   make demo   start the stack and order-service, run contract-test on the project's contract
 #   make test   set up, build, start the stack, run every test, stop the stack
 # Everything else is listed by `make help`.
 
@@ -10,11 +10,12 @@ WERROR ?= $(if $(CI),ON,OFF)
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: help setup configure build test unit integration demo bench stack-up stack-down \
+.PHONY: help setup configure build test unit integration demo demo-clients bench stack-up stack-down \
         stack-status sanitize fuzz format format-check clean
 
 help:
-	@echo "make demo          stack up, one order through Kafka and SQS"
+	@echo "make demo          stack, order-service and contract-test on the project's contract"
+	@echo "make demo-clients  one order through Kafka and SQS with the project's clients"
 	@echo "make test          setup, build, stack up, all tests, stack down (non-zero on failure)"
 	@echo "make setup         install Debian packages and Maven artifacts (idempotent)"
 	@echo "make build         configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin)"
@@ -47,7 +48,13 @@ unit: build
 integration: build
 	ctest --test-dir $(BUILD_DIR) -L integration --output-on-failure $(CTEST_ARGS)
 
+# The stack, order-service (fault injection on), contract-test on the project's own contract;
+# prints the run and writes JUnit/CTRF/HTML reports to $(BUILD_DIR)/reports/contract/.
 demo: setup build stack-up
+	BUILD_DIR=$(BUILD_DIR) contracts/run-demo.sh
+
+# One order through Kafka and SQS with the project's clients, step by step (no service).
+demo-clients: setup build stack-up
 	$(BUILD_DIR)/bin/driftline-demo
 
 bench: setup build stack-up
