@@ -1,5 +1,7 @@
 #include "contract/runner.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -94,6 +96,9 @@ class Runner::Registry {
     if (std::find(slot->watched.begin(), slot->watched.end(), m.channel) == slot->watched.end())
       return Disposition::kForeign;
     if (m.produced_at + skew_ < slot->watching_since) {
+      spdlog::debug("contract-test: stale {} on {} for '{}', produced {} ms before its test",
+                    m.coordinates, m.channel->Describe(), *id,
+                    duration_cast<milliseconds>(slot->watching_since - m.produced_at).count());
       ++stale_[*id];
       return Disposition::kStale;
     }
