@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <regex>
 
@@ -489,7 +491,11 @@ std::optional<std::chrono::milliseconds> ParseIsoDuration(std::string_view text)
   const double scale[] = {3600, 60, 1};
   for (int i = 0; i < 3; ++i) {
     const auto& g = m[static_cast<std::size_t>(i + 1)];
-    if (g.matched) seconds += std::stod(g.str()) * scale[i];
+    if (!g.matched) continue;
+    // strtod, not stod: a 400-digit value must be rejected, not thrown.
+    const double v = std::strtod(g.str().c_str(), nullptr);
+    if (!std::isfinite(v) || v > 1e7) return std::nullopt;
+    seconds += v * scale[i];
   }
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
 }

@@ -63,6 +63,9 @@ Result<SourceDoc> ParseJson(std::string_view text, const std::filesystem::path& 
     if (const auto colon = what.find(": "); colon != std::string::npos)
       what = what.substr(colon + 2);
     return tl::unexpected(ParseError(path, line, column, what));
+  } catch (const json::exception& e) {
+    // out_of_range (a number too large for a double, e.g. 1E510) has no byte position.
+    return tl::unexpected(ParseError(path, 1, 1, e.what()));
   }
   return doc;
 }

@@ -142,6 +142,7 @@ TEST(ParseIsoDurationTest, Forms) {
   EXPECT_EQ(ParseIsoDuration("PT1H"), milliseconds(3600000));
   EXPECT_FALSE(ParseIsoDuration("15"));
   EXPECT_FALSE(ParseIsoDuration("PT"));
+  EXPECT_FALSE(ParseIsoDuration("PT" + std::string(400, '9') + "S")) << "too large: rejected";
 }
 
 TEST(CorrelationIdLocationTest, Parses) {

@@ -67,6 +67,12 @@ TEST(ParseSourceTest, MalformedJsonNamesFileLineAndColumn) {
   EXPECT_THAT(doc.error().message(), Not(HasSubstr("json.exception")));
 }
 
+TEST(ParseSourceTest, JsonNumberOverflowIsAnErrorNotACrash) {
+  auto doc = ParseSource("{\"a\": 1E510}", "big.json");
+  ASSERT_FALSE(doc);
+  EXPECT_THAT(doc.error().message(), ::testing::StartsWith("big.json:"));
+}
+
 TEST(ParseSourceTest, JsonKeepsNumberKinds) {
   auto doc = ParseSource(R"({"i": 2, "f": 45.50, "s": "x"})", "x.json");
   ASSERT_TRUE(doc);
