@@ -70,7 +70,7 @@ sanitize: setup stack-up
 	ctest --test-dir build-asan -L "unit|integration" --output-on-failure --timeout 900
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = order_fuzz sqs_response_fuzz
+FUZZ_TARGETS = order_fuzz sqs_response_fuzz matcher_fuzz contract_fuzz
 
 fuzz: setup
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
@@ -81,7 +81,8 @@ fuzz: setup
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build-fuzz/corpus/$$t; \
 	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
-	  build-fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	  maxlen=65536; [ $$t = matcher_fuzz ] && maxlen=512; \
+	  build-fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -print_final_stats=1 \
 	    -artifact_prefix=build-fuzz/crashes/$$t- build-fuzz/corpus/$$t fuzz/corpus/$$t \
 	    > build-fuzz/$$t.log 2>&1; rc=$$?; \
 	  grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|ERROR|SUMMARY" build-fuzz/$$t.log; \
@@ -103,7 +104,7 @@ format:
 	clang-format -i $(SOURCES)
 
 format-check:
-	clang-format --dry-run --Werror $(SOURCES)
+	@clang-format --dry-run --Werror $(SOURCES) && echo "format-check: $(words $(SOURCES)) files clean"
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
       }
     });
   }
-  for (auto& t : pool) t.join();
+  for (auto& t : pool)
+    t.join();
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double rate = static_cast<double>(n) / secs;
@@ -73,8 +74,8 @@ int main(int argc, char** argv) {
   std::printf("%-10d %-9d %-7d %-10.2f %-12.0f %-8d\n", n, threads, batch, secs, rate,
               failed.load());
   if (!json_out.empty()) {
-    std::ofstream(json_out) << nlohmann::json{{"messages", n}, {"threads", threads},
-                                              {"batch", batch}, {"seconds", secs},
+    std::ofstream(json_out) << nlohmann::json{{"messages", n},      {"threads", threads},
+                                              {"batch", batch},     {"seconds", secs},
                                               {"msgs_per_s", rate}, {"failed", failed.load()}}
                                    .dump(2);
   }
