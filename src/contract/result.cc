@@ -36,8 +36,10 @@ std::vector<ChannelCount> SuiteResult::MessageCounts() const {
   std::vector<ChannelCount> out;
   for (const TestResult& t : tests) {
     for (const auto& [channel, seen] : t.tally) {
+      // A named copy of the binding: lambdas may not capture structured bindings before clang 16.
+      const std::string& name = channel;
       auto it = std::find_if(out.begin(), out.end(),
-                             [&](const ChannelCount& c) { return c.channel == channel; });
+                             [&](const ChannelCount& c) { return c.channel == name; });
       if (it == out.end()) {
         out.push_back(ChannelCount{channel, 0, 0});
         it = out.end() - 1;
