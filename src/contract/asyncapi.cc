@@ -501,8 +501,10 @@ std::optional<std::chrono::milliseconds> ParseIsoDuration(std::string_view text)
 }
 
 Result<Contract> LoadContract(const std::filesystem::path& path, DocumentSet& docs) {
-  Loader loader(docs);
-  return loader.Load(path);
+  return GuardMalformed(path, [&] {
+    Loader loader(docs);
+    return loader.Load(path);
+  });
 }
 
 Result<Contract> LoadContract(const std::filesystem::path& path) {

@@ -83,7 +83,16 @@ fs::path DefaultExamplesDir(const fs::path& spec) {
   return spec.parent_path() / (spec.stem().string() + "_examples");
 }
 
+namespace {
+Result<SuiteConfig> LoadSuiteConfigUnguarded(const fs::path& path);
+}  // namespace
+
 Result<SuiteConfig> LoadSuiteConfig(const fs::path& path) {
+  return GuardMalformed(path, [&] { return LoadSuiteConfigUnguarded(path); });
+}
+
+namespace {
+Result<SuiteConfig> LoadSuiteConfigUnguarded(const fs::path& path) {
   DocumentSet docs;
   auto loaded = docs.Load(path);
   if (!loaded) return tl::unexpected(loaded.error());
@@ -199,5 +208,6 @@ Result<SuiteConfig> LoadSuiteConfig(const fs::path& path) {
   }
   return config;
 }
+}  // namespace
 
 }  // namespace driftline::contract

@@ -55,4 +55,17 @@ Result<std::vector<std::string>> SplitPointer(std::string_view pointer);
 // The node at `pointer`, or nullptr when there is none (or the pointer is malformed).
 const nlohmann::json* FindAt(const nlohmann::json& root, std::string_view pointer);
 
+// Runs `load`, turning a JSON exception escaping from it (a member of an unexpected type deep
+// in a hand-written file, where the loader assumed a mapping) into a kInvalidArgument Error that
+// names the file: malformed input gives an error, never a crash.
+template <typename F>
+auto GuardMalformed(const std::filesystem::path& path, F&& load) -> decltype(load()) {
+  try {
+    return load();
+  } catch (const nlohmann::json::exception& e) {
+    return tl::unexpected(
+        Error(Code::kInvalidArgument, path.string() + ": malformed document: " + e.what()));
+  }
+}
+
 }  // namespace driftline::contract

@@ -70,7 +70,16 @@ bool Example::IsWip() const {
   return name.rfind("WIP:", 0) == 0 || name.rfind("[WIP]", 0) == 0;
 }
 
+namespace {
+Result<Example> ParseExampleUnguarded(const SourceDoc& doc);
+}  // namespace
+
 Result<Example> ParseExample(const SourceDoc& doc) {
+  return GuardMalformed(doc.path, [&] { return ParseExampleUnguarded(doc); });
+}
+
+namespace {
+Result<Example> ParseExampleUnguarded(const SourceDoc& doc) {
   Example ex;
   ex.file = doc.path;
   if (!doc.root.is_object()) return tl::unexpected(At(doc, "", "an example must be a JSON object"));
@@ -102,6 +111,7 @@ Result<Example> ParseExample(const SourceDoc& doc) {
   }
   return ex;
 }
+}  // namespace
 
 Result<std::vector<Example>> LoadExamples(const fs::path& dir) {
   std::error_code ec;
