@@ -160,3 +160,23 @@ TEST(LoadSuiteConfigTest, LoadsTheLabConfigUnchanged) {
 
 }  // namespace
 }  // namespace driftline::contract
+
+namespace driftline::contract {
+namespace {
+
+TEST(LoadSuiteConfigTest, WrongTypesDeepInTheFileAreErrorsNotCrashes) {
+  // Found by contract_fuzz: `definitions` entries and servers that are not mappings.
+  testing::TempDir dir;
+  const auto path = dir.Write("specmatic.yaml", R"(version: 3
+systemUnderTest:
+  service:
+    definitions:
+      - just a string
+)");
+  auto config = LoadSuiteConfig(path);
+  ASSERT_FALSE(config.has_value());
+  EXPECT_THAT(config.error().message(), ::testing::HasSubstr("specmatic.yaml"));
+}
+
+}  // namespace
+}  // namespace driftline::contract
