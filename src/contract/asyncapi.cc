@@ -12,10 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-Error At(const NodeRef& where, std::string_view what) {
-  return Error(Code::kInvalidArgument, where.Where() + ": " + std::string(what));
-}
-
 std::string LastToken(std::string_view pointer) {
   const std::size_t slash = pointer.rfind('/');
   auto tokens = SplitPointer(pointer.substr(slash == std::string_view::npos ? 0 : slash));
@@ -40,17 +36,17 @@ class Loader {
     contract_.path = doc_->path.string();
     const NodeRef root{doc_, "", &doc_->root};
     if (!doc_->root.is_object())
-      return tl::unexpected(At(root, "not an AsyncAPI document (expected a mapping)"));
+      return tl::unexpected(root.Invalid("not an AsyncAPI document (expected a mapping)"));
     const json* version = FindAt(doc_->root, "/asyncapi");
     if (version == nullptr || !version->is_string()) {
       return tl::unexpected(
-          At(root, "missing 'asyncapi' version (this runner reads AsyncAPI 3.x)"));
+          root.Invalid("missing 'asyncapi' version (this runner reads AsyncAPI 3.x)"));
     }
     contract_.asyncapi_version = version->get<std::string>();
     if (contract_.asyncapi_version.rfind("3.", 0) != 0) {
-      return tl::unexpected(
-          At(NodeRef{doc_, "/asyncapi", version},
-             "asyncapi '" + contract_.asyncapi_version + "' is not supported (AsyncAPI 3.x only)"));
+      return tl::unexpected((NodeRef{doc_, "/asyncapi", version})
+                                .Invalid("asyncapi '" + contract_.asyncapi_version +
+                                         "' is not supported (AsyncAPI 3.x only)"));
     }
     if (const json* info = FindAt(doc_->root, "/info")) {
       contract_.title = StringField(*info, "title");
@@ -68,13 +64,14 @@ class Loader {
     const json* servers = FindAt(doc_->root, "/servers");
     if (servers == nullptr) return Ok();
     if (!servers->is_object())
-      return tl::unexpected(At(NodeRef{doc_, "/servers", servers}, "'servers' must be a mapping"));
+      return tl::unexpected(
+          (NodeRef{doc_, "/servers", servers}).Invalid("'servers' must be a mapping"));
     for (auto it = servers->begin(); it != servers->end(); ++it) {
       const std::string pointer = AppendPointer("/servers", it.key());
       auto node = docs_.Follow(*doc_, pointer);
       if (!node) return tl::unexpected(node.error());
       if (!node->node->is_object())
-        return tl::unexpected(At(*node, "server '" + it.key() + "' must be a mapping"));
+        return tl::unexpected((*node).Invalid("server '" + it.key() + "' must be a mapping"));
       auto server = std::make_unique<Server>();
       server->id = it.key();
       server->host = StringField(*node->node, "host");
@@ -91,8 +88,8 @@ class Loader {
     const json* messages = FindAt(doc_->root, "/components/messages");
     if (messages == nullptr) return Ok();
     if (!messages->is_object()) {
-      return tl::unexpected(At(NodeRef{doc_, "/components/messages", messages},
-                               "'components.messages' must be a mapping"));
+      return tl::unexpected((NodeRef{doc_, "/components/messages", messages})
+                                .Invalid("'components.messages' must be a mapping"));
     }
     for (auto it = messages->begin(); it != messages->end(); ++it) {
       auto m = MessageAt(*doc_, AppendPointer("/components/messages", it.key()));
@@ -107,7 +104,8 @@ class Loader {
     if (!node) return tl::unexpected(node.error());
     const std::string key = node->Key();
     if (auto it = messages_by_key_.find(key); it != messages_by_key_.end()) return it->second;
-    if (!node->node->is_object()) return tl::unexpected(At(*node, "a message must be a mapping"));
+    if (!node->node->is_object())
+      return tl::unexpected((*node).Invalid("a message must be a mapping"));
     auto message = std::make_unique<Message>();
     message->key = key;
     message->name = StringField(*node->node, "name");
@@ -131,9 +129,9 @@ class Loader {
       const std::string location = StringField(*cid->node, "location");
       auto parsed = ParseCorrelationIdLocation(location);
       if (!parsed) {
-        return tl::unexpected(At(*cid, "correlationId location '" + location +
-                                           "' is not '$message.header#/...' or "
-                                           "'$message.payload#/...'"));
+        return tl::unexpected((*cid).Invalid("correlationId location '" + location +
+                                             "' is not '$message.header#/...' or "
+                                             "'$message.payload#/...'"));
       }
       message->correlation_id = std::move(*parsed);
     }
@@ -154,7 +152,8 @@ class Loader {
                                      : std::string();
       if (format.find("avro") != std::string::npos || format.find("raml") != std::string::npos ||
           format.find("protobuf") != std::string::npos) {
-        return tl::unexpected(At(message, std::string(member) + " uses schemaFormat '" + format +
+        return tl::unexpected(message.Invalid(std::string(member) + " uses schemaFormat '" +
+                                              format +
                                               "'; only JSON Schema / AsyncAPI schemas are "
                                               "supported"));
       }
@@ -169,14 +168,14 @@ class Loader {
     if (channels == nullptr) return Ok();
     if (!channels->is_object()) {
       return tl::unexpected(
-          At(NodeRef{doc_, "/channels", channels}, "'channels' must be a mapping"));
+          (NodeRef{doc_, "/channels", channels}).Invalid("'channels' must be a mapping"));
     }
     for (auto it = channels->begin(); it != channels->end(); ++it) {
       const std::string pointer = AppendPointer("/channels", it.key());
       auto node = docs_.Follow(*doc_, pointer);
       if (!node) return tl::unexpected(node.error());
       if (!node->node->is_object())
-        return tl::unexpected(At(*node, "channel '" + it.key() + "' must be a mapping"));
+        return tl::unexpected((*node).Invalid("channel '" + it.key() + "' must be a mapping"));
       auto channel = std::make_unique<Channel>();
       channel->id = it.key();
       channel->address = StringField(*node->node, "address");
@@ -184,16 +183,17 @@ class Loader {
       channel->where = node->Where();
       if (const json* servers = FindAt(*node->node, "/servers")) {
         if (!servers->is_array())
-          return tl::unexpected(At(*node, "channel 'servers' must be a list of $refs"));
+          return tl::unexpected((*node).Invalid("channel 'servers' must be a list of $refs"));
         for (std::size_t i = 0; i < servers->size(); ++i) {
           auto server_node =
               docs_.Follow(*node->doc, AppendPointer(AppendPointer(node->pointer, "servers"), i));
           if (!server_node) return tl::unexpected(server_node.error());
           auto found = servers_by_key_.find(server_node->Key());
           if (found == servers_by_key_.end()) {
-            return tl::unexpected(At(*server_node, "channel '" + it.key() +
-                                                       "' refers to a server that is not "
-                                                       "under 'servers'"));
+            return tl::unexpected((*server_node)
+                                      .Invalid("channel '" + it.key() +
+                                               "' refers to a server that is not "
+                                               "under 'servers'"));
           }
           channel->servers.push_back(found->second);
         }
@@ -207,14 +207,14 @@ class Loader {
         if (i == 0) {
           channel->protocol = p;
         } else if (p != channel->protocol) {
-          return tl::unexpected(At(*node, "channel '" + it.key() +
-                                              "' is on servers of different protocols; name "
-                                              "one server for it"));
+          return tl::unexpected((*node).Invalid("channel '" + it.key() +
+                                                "' is on servers of different protocols; name "
+                                                "one server for it"));
         }
       }
       if (const json* messages = FindAt(*node->node, "/messages")) {
         if (!messages->is_object())
-          return tl::unexpected(At(*node, "channel 'messages' must be a mapping"));
+          return tl::unexpected((*node).Invalid("channel 'messages' must be a mapping"));
         for (auto m = messages->begin(); m != messages->end(); ++m) {
           auto message = MessageAt(
               *node->doc, AppendPointer(AppendPointer(node->pointer, "messages"), m.key()));
@@ -233,13 +233,14 @@ class Loader {
   Result<const Channel*> ChannelRef(const NodeRef& owner, const std::string& member) {
     const std::string pointer = AppendPointer(owner.pointer, member);
     if (FindAt(owner.doc->root, pointer) == nullptr)
-      return tl::unexpected(At(owner, "missing '" + member + "' (a $ref to a channel)"));
+      return tl::unexpected(owner.Invalid("missing '" + member + "' (a $ref to a channel)"));
     auto node = docs_.Follow(*owner.doc, pointer);
     if (!node) return tl::unexpected(node.error());
     auto it = channels_by_key_.find(node->Key());
     if (it == channels_by_key_.end()) {
-      return tl::unexpected(At(NodeRef{owner.doc, pointer, nullptr},
-                               "'" + member + "' does not refer to a channel under 'channels'"));
+      return tl::unexpected(
+          (NodeRef{owner.doc, pointer, nullptr})
+              .Invalid("'" + member + "' does not refer to a channel under 'channels'"));
     }
     return it->second;
   }
@@ -251,9 +252,10 @@ class Loader {
     const json* list = FindAt(owner.doc->root, pointer);
     if (list == nullptr) return channel.messages;
     if (!list->is_array())
-      return tl::unexpected(At(NodeRef{owner.doc, pointer, list}, "'" + member +
-                                                                      "' must be a list of "
-                                                                      "message $refs"));
+      return tl::unexpected((NodeRef{owner.doc, pointer, list})
+                                .Invalid("'" + member +
+                                         "' must be a list of "
+                                         "message $refs"));
     std::vector<const Message*> out;
     for (std::size_t i = 0; i < list->size(); ++i) {
       const std::string item = AppendPointer(pointer, i);
@@ -261,9 +263,9 @@ class Loader {
       if (!message) return tl::unexpected(message.error());
       if (std::find(channel.messages.begin(), channel.messages.end(), *message) ==
           channel.messages.end()) {
-        return tl::unexpected(At(
-            NodeRef{owner.doc, item, nullptr},
-            "message '" + (*message)->name + "' is not a message of channel '" + channel.id + "'"));
+        return tl::unexpected((NodeRef{owner.doc, item, nullptr})
+                                  .Invalid("message '" + (*message)->name +
+                                           "' is not a message of channel '" + channel.id + "'"));
       }
       out.push_back(*message);
     }
@@ -275,13 +277,13 @@ class Loader {
     if (operations == nullptr) return Ok();
     if (!operations->is_object()) {
       return tl::unexpected(
-          At(NodeRef{doc_, "/operations", operations}, "'operations' must be a mapping"));
+          (NodeRef{doc_, "/operations", operations}).Invalid("'operations' must be a mapping"));
     }
     for (auto it = operations->begin(); it != operations->end(); ++it) {
       auto node = docs_.Follow(*doc_, AppendPointer("/operations", it.key()));
       if (!node) return tl::unexpected(node.error());
       if (!node->node->is_object())
-        return tl::unexpected(At(*node, "operation '" + it.key() + "' must be a mapping"));
+        return tl::unexpected((*node).Invalid("operation '" + it.key() + "' must be a mapping"));
       auto op = std::make_unique<Operation>();
       op->id = it.key();
       op->where = node->Where();
@@ -291,8 +293,8 @@ class Loader {
       } else if (action == "receive") {
         op->action = Operation::Action::kReceive;
       } else {
-        return tl::unexpected(At(*node, "operation '" + it.key() + "': action '" + action +
-                                            "' must be 'send' or 'receive'"));
+        return tl::unexpected((*node).Invalid("operation '" + it.key() + "': action '" + action +
+                                              "' must be 'send' or 'receive'"));
       }
       auto channel = ChannelRef(*node, "channel");
       if (!channel) return tl::unexpected(channel.error());
@@ -323,7 +325,7 @@ class Loader {
     const json& n = *node.node;
     if (auto it = n.find(seconds_key); it != n.end()) {
       if (!it->is_number() || it->get<double>() < 0)
-        return tl::unexpected(At(node, "'" + seconds_key + "' must be a non-negative number"));
+        return tl::unexpected(node.Invalid("'" + seconds_key + "' must be a non-negative number"));
       return std::optional<double>(it->get<double>());
     }
     if (auto it = n.find(duration_key); it != n.end()) {
@@ -332,7 +334,7 @@ class Loader {
       const auto d = it->is_string() ? ParseIsoDuration(it->get<std::string>()) : std::nullopt;
       if (!d) {
         return tl::unexpected(
-            At(node, "'" + duration_key + "' must be an ISO 8601 duration such as PT1S"));
+            node.Invalid("'" + duration_key + "' must be an ISO 8601 duration such as PT1S"));
       }
       return std::optional<double>(static_cast<double>(d->count()) / 1000.0);
     }
@@ -341,7 +343,8 @@ class Loader {
 
   Result<RetryStrategy> Strategy(const NodeRef& at) {
     RetryStrategy s;
-    if (!at.node->is_object()) return tl::unexpected(At(at, "retry 'strategy' must be a mapping"));
+    if (!at.node->is_object())
+      return tl::unexpected(at.Invalid("retry 'strategy' must be a mapping"));
     NodeRef params = at;
     std::string type = StringField(*at.node, "type");
     if (type.empty()) {
@@ -349,14 +352,14 @@ class Loader {
       for (const char* tag : {"fixed", "linear", "exponential"}) {
         if (auto it = at.node->find(tag); it != at.node->end()) {
           if (!type.empty())
-            return tl::unexpected(At(at, "retry 'strategy' names more than one strategy"));
+            return tl::unexpected(at.Invalid("retry 'strategy' names more than one strategy"));
           type = tag;
           params = NodeRef{at.doc, AppendPointer(at.pointer, tag), &*it};
         }
       }
     }
     if (!params.node->is_object())
-      return tl::unexpected(At(params, "retry strategy parameters must be a mapping"));
+      return tl::unexpected(params.Invalid("retry strategy parameters must be a mapping"));
     if (type == "exponential") {
       s.type = RetryStrategy::Type::kExponential;
     } else if (type == "fixed") {
@@ -364,8 +367,8 @@ class Loader {
     } else if (type == "linear") {
       s.type = RetryStrategy::Type::kLinear;
     } else {
-      return tl::unexpected(
-          At(at, "retry strategy type '" + type + "' is not one of fixed, linear, exponential"));
+      return tl::unexpected(at.Invalid("retry strategy type '" + type +
+                                       "' is not one of fixed, linear, exponential"));
     }
     auto initial = Seconds(params, "initialDelaySeconds", "initialDelay");
     if (!initial) return tl::unexpected(initial.error());
@@ -376,11 +379,11 @@ class Loader {
     } else if (*delay) {
       s.initial_delay_seconds = **delay;
     } else {
-      return tl::unexpected(At(params, "retry strategy needs initialDelaySeconds (or delay)"));
+      return tl::unexpected(params.Invalid("retry strategy needs initialDelaySeconds (or delay)"));
     }
     if (auto it = params.node->find("multiplier"); it != params.node->end()) {
       if (!it->is_number() || it->get<double>() < 1)
-        return tl::unexpected(At(params, "retry strategy 'multiplier' must be a number >= 1"));
+        return tl::unexpected(params.Invalid("retry strategy 'multiplier' must be a number >= 1"));
       s.multiplier = it->get<double>();
     }
     auto increment = Seconds(params, "incrementSeconds", "increment");
@@ -406,7 +409,7 @@ class Loader {
     const bool ext = op_node.node->contains(ext_key);
     const bool proposed = op_node.node->contains(proposed_key);
     if (ext && proposed) {
-      return tl::unexpected(At(op_node, "operation '" + op.id + "' declares both '" + ext_key +
+      return tl::unexpected(op_node.Invalid("operation '" + op.id + "' declares both '" + ext_key +
                                             "' and '" + proposed_key + "'; keep one"));
     }
     if (!ext && !proposed) return std::optional<Route>();
@@ -415,7 +418,7 @@ class Loader {
     auto node = docs_.Follow(*op_node.doc, AppendPointer(op_node.pointer, route.member));
     if (!node) return tl::unexpected(node.error());
     if (!node->node->is_object())
-      return tl::unexpected(At(*node, "'" + route.member + "' must be a mapping"));
+      return tl::unexpected((*node).Invalid("'" + route.member + "' must be a mapping"));
     route.node = *node;
     auto channel = ChannelRef(route.node, "channel");
     if (!channel) return tl::unexpected(channel.error());
@@ -438,7 +441,7 @@ class Loader {
     auto max = node.node->find("maxAttempts");
     if (max == node.node->end() || !max->is_number_integer() || max->get<int>() < 0) {
       return tl::unexpected(
-          At(node, "'" + path.source + "' needs maxAttempts, a non-negative integer"));
+          node.Invalid("'" + path.source + "' needs maxAttempts, a non-negative integer"));
     }
     path.max_attempts = max->get<int>();
     if (node.node->contains("strategy")) {
@@ -464,7 +467,8 @@ class Loader {
     if (!wait) return tl::unexpected(wait.error());
     if (!*wait) {
       return tl::unexpected(
-          At((*route)->node, "'" + path.source + "' needs waitTimeInSeconds (or waitTime: PT15S)"));
+          ((*route)->node)
+              .Invalid("'" + path.source + "' needs waitTimeInSeconds (or waitTime: PT15S)"));
     }
     path.wait_time = std::chrono::milliseconds(static_cast<std::int64_t>(**wait * 1000.0));
     op.dead_letter = std::move(path);

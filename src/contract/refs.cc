@@ -8,10 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-Error RefError(const NodeRef& at, std::string_view what) {
-  return Error(Code::kInvalidArgument, at.Where() + ": " + std::string(what));
-}
-
 // "%7B" -> "{" in a URI fragment.
 std::string PercentDecode(std::string_view s) {
   std::string out;
@@ -57,7 +53,7 @@ Result<const SourceDoc*> DocumentSet::Load(const std::filesystem::path& path) {
 Result<NodeRef> DocumentSet::ResolveRef(const NodeRef& at, const std::string& ref) {
   if (ref.find("://") != std::string::npos || ref.rfind("urn:", 0) == 0) {
     return tl::unexpected(
-        RefError(at, "$ref '" + ref + "' is a remote reference; only local files are supported"));
+        at.Invalid("$ref '" + ref + "' is a remote reference; only local files are supported"));
   }
   const std::size_t hash = ref.find('#');
   const std::string file_part = ref.substr(0, hash);
@@ -68,19 +64,19 @@ Result<NodeRef> DocumentSet::ResolveRef(const NodeRef& at, const std::string& re
     const std::filesystem::path target = at.doc->path.parent_path() / file_part;
     auto loaded = Load(target);
     if (!loaded) {
-      return tl::unexpected(RefError(at, "$ref '" + ref + "': " + loaded.error().message()));
+      return tl::unexpected(at.Invalid("$ref '" + ref + "': " + loaded.error().message()));
     }
     target_doc = *loaded;
   }
   if (!fragment.empty() && fragment[0] != '/') {
     return tl::unexpected(
-        RefError(at, "$ref '" + ref + "': only JSON-pointer fragments ('#/...') are supported"));
+        at.Invalid("$ref '" + ref + "': only JSON-pointer fragments ('#/...') are supported"));
   }
   const json* node = FindAt(target_doc->root, fragment);
   if (node == nullptr) {
-    return tl::unexpected(RefError(
-        at, "$ref '" + ref + "' points at nothing: " + target_doc->path.filename().string() +
-                " has no node at '" + fragment + "'"));
+    return tl::unexpected(
+        at.Invalid("$ref '" + ref + "' points at nothing: " + target_doc->path.filename().string() +
+                   " has no node at '" + fragment + "'"));
   }
   return NodeRef{target_doc, fragment, node};
 }
@@ -94,7 +90,7 @@ Result<NodeRef> DocumentSet::Follow(const SourceDoc& doc, std::string_view point
   NodeRef current{&doc, std::string(pointer), node};
   std::vector<std::string> chain{current.Key()};
   while (const json* ref = RefOf(*current.node)) {
-    if (!ref->is_string()) return tl::unexpected(RefError(current, "$ref must be a string"));
+    if (!ref->is_string()) return tl::unexpected(current.Invalid("$ref must be a string"));
     auto next = ResolveRef(current, ref->get<std::string>());
     if (!next) return next;
     const std::string key = next->Key();
@@ -103,7 +99,7 @@ Result<NodeRef> DocumentSet::Follow(const SourceDoc& doc, std::string_view point
         std::string text;
         for (const std::string& c : chain)
           text += c + " -> ";
-        return tl::unexpected(RefError(current, "$ref cycle: " + text + key));
+        return tl::unexpected(current.Invalid("$ref cycle: " + text + key));
       }
     }
     chain.push_back(key);
@@ -134,10 +130,10 @@ Result<json> DocumentSet::InlineNode(const NodeRef& at, std::vector<std::string>
       for (const std::string& s : stack)
         text += s + " -> ";
       return tl::unexpected(
-          RefError(at, "$ref cycle (a schema that contains itself): " + text + key));
+          at.Invalid("$ref cycle (a schema that contains itself): " + text + key));
     }
   }
-  if (depth > 256) return tl::unexpected(RefError(at, "$ref nesting deeper than 256 levels"));
+  if (depth > 256) return tl::unexpected(at.Invalid("$ref nesting deeper than 256 levels"));
   if (!node.node->is_object() && !node.node->is_array()) return *node.node;
   stack.push_back(key);
   json out = node.node->is_object() ? json::object() : json::array();

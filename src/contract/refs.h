@@ -29,6 +29,10 @@ struct NodeRef {
   // "file#/pointer": identifies the node across documents.
   std::string Key() const;
   std::string Where() const { return doc->Where(pointer); }
+  // kInvalidArgument "<file>:<line>: <what>" at this node.
+  Error Invalid(std::string_view what) const {
+    return Error(Code::kInvalidArgument, Where() + ": " + std::string(what));
+  }
 };
 
 class DocumentSet {
