@@ -1,225 +1,243 @@
 // drain_bench: how fast order-service drains a backlog into SQS, and how much memory it uses.
 //
-// Pre-loads N mixed orders (STANDARD/PRIORITY/BULK) into a fresh topic, starts the real
-// build/bin/order-service on it, and samples every 100 ms: the group's committed offset, the
-// queue depth and the service's RSS. Prints one table row per run and writes JSON.
+// Pre-loads N mixed orders (STANDARD/PRIORITY/BULK) into a fresh topic, optionally reads the
+// backlog once with a bare librdkafka consumer (the Kafka side's own limit), starts the real
+// build/bin/order-service on it and samples every 25 ms the group's committed offset and the
+// queue depth; RSS is sampled every 100 ms. With --fail-once-percent P, P % of the orders fail
+// once (retry isolation): the main path's rate is compared with a clean run and every retried
+// order is checked to have reached SQS no earlier than its envelope's retry-due-at.
 // GCC 12 reports a false -Wnull-dereference inside std::string when inlining this file at -O2.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <fstream>
-#include <mutex>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "common/uuid.h"
-#include "kafka/admin.h"
-#include "kafka/producer.h"
-#include "sqs/curl_client.h"
-
-extern char** environ;
+#include "kafka/consumer.h"
+#include "support.h"
 
 namespace {
 
 using Steady = std::chrono::steady_clock;
 using nlohmann::json;
+using namespace driftline;
+using namespace driftline::bench;
 
-std::string MakeOrder(int i) {
-  const std::string id = "BENCH-" + std::to_string(i);
-  json items = json::array();
-  for (int k = 0; k < 1 + i % 3; ++k)
-    items.push_back({{"productId", "P"}, {"quantity", 1}, {"price", 9.5}});
-  switch (i % 3) {
-    case 0:
-      return json{{"orderType", "STANDARD"}, {"orderId", id},
-                  {"customerId", "C"},       {"items", items},
-                  {"totalAmount", 9.5},      {"orderDate", "2026-01-19T10:00:00Z"}}
-          .dump();
-    case 1:
-      return json{{"orderType", "PRIORITY"}, {"orderId", id},
-                  {"customerId", "C"},       {"items", items},
-                  {"totalAmount", 9.5},      {"orderDate", "2026-01-19T10:00:00Z"},
-                  {"priorityLevel", "HIGH"}, {"expectedDeliveryDate", "2026-01-20T10:00:00Z"}}
-          .dump();
-    default:
-      return json{{"orderType", "BULK"},
-                  {"batchId", id},
-                  {"customerId", "C"},
-                  {"orders",
-                   {{{"orderId", id + "-a"}, {"items", items}},
-                    {{"orderId", id + "-b"}, {"items", items}}}},
-                  {"totalOrderCount", 2},
-                  {"batchTotalAmount", 19},
-                  {"orderDate", "2026-01-19T10:00:00Z"}}
-          .dump();
-  }
+double Since(Steady::time_point t0) {
+  return std::chrono::duration<double>(Steady::now() - t0).count();
 }
 
-long RssKb(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::string(field).size()));
+// Reads the whole backlog with a consumer doing nothing else: messages/s from first to last.
+json RawConsume(Topology& topo, int n) {
+  auto consumer = kafka::Consumer::Create(kafka::Properties::Make(topo.options().kafka, {}),
+                                          topo.base() + "-raw");
+  if (!consumer) Die(consumer.error().ToString());
+  if (auto s = (*consumer)->Assign({{topo.orders_topic(), 0, kafka::kOffsetBeginning}}); !s) {
+    Die(s.error().ToString());
   }
-  return 0;
+  const auto start = Steady::now();
+  Steady::time_point first;
+  int got = 0;
+  std::size_t bytes = 0;
+  while (got < n && Since(start) < 120) {
+    auto m = (*consumer)->Poll(std::chrono::milliseconds(500));
+    if (!m) Die(m.error().ToString());
+    if (!m->has_value()) continue;
+    if (got == 0) first = Steady::now();
+    bytes += (*m)->payload.size();
+    ++got;
+  }
+  const double secs = std::chrono::duration<double>(Steady::now() - first).count();
+  return {{"messages", got},
+          {"seconds", secs},
+          {"msgs_per_s", got / secs},
+          {"mb_per_s", static_cast<double>(bytes) / 1e6 / secs}};
 }
 
-int Die(const std::string& what) {
-  std::fprintf(stderr, "drain_bench: %s\n", what.c_str());
-  return 1;
+// Every message of the queue with its CorrelationId → SentTimestamp (epoch ms).
+std::map<std::string, std::int64_t> ReceiveAll(Topology& topo, int expected) {
+  std::map<std::string, std::int64_t> sent;
+  const auto start = Steady::now();
+  while (static_cast<int>(sent.size()) < expected && Since(start) < 120) {
+    sqs::ReceiveRequest r;
+    r.queue_url = topo.queue_url();
+    r.max_messages = 10;
+    r.wait_time_seconds = 1;
+    r.visibility_timeout = 600;
+    auto got = topo.sqs().ReceiveMessage(r);
+    if (!got) Die(got.error().ToString());
+    if (got->empty()) break;
+    for (const auto& m : *got) {
+      auto c = m.message_attributes.find("CorrelationId");
+      auto ts = m.attributes.find("SentTimestamp");
+      if (c == m.message_attributes.end() || ts == m.attributes.end()) continue;
+      sent.emplace(c->second.string_value, std::stoll(ts->second));
+    }
+  }
+  return sent;
+}
+
+// CorrelationId → retry-due-at (epoch ms) of every envelope in the retry topic.
+std::map<std::string, std::int64_t> RetryDueTimes(Topology& topo, int expected) {
+  std::map<std::string, std::int64_t> due;
+  auto consumer = kafka::Consumer::Create(kafka::Properties::Make(topo.options().kafka, {}),
+                                          topo.base() + "-audit");
+  if (!consumer) Die(consumer.error().ToString());
+  if (auto s = (*consumer)->Assign({{topo.retry_topic(), 0, kafka::kOffsetBeginning}}); !s) {
+    Die(s.error().ToString());
+  }
+  const auto start = Steady::now();
+  while (static_cast<int>(due.size()) < expected && Since(start) < 60) {
+    auto m = (*consumer)->Poll(std::chrono::milliseconds(500));
+    if (!m) Die(m.error().ToString());
+    if (!m->has_value()) continue;
+    const auto* c = (*m)->headers.Find("CorrelationId");
+    const auto* d = (*m)->headers.Find("retry-due-at");
+    if (c && c->value && d && d->value) due.emplace(*c->value, std::stoll(*d->value));
+  }
+  return due;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   int n = 20000;
-  std::string kafka = "127.0.0.1:9092";
-  std::string endpoint = "http://127.0.0.1:4566";
+  Topology::Options topo_options;
   std::string service = "build/bin/order-service";
   std::string json_out;
+  std::string label;
   std::vector<std::string> extra_env;
+  bool raw = false;
+  int fail_percent = 0;
   CLI::App app{"drain_bench: order-service backlog drain rate and memory"};
   app.add_option("-n,--orders", n, "backlog size");
-  app.add_option("--kafka", kafka);
-  app.add_option("--sqs-endpoint", endpoint);
+  app.add_option("--kafka", topo_options.kafka);
+  app.add_option("--sqs-endpoint", topo_options.sqs_endpoint);
   app.add_option("--service", service, "order-service binary");
   app.add_option("--json", json_out, "write the result as JSON here");
+  app.add_option("--label", label, "a name for this run in the table and JSON");
   app.add_option("--env", extra_env,
                  "NAME=VALUE for the service (repeatable), e.g. SQS_BATCH_SIZE=5");
+  app.add_flag("--raw-consume", raw, "first read the backlog with a bare consumer (Kafka limit)");
+  app.add_option("--fail-once-percent", fail_percent, "orders failing once (retry isolation)")
+      ->check(CLI::Range(0, 100));
   CLI11_PARSE(app, argc, argv);
 
-  const std::string base = "bench-" + driftline::NewUuid().substr(0, 8);
-  auto admin = driftline::kafka::Admin::Create(driftline::kafka::Properties::Make(kafka, {}));
-  if (!admin) return Die(admin.error().ToString());
-  if (auto s = (*admin)->CreateTopics(
-          {{base + "-orders", 1, 1, {}}, {base + "-retry", 1, 1, {}}, {base + "-dlq", 1, 1, {}}},
-          std::chrono::seconds(30));
-      !s) {
-    return Die(s.error().ToString());
-  }
-  driftline::sqs::SqsClientConfig sc;
-  sc.endpoint_url = endpoint;
-  sc.region = "us-east-1";
-  sc.credentials = driftline::sqs::LocalStackCredentials();
-  auto sqs = driftline::sqs::CurlSqsClient::Create(sc);
-  if (!sqs) return Die(sqs.error().ToString());
-  driftline::sqs::CreateQueueRequest q;
-  q.queue_name = base + "-queue";
-  auto queue_url = (*sqs)->CreateQueue(q);
-  if (!queue_url) return Die(queue_url.error().ToString());
+  const json machine = MachineInfo();
+  Topology topo(topo_options);
+  topo.Preload(0, n);
+  json raw_result;
+  if (raw) raw_result = RawConsume(topo, n);
 
-  // Pre-load the backlog.
-  std::mutex mu;
-  std::condition_variable cv;
-  int delivered = 0;
-  auto producer = driftline::kafka::Producer::Create(
-      driftline::kafka::WithReliableDelivery(
-          driftline::kafka::Properties::Make(kafka, {}).Set("linger.ms", "20")),
-      [&](driftline::kafka::DeliveryReport) {
-        std::lock_guard lock(mu);
-        ++delivered;
-        cv.notify_all();
-      });
-  if (!producer) return Die(producer.error().ToString());
-  for (int i = 0; i < n; ++i) {
-    driftline::kafka::OutgoingMessage m{base + "-orders",
-                                        std::nullopt,
-                                        std::nullopt,
-                                        MakeOrder(i),
-                                        {{"CorrelationId", "bench-" + std::to_string(i)}}};
-    if (auto s = (*producer)->Send(m, static_cast<std::uint64_t>(i)); !s)
-      return Die(s.error().ToString());
-  }
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return delivered == n; });
-  }
-
-  // Start the service.
-  std::vector<std::string> vars;
-  for (char** e = environ; *e != nullptr; ++e)
-    vars.emplace_back(*e);
-  for (const auto& v : std::vector<std::string>{
-           "KAFKA_BOOTSTRAP_SERVERS=" + kafka, "KAFKA_TOPIC=" + base + "-orders",
-           "RETRY_TOPIC=" + base + "-retry", "DLQ_TOPIC=" + base + "-dlq",
-           "KAFKA_MAIN_GROUP_ID=" + base + "-main", "KAFKA_RETRY_GROUP_ID=" + base + "-retry",
-           "SQS_ENDPOINT=" + endpoint, "SQS_QUEUE_URL=" + *queue_url,
-           "METRICS_ADDRESS=", "LOG_LEVEL=warn"}) {
-    vars.push_back(v);
-  }
-  vars.insert(vars.end(), extra_env.begin(), extra_env.end());
-  std::vector<char*> envp;
-  for (auto& v : vars)
-    envp.push_back(v.data());
-  envp.push_back(nullptr);
-  char* args[] = {service.data(), nullptr};
-  pid_t pid = -1;
-  const auto started = Steady::now();
-  if (posix_spawn(&pid, service.c_str(), nullptr, nullptr, args, envp.data()) != 0) {
-    return Die("cannot start " + service);
-  }
-
-  long peak_rss = 0;
-  std::vector<long> rss_samples;
-  std::int64_t committed = 0;
-  std::int64_t depth = 0;
-  double first_ms = -1;
-  const auto limit = started + std::chrono::seconds(300);
-  while (Steady::now() < limit) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    const long rss = RssKb(pid, "VmRSS:");
-    peak_rss = std::max(peak_rss, RssKb(pid, "VmHWM:"));
-    rss_samples.push_back(rss);
-    auto attrs = (*sqs)->GetQueueAttributes(*queue_url, {"ApproximateNumberOfMessages"});
-    depth = attrs ? attrs->approximate_number_of_messages().value_or(0) : depth;
-    if (first_ms < 0 && depth > 0) {
-      first_ms = std::chrono::duration<double, std::milli>(Steady::now() - started).count();
+  std::vector<std::string> env = topo.ServiceEnv();
+  std::vector<std::string> failing;
+  if (fail_percent > 0) {
+    std::string ids;
+    for (int i = 0; i < n; ++i) {
+      if (i % 100 < fail_percent) {
+        failing.push_back(CorrelationIdOf(i));
+        ids += (ids.empty() ? "" : ",") + OrderIdOf(i);
+      }
     }
-    auto c = (*admin)->CommittedOffsets(base + "-main", base + "-orders", std::chrono::seconds(5));
-    committed = c && c->count(0) ? std::max<std::int64_t>(0, c->at(0)) : committed;
-    if (committed >= n && depth >= n) break;
+    env.push_back("ENABLE_TEST_FAILURE_SCENARIOS=true");
+    env.push_back("FAIL_ONCE_ORDER_IDS=" + ids);
+    env.push_back("ALWAYS_FAIL_ORDER_IDS=");
+    env.push_back("DIRECT_DLQ_ORDER_IDS=");
   }
-  const double total_s = std::chrono::duration<double>(Steady::now() - started).count();
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
 
-  // Steady state: the median RSS over the middle half of the run.
-  std::vector<long> mid(rss_samples.begin() + static_cast<long>(rss_samples.size() / 4),
-                        rss_samples.begin() + static_cast<long>(rss_samples.size() * 3 / 4));
-  std::sort(mid.begin(), mid.end());
-  const long steady = mid.empty() ? 0 : mid[mid.size() / 2];
-  const double drain_s = total_s - first_ms / 1000.0;
-  const double rate = static_cast<double>(n) / drain_s;
-
-  std::printf("%-10s %-12s %-14s %-14s %-14s %-12s %-12s\n", "orders", "total s", "first msg ms",
-              "drain msg/s", "steady RSS MB", "peak RSS MB", "in SQS");
-  std::printf("%-10d %-12.2f %-14.0f %-14.0f %-14.1f %-12.1f %-12lld\n", n, total_s, first_ms, rate,
-              static_cast<double>(steady) / 1024.0, static_cast<double>(peak_rss) / 1024.0,
-              static_cast<long long>(depth));
-  if (!json_out.empty()) {
-    std::ofstream(json_out) << json{
-        {"orders", n},
-        {"total_s", total_s},
-        {"first_message_ms", first_ms},
-        {"drain_msgs_per_s", rate},
-        {"steady_rss_mb", static_cast<double>(steady) / 1024.0},
-        {"peak_rss_mb", static_cast<double>(peak_rss) / 1024.0},
-        {"in_sqs", depth},
-        {"committed", committed},
-        {"env", extra_env}}.dump(2);
+  ServiceProcess svc(service, env);
+  json series = json::array();
+  double first_s = -1, committed_s = -1, all_s = -1;
+  std::int64_t committed = 0, depth = 0;
+  while (Since(svc.started()) < 300) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    const double t = Since(svc.started());
+    if (auto d = topo.QueueDepth(); d >= 0) depth = d;
+    if (auto c = topo.CommittedMain(); c >= 0) committed = c;
+    series.push_back({t, committed, depth});
+    if (first_s < 0 && depth > 0) first_s = t;
+    if (committed_s < 0 && committed >= n) committed_s = t;
+    if (committed >= n && depth >= n) {
+      all_s = t;
+      break;
+    }
   }
-  (void)(*admin)->DeleteTopics({base + "-orders", base + "-retry", base + "-dlq"},
-                               std::chrono::seconds(30));
-  (void)(*sqs)->DeleteQueue(*queue_url);
-  return committed >= n && depth >= n ? 0 : 1;
+  const auto rss = svc.RssSamples();
+  const double peak_mb = static_cast<double>(svc.PeakRssKb()) / 1024.0;
+  svc.Stop();
+
+  const bool done = all_s > 0;
+  const double drain_rate = done ? n / (all_s - first_s) : 0;
+  const double main_rate = committed_s > 0 ? n / (committed_s - first_s) : 0;
+  json result{{"label", label},
+              {"orders", n},
+              {"machine", machine},
+              {"env", extra_env},
+              {"first_message_s", first_s},
+              {"main_committed_s", committed_s},
+              {"all_in_sqs_s", all_s},
+              {"drain_msgs_per_s", drain_rate},
+              {"main_path_msgs_per_s", main_rate},
+              {"steady_rss_mb", SteadyRssMb(rss)},
+              {"peak_rss_mb", peak_mb},
+              {"in_sqs", depth},
+              {"committed", committed},
+              {"series", series}};
+  if (raw) result["raw_consume"] = raw_result;
+
+  bool ok = done;
+  if (fail_percent > 0 && done) {
+    const auto due = RetryDueTimes(topo, static_cast<int>(failing.size()));
+    const auto sent = ReceiveAll(topo, n);
+    int early = 0, missing = 0;
+    std::vector<double> slack;
+    for (const auto& id : failing) {
+      auto d = due.find(id);
+      auto s = sent.find(id);
+      if (d == due.end() || s == sent.end()) {
+        ++missing;
+        continue;
+      }
+      if (s->second < d->second) ++early;
+      slack.push_back(static_cast<double>(s->second - d->second));
+    }
+    std::sort(slack.begin(), slack.end());
+    result["retry"] = {{"fail_once_percent", fail_percent},
+                       {"retried", failing.size()},
+                       {"envelopes_seen", due.size()},
+                       {"delivered_total", sent.size()},
+                       {"missing", missing},
+                       {"before_due", early},
+                       {"after_due_ms_min", slack.empty() ? 0 : slack.front()},
+                       {"after_due_ms_p50", Percentile(slack, 50)},
+                       {"after_due_ms_max", slack.empty() ? 0 : slack.back()}};
+    ok = ok && missing == 0 && early == 0 && static_cast<int>(sent.size()) == n;
+  }
+
+  PrintMachine(machine);
+  std::printf("%-22s %-8s %-9s %-10s %-12s %-12s %-10s %-10s %-8s\n", "run", "orders", "first s",
+              "drain s", "drain msg/s", "main msg/s", "steady MB", "peak MB", "in SQS");
+  std::printf("%-22s %-8d %-9.2f %-10.2f %-12.0f %-12.0f %-10.1f %-10.1f %-8lld\n",
+              label.empty() ? "drain" : label.c_str(), n, first_s, done ? all_s - first_s : -1,
+              drain_rate, main_rate, SteadyRssMb(rss), peak_mb, static_cast<long long>(depth));
+  if (raw) {
+    std::printf("raw librdkafka consume of the same backlog: %.0f msg/s (%.1f MB/s)\n",
+                raw_result["msgs_per_s"].get<double>(), raw_result["mb_per_s"].get<double>());
+  }
+  if (result.contains("retry")) {
+    const auto& r = result["retry"];
+    std::printf(
+        "retried %s (%d %%): missing %s, before due %s, after due by %s..%s ms (median %s)\n",
+        r["retried"].dump().c_str(), fail_percent, r["missing"].dump().c_str(),
+        r["before_due"].dump().c_str(), r["after_due_ms_min"].dump().c_str(),
+        r["after_due_ms_max"].dump().c_str(), r["after_due_ms_p50"].dump().c_str());
+  }
+  if (!json_out.empty()) std::ofstream(json_out) << result.dump(1);
+  if (!ok) std::fprintf(stderr, "drain_bench: the run did not complete as expected\n");
+  return ok ? 0 : 1;
 }

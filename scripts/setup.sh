@@ -19,6 +19,7 @@ packages=(
   kcat                      # debugging and stack readiness checks
   clang-format
   clang-14 libclang-rt-14-dev   # libFuzzer targets (make fuzz)
+  gnuplot-nox               # benchmark plots (make bench)
   openjdk-17-jdk-headless maven   # the local stack (java runs the topic tool from source)
 )
 

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Summarises the JSON files `bench/run.sh` wrote: prints every figure against its target,
+writes summary.json and renders the plots (gnuplot, pngcairo) into the same directory."""
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+out = sys.argv[1]
+
+
+def load(pattern):
+    return [json.load(open(p)) for p in sorted(glob.glob(os.path.join(out, pattern)))]
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(v, digits=0):
+    return "-" if v is None else f"{v:,.{digits}f}"
+
+
+rows = []  # (figure, value, target, verdict)
+summary = {}
+
+
+def row(figure, value, target="", ok=None):
+    verdict = "" if ok is None else ("met" if ok else "NOT met")
+    rows.append((figure, value, target, verdict))
+
+
+machine = None
+for f in glob.glob(os.path.join(out, "*.json")):
+    data = json.load(open(f))
+    if isinstance(data, dict) and "machine" in data:
+        machine = data["machine"]
+        break
+
+limit = median([d["msgs_per_s"] for d in load("limit-*.json")])
+summary["sqs_limit_msgs_per_s"] = limit
+row("SQS ingest limit (SendMessageBatch x4 in flight)", fmt(limit) + " msg/s")
+
+drains = {}
+for n in (20000, 100000):
+    runs = load(f"drain-{n}-*.json")
+    if not runs:
+        continue
+    rate = median([d["drain_msgs_per_s"] for d in runs])
+    raw = median([d.get("raw_consume", {}).get("msgs_per_s") for d in runs])
+    drains[n] = runs
+    summary[f"drain_{n}"] = {"msgs_per_s": rate, "raw_kafka_consume_msgs_per_s": raw,
+                             "runs": [d["drain_msgs_per_s"] for d in runs]}
+    if n == 20000:
+        row("raw librdkafka consume of the backlog", fmt(raw) + " msg/s")
+    ratio = rate / limit if limit else None
+    row(f"drain {n:,} orders", f"{fmt(rate)} msg/s = {fmt(ratio, 2)} x limit",
+        ">= 0.9 x limit", None if ratio is None else ratio >= 0.9)
+
+retry = load("retry-20000-*.json")
+if retry and 20000 in drains:
+    clean_main = median([d["main_path_msgs_per_s"] for d in drains[20000]])
+    main = median([d["main_path_msgs_per_s"] for d in retry])
+    early = sum(d["retry"]["before_due"] for d in retry)
+    missing = sum(d["retry"]["missing"] for d in retry)
+    delta = (main - clean_main) / clean_main
+    summary["retry_isolation"] = {"main_path_msgs_per_s": main, "clean_main_path_msgs_per_s": clean_main,
+                                  "delta": delta, "before_due": early, "missing": missing}
+    row("main path with 10 % failing once", f"{fmt(main)} msg/s vs {fmt(clean_main)} clean "
+        f"({delta * 100:+.1f} %)", "within 5 %", delta >= -0.05)
+    row("retried orders delivered before their due time",
+        f"{early} of {sum(d['retry']['retried'] for d in retry)} "
+        f"(after due by {fmt(min(d['retry']['after_due_ms_min'] for d in retry))}.."
+        f"{fmt(max(d['retry']['after_due_ms_max'] for d in retry))} ms), missing {missing}",
+        "0 early, 0 missing", early == 0 and missing == 0)
+
+latency = load("latency.json")
+steady_latency = []
+if latency:
+    summary["latency"] = []
+    for r in latency[0]["runs"]:
+        summary["latency"].append({k: r[k] for k in r if k != "cdf"})
+        steady_latency.append(r["steady_rss_mb"])
+        target = "p99 <= 25 ms" if r["rate"] == 1000 else ""
+        ok = r["p99_ms"] <= 25 if r["rate"] == 1000 else None
+        row(f"latency at {r['rate']:,}/s (p50 / p90 / p99 / max ms)",
+            f"{r['p50_ms']:.1f} / {r['p90_ms']:.1f} / {r['p99_ms']:.1f} / {r['max_ms']:.1f}"
+            f" ({r['missing']} missing)", target, ok)
+
+steady = [d["steady_rss_mb"] for runs in drains.values() for d in runs] + steady_latency
+peak = [d["peak_rss_mb"] for runs in drains.values() for d in runs] + \
+    [r["peak_rss_mb"] for l in latency for r in l["runs"]]
+if steady:
+    summary["rss_mb"] = {"steady_max": max(steady), "peak_max": max(peak)}
+    row("order-service RSS, steady (max over runs) / peak", f"{max(steady):.1f} / {max(peak):.1f} MB",
+        "steady <= 40 MB", max(steady) <= 40)
+
+runner = {m: load(f"runner-{m}.json") for m in ("parallel", "sequential")}
+if runner["parallel"] and runner["sequential"]:
+    p, s = runner["parallel"][0], runner["sequential"][0]
+    summary["runner"] = {"parallel": p, "sequential": s, "floor_s": 7}
+    row("lab suite wall time, parallel / sequential",
+        f"{p['suite_wall_ms'] / 1000:.1f} / {s['suite_wall_ms'] / 1000:.1f} s "
+        f"({p['passed']}/{p['tests']} and {s['passed']}/{s['tests']} passed)", "floor 1+2+4 = 7 s")
+    row("runner start-up to first publish", f"{p['startup_ms']} ms (process wall "
+        f"{p['process_wall_ms'] / 1000:.1f} s)")
+
+sweep = []
+for name, pattern in (("SQS_BATCH_SIZE", "sweep-batch-*.json"),
+                      ("SQS_MAX_IN_FLIGHT_BATCHES", "sweep-inflight-*.json"),
+                      ("SQS_BATCH_LINGER_MS", "sweep-linger-[0-9]*.json")):
+    for d in load(pattern):
+        value = int(d["env"][0].split("=")[1])
+        entry = {"knob": name, "value": value, "drain_msgs_per_s": d["drain_msgs_per_s"],
+                 "steady_rss_mb": d["steady_rss_mb"]}
+        if name == "SQS_BATCH_LINGER_MS":
+            lat = load(f"sweep-linger-latency-{value}.json")
+            if lat:
+                entry["p99_ms_at_1000"] = lat[0]["runs"][0]["p99_ms"]
+                entry["p50_ms_at_1000"] = lat[0]["runs"][0]["p50_ms"]
+        sweep.append(entry)
+sweep.sort(key=lambda e: (e["knob"], e["value"]))
+summary["sweep"] = sweep
+summary["machine"] = machine
+
+if machine:
+    print(f"machine: {machine['cores']} cores, {machine['cpu']}, {machine['memory_gib']} GiB, "
+          f"{machine['kernel']}; librdkafka {machine['librdkafka']}, libcurl {machine['libcurl']}")
+w = max(len(r[0]) for r in rows) if rows else 10
+v = max(len(r[1]) for r in rows) if rows else 10
+for figure, value, target, verdict in rows:
+    print(f"{figure:<{w}}  {value:<{v}}  {target:<18} {verdict}")
+if sweep:
+    print("\nknob sweep (20,000-order drain; p50/p99 at 1,000/s for the linger):")
+    for e in sweep:
+        extra = ""
+        if "p99_ms_at_1000" in e:
+            extra = f"  p50 {e['p50_ms_at_1000']:.1f} ms, p99 {e['p99_ms_at_1000']:.1f} ms"
+        print(f"  {e['knob']:<27} {e['value']:>3}  {fmt(e['drain_msgs_per_s']):>7} msg/s"
+              f"  {e['steady_rss_mb']:.1f} MB{extra}")
+json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=1)
+
+# ---- plots
+plots = []
+if drains:
+    lines = []
+    for n, runs in sorted(drains.items()):
+        d = runs[0]
+        path = os.path.join(out, f"drain-{n}.dat")
+        with open(path, "w") as f:
+            series = d["series"]
+            # SQS arrivals per second over 250 ms windows.
+            last_t, last_depth = 0.0, 0
+            for t, committed, depth in series:
+                if t - last_t >= 0.25:
+                    f.write(f"{t:.3f} {(depth - last_depth) / (t - last_t):.0f}\n")
+                    last_t, last_depth = t, depth
+        lines.append(f"'{path}' using 1:2 with steps lw 2 title '{n:,} orders'")
+    if limit:
+        lines.append(f"{limit} with lines dt 2 lc rgb 'gray40' title 'SQS ingest limit'")
+    plots.append(("drain-throughput.png", "order-service backlog drain: messages into SQS per second",
+                  "seconds since order-service started", "messages/s", "", lines))
+if latency:
+    lines = []
+    for r in latency[0]["runs"]:
+        path = os.path.join(out, f"latency-{r['rate']}.dat")
+        with open(path, "w") as f:
+            for ms, p in r["cdf"]:
+                f.write(f"{max(ms, 0.1):.3f} {p}\n")
+        lines.append(f"'{path}' using 1:2 with lines lw 2 title '{r['rate']:,} orders/s'")
+    plots.append(("latency-cdf.png", "Kafka append -> SQS receive latency (CDF)",
+                  "latency (ms, log scale)", "percentile", "set logscale x; set yrange [0:100]; "
+                  "set key bottom right; set arrow from 25, graph 0 to 25, graph 1 nohead dt 2", lines))
+for name, title, xlabel, ylabel, extra, lines in plots:
+    script = (f"set terminal pngcairo size 900,500 font 'sans,10'; set output '{os.path.join(out, name)}';"
+              f"set title \"{title}\"; set xlabel '{xlabel}'; set ylabel '{ylabel}'; set grid; {extra};"
+              f"plot {', '.join(lines)}\n")
+    gp = os.path.join(out, name.replace(".png", ".gp"))
+    open(gp, "w").write(script)
+    try:
+        subprocess.run(["gnuplot", gp], check=True)
+        print(f"plot: {os.path.join(out, name)}")
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"plot: {name} not drawn ({e})")

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark against the running local stack; figures, not tests.
+# Writes one JSON file per run, summary.json, and PNG plots under $BUILD_DIR/bench/, and ends with
+# a table of every figure against its target.
+#
+# Environment: BUILD_DIR (build), BENCH_REPEAT (3 runs of each throughput figure; the median
+# counts), BENCH_LATENCY_SECONDS (30 per rate), BENCH_ONLY (a space-separated subset of:
+# limit drain retry latency sweep runner), KAFKA_PORT / SQS_PORT (the stack's ports).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+BIN=$BUILD_DIR/bin
+OUT=$BUILD_DIR/bench
+REPEAT=${BENCH_REPEAT:-3}
+LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-30}
+ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner}
+KAFKA=127.0.0.1:${KAFKA_PORT:-9092}
+SQS=http://127.0.0.1:${SQS_PORT:-4566}
+LAB_CONFIG=${LAB_CONFIG:-../shared/reference/kafka-sqs-retry-dlq/specmatic.yaml}
+# The local stack accepts any credentials; setting them keeps the service's warning out of the way.
+export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
+
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.dat "$OUT"/*.png "$OUT"/*.gp
+common=(--kafka "$KAFKA" --sqs-endpoint "$SQS" --service "$BIN/order-service")
+wants() { [[ " $ONLY " == *" $1 "* ]]; }
+section() { printf '\n== %s\n' "$*"; }
+
+pom_version() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "stack/$1/pom.xml" | head -1; }
+section "settings"
+echo "Kafka $(pom_version kafka kafka.version) (KRaft, single node), ElasticMQ $(pom_version elasticmq elasticmq.version)," \
+  "order-service defaults: SQS_BATCH_SIZE=10 SQS_MAX_IN_FLIGHT_BATCHES=4 SQS_BATCH_LINGER_MS=5" \
+  "MAX_IN_FLIGHT_MESSAGES=2000; $REPEAT runs per throughput figure, latency runs of ${LATENCY_SECONDS} s"
+echo "$(pom_version kafka kafka.version) $(pom_version elasticmq elasticmq.version)" >"$OUT/versions.txt"
+
+if wants limit; then
+  section "1. the limit: SQS SendMessageBatch ingest (4 requests in flight, as the service) and raw Kafka consume"
+  for r in $(seq "$REPEAT"); do
+    "$BIN/sqs_limit_bench" -n 50000 -t 4 --sqs-endpoint "$SQS" --json "$OUT/limit-$r.json"
+  done
+fi
+
+if wants drain; then
+  section "2. backlog drain (mixed STANDARD/PRIORITY/BULK) and 5. memory"
+  for n in 20000 100000; do
+    for r in $(seq "$REPEAT"); do
+      "$BIN/drain_bench" "${common[@]}" -n "$n" --raw-consume --label "drain-$n" \
+        --json "$OUT/drain-$n-$r.json"
+    done
+  done
+fi
+
+if wants retry; then
+  section "4. retry isolation: 10 % of 20,000 orders fail once"
+  for r in $(seq "$REPEAT"); do
+    "$BIN/drain_bench" "${common[@]}" -n 20000 --fail-once-percent 10 --label retry-20000 \
+      --json "$OUT/retry-20000-$r.json"
+  done
+fi
+
+if wants latency; then
+  section "3. latency at a fixed rate (Kafka append -> SQS receive) and 5. memory"
+  "$BIN/latency_bench" "${common[@]}" --rates 200 1000 5000 -d "$LATENCY_SECONDS" \
+    --json "$OUT/latency.json"
+fi
+
+if wants sweep; then
+  section "7. knob sweep (20,000-order drain; latency at 1,000/s for the linger)"
+  for b in 1 5 10; do
+    "$BIN/drain_bench" "${common[@]}" -n 20000 --label "batch=$b" --env "SQS_BATCH_SIZE=$b" \
+      --json "$OUT/sweep-batch-$b.json"
+  done
+  for f in 1 2 4 8; do
+    "$BIN/drain_bench" "${common[@]}" -n 20000 --label "in-flight=$f" \
+      --env "SQS_MAX_IN_FLIGHT_BATCHES=$f" --json "$OUT/sweep-inflight-$f.json"
+  done
+  for l in 0 5 20; do
+    "$BIN/drain_bench" "${common[@]}" -n 20000 --label "linger=$l" --env "SQS_BATCH_LINGER_MS=$l" \
+      --json "$OUT/sweep-linger-$l.json"
+    "$BIN/latency_bench" "${common[@]}" --rates 1000 -d 10 --env "SQS_BATCH_LINGER_MS=$l" \
+      --json "$OUT/sweep-linger-latency-$l.json"
+  done
+fi
+
+if wants runner; then
+  section "6. contract-test: the lab's six scenarios, parallel and sequential"
+  if [[ ! -f $LAB_CONFIG ]]; then
+    echo "runner: $LAB_CONFIG not found (the lab's files sit beside the clone); skipped"
+  else
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    suffix="bench-$$-$RANDOM"
+    ENABLE_TEST_FAILURE_SCENARIOS=true METRICS_ADDRESS="127.0.0.1:$port" LOG_LEVEL=warn \
+      KAFKA_BOOTSTRAP_SERVERS="$KAFKA" SQS_ENDPOINT="$SQS" \
+      SQS_QUEUE_URL="$SQS/000000000000/place-order-queue" \
+      KAFKA_MAIN_GROUP_ID="$suffix-main" KAFKA_RETRY_GROUP_ID="$suffix-retry" \
+      KAFKA_PROPERTY_AUTO_OFFSET_RESET=latest \
+      "$BIN/order-service" >"$OUT/runner-order-service.log" 2>&1 &
+    service=$!
+    trap 'kill -TERM $service 2>/dev/null || true; wait $service 2>/dev/null || true' EXIT
+    for _ in $(seq 1 300); do
+      curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    for mode in parallel sequential; do
+      flag=()
+      [[ $mode == sequential ]] && flag=(--sequential)
+      t0=${EPOCHREALTIME/./}
+      "$BIN/contract-test" --config "$LAB_CONFIG" --kafka "$KAFKA" --sqs "$SQS/000000000000" \
+        --report-dir "$OUT/runner-$mode" "${flag[@]}" | tail -n 12
+      t1=${EPOCHREALTIME/./}
+      python3 - "$OUT/runner-$mode/ctrf.json" "$mode" $(((t1 - t0) / 1000)) >"$OUT/runner-$mode.json" <<'EOF'
+import json, sys
+ctrf = json.load(open(sys.argv[1]))["results"]
+s = ctrf["summary"]
+print(json.dumps({"mode": sys.argv[2], "process_wall_ms": int(sys.argv[3]),
+                  "suite_wall_ms": s["stop"] - s["start"], "startup_ms": ctrf["extra"]["startupMs"],
+                  "tests": s["tests"], "passed": s["passed"]}))
+EOF
+    done
+    kill -TERM "$service" 2>/dev/null || true
+    wait "$service" 2>/dev/null || true
+    trap - EXIT
+  fi
+fi
+
+section "summary (medians of $REPEAT runs; plots in $OUT/)"
+python3 bench/report.py "$OUT"
