@@ -21,7 +21,7 @@ help:
 	@echo "make build         configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin)"
 	@echo "make unit          unit tests only (no server needed)"
 	@echo "make integration   integration tests against the running stack"
-	@echo "make bench         drain benchmark of order-service (figures, not a test)"
+	@echo "make bench         every benchmark: figures against targets, JSON and plots (not a test)"
 	@echo "make sanitize      ASan+UBSan build in build-asan/, unit and integration tests"
 	@echo "make fuzz          libFuzzer targets, FUZZ_SECONDS each (default 60)"
 	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
@@ -57,10 +57,10 @@ demo: setup build stack-up
 demo-clients: setup build stack-up
 	$(BUILD_DIR)/bin/driftline-demo
 
+# Every benchmark (bench/README.md): a table of figures against targets, JSON and PNG plots in
+# $(BUILD_DIR)/bench/. BENCH_REPEAT, BENCH_LATENCY_SECONDS, BENCH_ONLY narrow it down.
 bench: setup build stack-up
-	@mkdir -p $(BUILD_DIR)/bench
-	$(BUILD_DIR)/bin/drain_bench -n 20000 --service $(BUILD_DIR)/bin/order-service --json $(BUILD_DIR)/bench/drain-20000.json
-	$(BUILD_DIR)/bin/drain_bench -n 100000 --service $(BUILD_DIR)/bin/order-service --json $(BUILD_DIR)/bench/drain-100000.json
+	BUILD_DIR=$(BUILD_DIR) bench/run.sh
 
 sanitize: setup stack-up
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDRIFTLINE_BUILD_BENCH=OFF \
