@@ -43,6 +43,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(Kind kind, const BridgeConfig
   props.SetDefault("auto.commit.interval.ms", "200");  // bounds replays after a crash
   props.SetDefault("enable.auto.offset.store", "false");
   props.SetDefault("auto.offset.reset", "earliest");
+  // librdkafka prefetches up to 100,000 records or 64 MiB by default: on a large backlog that
+  // is the whole process's memory. A few thousand records keep the pipeline fed (make bench).
+  props.SetDefault("queued.min.messages", "5000");
+  props.SetDefault("queued.max.messages.kbytes", "4096");
   auto consumer = kafka::Consumer::Create(props, p->group_, p.get());
   if (!consumer) {
     return tl::unexpected(
