@@ -172,6 +172,7 @@ int main(int argc, char** argv) {
   }
   const auto rss = svc.RssSamples();
   const double peak_mb = static_cast<double>(svc.PeakRssKb()) / 1024.0;
+  const double cpu_s = svc.CpuSeconds();
   svc.Stop();
 
   const bool done = all_s > 0;
@@ -188,6 +189,8 @@ int main(int argc, char** argv) {
               {"main_path_msgs_per_s", main_rate},
               {"steady_rss_mb", SteadyRssMb(rss)},
               {"peak_rss_mb", peak_mb},
+              {"service_cpu_s", cpu_s},
+              {"service_cpu_us_per_order", cpu_s * 1e6 / n},
               {"in_sqs", depth},
               {"committed", committed},
               {"series", series}};
@@ -223,11 +226,13 @@ int main(int argc, char** argv) {
   }
 
   PrintMachine(machine);
-  std::printf("%-22s %-8s %-9s %-10s %-12s %-12s %-10s %-10s %-8s\n", "run", "orders", "first s",
-              "drain s", "drain msg/s", "main msg/s", "steady MB", "peak MB", "in SQS");
-  std::printf("%-22s %-8d %-9.2f %-10.2f %-12.0f %-12.0f %-10.1f %-10.1f %-8lld\n",
+  std::printf("%-22s %-8s %-9s %-10s %-12s %-12s %-10s %-10s %-10s %-8s\n", "run", "orders",
+              "first s", "drain s", "drain msg/s", "main msg/s", "steady MB", "peak MB",
+              "CPU us/msg", "in SQS");
+  std::printf("%-22s %-8d %-9.2f %-10.2f %-12.0f %-12.0f %-10.1f %-10.1f %-10.1f %-8lld\n",
               label.empty() ? "drain" : label.c_str(), n, first_s, done ? all_s - first_s : -1,
-              drain_rate, main_rate, SteadyRssMb(rss), peak_mb, static_cast<long long>(depth));
+              drain_rate, main_rate, SteadyRssMb(rss), peak_mb, cpu_s * 1e6 / n,
+              static_cast<long long>(depth));
   if (raw) {
     std::printf("raw librdkafka consume of the same backlog: %.0f msg/s (%.1f MB/s)\n",
                 raw_result["msgs_per_s"].get<double>(), raw_result["mb_per_s"].get<double>());

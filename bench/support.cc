@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "common/uuid.h"
 #include "kafka/producer.h"
@@ -258,6 +259,22 @@ void ServiceProcess::Sample() {
     peak_kb_ = std::max(peak_kb_.load(), hwm);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+double ServiceProcess::CpuSeconds() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  // Fields after the command name (which may contain spaces): state is field 3, utime 14.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(f);
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 std::vector<long> ServiceProcess::RssSamples() const {

@@ -95,6 +95,8 @@ class ServiceProcess {
   std::chrono::steady_clock::time_point started() const { return started_; }
   // Sends SIGTERM and waits; returns the exit status as from waitpid.
   int Stop();
+  // User + system CPU seconds the process has used so far (0 once stopped).
+  double CpuSeconds() const;
 
   // RSS samples (KiB) taken so far, and the kernel's high-water mark (VmHWM).
   std::vector<long> RssSamples() const;

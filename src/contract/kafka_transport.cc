@@ -105,6 +105,14 @@ void KafkaTransport::OnDelivery(kafka::DeliveryReport report) {
   delivered_.notify_all();
 }
 
+Status KafkaTransport::PrepareToPublish(const Channel& channel) {
+  if (Status s = producer_->WarmUp(channel.address, config_.assign_timeout); !s) {
+    return tl::unexpected(
+        std::move(s.error()).With("publishing to " + channel.Describe() + " on " + Describe()));
+  }
+  return Ok();
+}
+
 Result<PublishReceipt> KafkaTransport::Publish(const Channel& channel,
                                                const OutgoingExample& message) {
   kafka::OutgoingMessage out;

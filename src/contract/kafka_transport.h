@@ -38,6 +38,7 @@ class KafkaTransport final : public ChannelTransport {
   ~KafkaTransport() override;
 
   Status Watch(const Channel& channel, DeliverFn deliver) override;
+  Status PrepareToPublish(const Channel& channel) override;
   Result<PublishReceipt> Publish(const Channel& channel, const OutgoingExample& message) override;
   void Stop() override;
   std::string Describe() const override { return "kafka " + config_.bootstrap; }

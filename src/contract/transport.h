@@ -45,6 +45,13 @@ class ChannelTransport {
   // exist, the server cannot be reached; the message names the channel and the server.
   virtual Status Watch(const Channel& channel, DeliverFn deliver) = 0;
 
+  // Readies publishing to `channel` (e.g. fetches its metadata) so that the first Publish()
+  // is not slower than the rest. Optional: Publish() works without it.
+  virtual Status PrepareToPublish(const Channel& channel) {
+    (void)channel;
+    return Ok();
+  }
+
   // Publishes and waits until the server has it. Errors name the channel.
   virtual Result<PublishReceipt> Publish(const Channel& channel,
                                          const OutgoingExample& message) = 0;

@@ -201,6 +201,12 @@ Status Producer::Flush(std::chrono::milliseconds timeout) {
                                            std::to_string(timeout.count()) + " ms");
 }
 
+Status Producer::WarmUp(const std::string& topic, std::chrono::milliseconds timeout) {
+  auto partitions = internal::PartitionCount(rk_.get(), topic, timeout);
+  if (!partitions) return tl::unexpected(std::move(partitions.error()));
+  return Ok();
+}
+
 int Producer::Outstanding() const {
   return rd_kafka_outq_len(rk_.get());
 }

@@ -94,6 +94,12 @@ class Producer {
   // their reports still come later).
   Status Flush(std::chrono::milliseconds timeout);
 
+  // Fetches `topic`'s metadata now (waiting up to `timeout`), so that the first Send() to it
+  // goes out at once instead of waiting for librdkafka's periodic topic scan (up to 1 s).
+  // Errors: kNotFound for an unknown topic, kDeadlineExceeded/kUnavailable when no broker
+  // answers in time. Sending works without it; this only removes the first record's delay.
+  Status WarmUp(const std::string& topic, std::chrono::milliseconds timeout);
+
   // Records queued or in flight whose report has not been handled yet.
   int Outstanding() const;
 

@@ -28,7 +28,17 @@ class FakeService final : public ChannelTransport {
     watched_[&channel] = std::move(deliver);
     return Ok();
   }
+  Status PrepareToPublish(const Channel& channel) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    prepared_.push_back(channel.address);
+    if (fail_prepare) return Fail(Code::kNotFound, "no topic " + channel.address);
+    return Ok();
+  }
   Result<PublishReceipt> Publish(const Channel& channel, const OutgoingExample& m) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      prepared_before_publish_.push_back(prepared_);
+    }
     if (fail_publish) return Fail(Code::kUnavailable, "broker down");
     const json payload = json::parse(m.payload);
     std::string id;
@@ -84,7 +94,17 @@ class FakeService final : public ChannelTransport {
     return published_;
   }
 
+  std::vector<std::string> prepared() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return prepared_;
+  }
+  std::vector<std::vector<std::string>> prepared_before_publish() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return prepared_before_publish_;
+  }
+
   bool fail_publish = false;
+  bool fail_prepare = false;
   bool silent = false;
 
  private:
@@ -93,6 +113,8 @@ class FakeService final : public ChannelTransport {
   std::map<const Channel*, DeliverFn> watched_;
   std::map<std::string, std::vector<Disposition>> dispositions_;
   std::vector<std::string> published_;
+  std::vector<std::string> prepared_;
+  std::vector<std::vector<std::string>> prepared_before_publish_;
   std::atomic<int> sequence_{0};
 };
 
@@ -182,6 +204,26 @@ TEST_F(RunnerTest, PublishFailureIsAnError) {
   EXPECT_EQ(suite.Tally().errors, 3);
   EXPECT_THAT(suite.tests[0].reasons[0], HasSubstr("broker down"));
   EXPECT_EQ(suite.tests[0].tally[0], (std::pair<std::string, bool>{"orders-in", false}));
+}
+
+TEST_F(RunnerTest, EachInputChannelIsReadiedOnceBeforeTheFirstPublish) {
+  FakeService service(*contract_);
+  SuiteResult suite = RunAll(service);
+  EXPECT_EQ(suite.Tally().successes, 3);
+  EXPECT_EQ(service.prepared(), std::vector<std::string>{"orders-in"});
+  ASSERT_EQ(service.prepared_before_publish().size(), 3u);
+  for (const auto& seen : service.prepared_before_publish())
+    EXPECT_EQ(seen, std::vector<std::string>{"orders-in"});
+}
+
+TEST_F(RunnerTest, AnInputChannelThatCannotBeReadiedFailsPreparation) {
+  FakeService service(*contract_);
+  service.fail_prepare = true;
+  Runner runner(Transports{&service, &service}, Clock::System(), options_);
+  auto prepared = runner.Prepare(cases_);
+  ASSERT_FALSE(prepared);
+  EXPECT_THAT(prepared.error().message(), HasSubstr("no topic orders-in"));
+  EXPECT_TRUE(service.published().empty());
 }
 
 TEST_F(RunnerTest, SameCorrelationIdNeverOverlaps) {

@@ -44,6 +44,26 @@ TEST(ProducerMockTest, CreateRejectsBadPropertyByName) {
   EXPECT_NE(producer.error().message().find("linger.ms"), std::string::npos);
 }
 
+TEST(ProducerMockTest, WarmUpFetchesTheTopicsMetadata) {
+  MockCluster cluster(3);
+  cluster.CreateTopic("orders", 3);
+  DeliveryCollector collector;
+  auto producer = Producer::Create(cluster.Props(), collector.Handler());
+  ASSERT_TRUE(producer.has_value()) << producer.error().message();
+  auto warmed = (*producer)->WarmUp("orders", 5s);
+  EXPECT_TRUE(warmed.has_value()) << warmed.error().message();
+}
+
+TEST(ProducerMockTest, WarmUpFailsWhenNoBrokerAnswers) {
+  MockCluster cluster(1);
+  cluster.CreateTopic("orders", 1);
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  DeliveryCollector collector;
+  auto producer = Producer::Create(cluster.Props(), collector.Handler());
+  ASSERT_TRUE(producer.has_value()) << producer.error().message();
+  EXPECT_FALSE((*producer)->WarmUp("orders", 300ms).has_value());
+}
+
 TEST(ProducerMockTest, EveryRecordGetsAReportWithItsOffset) {
   MockCluster cluster(3);
   cluster.CreateTopic("orders", 3);
