@@ -57,7 +57,9 @@ for n in (20000, 100000):
     if n == 20000:
         row("raw librdkafka consume of the backlog", fmt(raw) + " msg/s")
     ratio = rate / limit if limit else None
-    row(f"drain {n:,} orders", f"{fmt(rate)} msg/s = {fmt(ratio, 2)} x limit",
+    cpu = median([d.get("service_cpu_us_per_order") for d in runs])
+    summary[f"drain_{n}"]["cpu_us_per_order"] = cpu
+    row(f"drain {n:,} orders", f"{fmt(rate)} msg/s = {fmt(ratio, 2)} x limit ({fmt(cpu, 1)} us CPU/order)",
         ">= 0.9 x limit", None if ratio is None else ratio >= 0.9)
 
 retry = load("retry-20000-*.json")
@@ -111,18 +113,20 @@ if runner["parallel"] and runner["sequential"]:
 sweep = []
 for name, pattern in (("SQS_BATCH_SIZE", "sweep-batch-*.json"),
                       ("SQS_MAX_IN_FLIGHT_BATCHES", "sweep-inflight-*.json"),
-                      ("SQS_BATCH_LINGER_MS", "sweep-linger-[0-9]*.json")):
+                      ("SQS_BATCH_LINGER_MS", "sweep-linger-[0-9]*.json"),
+                      ("queued.min.messages", "sweep-prefetch-*.json")):
     for d in load(pattern):
-        value = int(d["env"][0].split("=")[1])
-        entry = {"knob": name, "value": value, "drain_msgs_per_s": d["drain_msgs_per_s"],
-                 "steady_rss_mb": d["steady_rss_mb"]}
+        value = d["label"].split("=", 1)[1]
+        entry = {"knob": name, "value": value, "orders": d["orders"],
+                 "drain_msgs_per_s": d["drain_msgs_per_s"], "steady_rss_mb": d["steady_rss_mb"],
+                 "cpu_us_per_order": d.get("service_cpu_us_per_order")}
         if name == "SQS_BATCH_LINGER_MS":
             lat = load(f"sweep-linger-latency-{value}.json")
             if lat:
                 entry["p99_ms_at_1000"] = lat[0]["runs"][0]["p99_ms"]
                 entry["p50_ms_at_1000"] = lat[0]["runs"][0]["p50_ms"]
         sweep.append(entry)
-sweep.sort(key=lambda e: (e["knob"], e["value"]))
+sweep.sort(key=lambda e: (e["knob"], int(e["value"]) if e["value"].isdigit() else 1 << 30))
 summary["sweep"] = sweep
 summary["machine"] = machine
 
@@ -134,13 +138,13 @@ v = max(len(r[1]) for r in rows) if rows else 10
 for figure, value, target, verdict in rows:
     print(f"{figure:<{w}}  {value:<{v}}  {target:<18} {verdict}")
 if sweep:
-    print("\nknob sweep (20,000-order drain; p50/p99 at 1,000/s for the linger):")
+    print("\nknob sweep (drain of N orders; p50/p99 at 1,000/s for the linger):")
     for e in sweep:
         extra = ""
         if "p99_ms_at_1000" in e:
             extra = f"  p50 {e['p50_ms_at_1000']:.1f} ms, p99 {e['p99_ms_at_1000']:.1f} ms"
-        print(f"  {e['knob']:<27} {e['value']:>3}  {fmt(e['drain_msgs_per_s']):>7} msg/s"
-              f"  {e['steady_rss_mb']:.1f} MB{extra}")
+        print(f"  {e['knob']:<26} {e['value']:>10}  N={e['orders']:<7} {fmt(e['drain_msgs_per_s']):>7} msg/s"
+              f"  {e['steady_rss_mb']:5.1f} MB  {fmt(e['cpu_us_per_order'], 1)} us/order{extra}")
 json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=1)
 
 # ---- plots

@@ -66,7 +66,7 @@ if wants latency; then
 fi
 
 if wants sweep; then
-  section "7. knob sweep (20,000-order drain; latency at 1,000/s for the linger)"
+  section "7. knob sweep (20,000-order drain; 100,000 for the prefetch; latency at 1,000/s for the linger)"
   for b in 1 5 10; do
     "$BIN/drain_bench" "${common[@]}" -n 20000 --label "batch=$b" --env "SQS_BATCH_SIZE=$b" \
       --json "$OUT/sweep-batch-$b.json"
@@ -75,6 +75,13 @@ if wants sweep; then
     "$BIN/drain_bench" "${common[@]}" -n 20000 --label "in-flight=$f" \
       --env "SQS_MAX_IN_FLIGHT_BATCHES=$f" --json "$OUT/sweep-inflight-$f.json"
   done
+  for q in 5000 10000 20000; do
+    "$BIN/drain_bench" "${common[@]}" -n 100000 --label "prefetch=$q" \
+      --env "KAFKA_PROPERTY_QUEUED_MIN_MESSAGES=$q" --json "$OUT/sweep-prefetch-$q.json"
+  done
+  "$BIN/drain_bench" "${common[@]}" -n 100000 --label "prefetch=librdkafka" \
+    --env KAFKA_PROPERTY_QUEUED_MIN_MESSAGES=100000 --env KAFKA_PROPERTY_QUEUED_MAX_MESSAGES_KBYTES=65536 \
+    --json "$OUT/sweep-prefetch-librdkafka.json"
   for l in 0 5 20; do
     "$BIN/drain_bench" "${common[@]}" -n 20000 --label "linger=$l" --env "SQS_BATCH_LINGER_MS=$l" \
       --json "$OUT/sweep-linger-$l.json"
