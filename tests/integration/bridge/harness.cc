@@ -1,19 +1,26 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "sqs/curl_client.h"
 #include "support/stack_env.h"
+
+extern char** environ;
 
 namespace driftline::bridge::testing {
 
@@ -112,6 +119,69 @@ void TcpProxy::Pump(int client) {
   ::setsockopt(client, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   ::close(client);
   ::close(upstream);
+}
+
+// ---- ServiceProcess ----
+
+ServiceProcess::ServiceProcess(const std::vector<std::string>& env, const std::string& log_path) {
+  // getenv() returns the first match: keep one definition per name, the last one given in
+  // `env`, else the inherited one.
+  const auto name_of = [](const std::string& var) { return var.substr(0, var.find('=')); };
+  std::set<std::string> given;
+  std::vector<std::string> vars;
+  for (auto it = env.rbegin(); it != env.rend(); ++it) {
+    if (given.insert(name_of(*it)).second) vars.push_back(*it);
+  }
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (given.count(name_of(*e)) == 0) vars.emplace_back(*e);
+  }
+  std::vector<char*> envp;
+  for (auto& v : vars)
+    envp.push_back(v.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  std::string bin = DRIFTLINE_ORDER_SERVICE_BIN;
+  char* argv[] = {bin.data(), nullptr};
+  const int rc = posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(rc, 0) << "cannot start " << bin;
+  if (rc != 0) pid_ = -1;
+}
+
+ServiceProcess::~ServiceProcess() {
+  if (pid_ > 0) Kill();
+}
+
+void ServiceProcess::Kill() {
+  if (pid_ <= 0) return;  // kill(-1, ...) would signal every process we may signal
+  ::kill(pid_, SIGKILL);
+  Wait();
+}
+
+int ServiceProcess::Terminate() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = Steady::now() + std::chrono::seconds(30);
+  int status = 0;
+  while (Steady::now() < deadline) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  Kill();
+  return -1;
+}
+
+void ServiceProcess::Wait() {
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
 }
 
 // ---- orders ----

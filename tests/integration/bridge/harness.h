@@ -5,10 +5,14 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +45,63 @@ class TcpProxy {
   std::atomic<std::uint64_t> generation_{0};
   std::thread acceptor_;
   std::vector<std::thread> pumps_;
+};
+
+// Everything logged through spdlog's default logger (debug and up) while it lives, from any
+// thread (librdkafka logs from its own).
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()), sink_(std::make_shared<StringSink>()) {
+    auto logger = std::make_shared<spdlog::logger>("captured", sink_);
+    logger->set_level(spdlog::level::debug);
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+  std::string text() const { return sink_->text(); }
+
+ private:
+  class StringSink final : public spdlog::sinks::base_sink<std::mutex> {
+   public:
+    std::string text() {
+      std::lock_guard lock(mutex_);
+      return text_;
+    }
+
+   protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+      spdlog::memory_buf_t line;
+      formatter_->format(msg, line);
+      text_.append(line.data(), line.size());
+    }
+    void flush_() override {}
+
+   private:
+    std::string text_;  // guarded by mutex_
+  };
+  std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<StringSink> sink_;
+};
+
+// A running order-service binary (DRIFTLINE_ORDER_SERVICE_BIN) with this process's environment
+// plus `env` ("NAME=value"; a name given there replaces the inherited variable); stderr goes to
+// `log_path` (appended), stdout is discarded. The destructor kills it if still running.
+class ServiceProcess {
+ public:
+  ServiceProcess(const std::vector<std::string>& env, const std::string& log_path);
+  ~ServiceProcess();
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  // SIGKILL, then reaps it.
+  void Kill();
+  // SIGTERM and the exit code (-1 if it died of a signal or had to be killed after 30 s).
+  int Terminate();
+
+ private:
+  void Wait();
+  pid_t pid_ = -1;
 };
 
 class BridgeIntegrationTest : public ::testing::Test {

@@ -1,12 +1,7 @@
 // order-service as a process against the real stack: killed with SIGKILL mid-backlog and
 // restarted, and three instances sharing six partitions with one of them killed. Nothing may be
 // lost; duplicates (at-least-once) are counted and reported.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -15,73 +10,11 @@
 
 #include "harness.h"
 
-extern char** environ;
-
 namespace driftline::bridge::testing {
 namespace {
 
 using nlohmann::json;
-using std::chrono::milliseconds;
 using std::chrono::seconds;
-using Steady = std::chrono::steady_clock;
-
-// A running build/bin/order-service with extra environment; stderr goes to a log file.
-class ServiceProcess {
- public:
-  ServiceProcess(const std::vector<std::string>& env, const std::string& log_path) {
-    std::vector<std::string> vars;
-    for (char** e = environ; *e != nullptr; ++e)
-      vars.emplace_back(*e);
-    vars.insert(vars.end(), env.begin(), env.end());
-    std::vector<char*> envp;
-    for (auto& v : vars)
-      envp.push_back(v.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    std::string bin = DRIFTLINE_ORDER_SERVICE_BIN;
-    char* argv[] = {bin.data(), nullptr};
-    const int rc = posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv, envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "cannot start " << bin;
-  }
-  ~ServiceProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      Wait();
-    }
-  }
-  void Kill() {
-    ::kill(pid_, SIGKILL);
-    Wait();
-  }
-  // SIGTERM and the exit code (-1 if it had to be killed after 30 s).
-  int Terminate() {
-    ::kill(pid_, SIGTERM);
-    const auto deadline = Steady::now() + seconds(30);
-    int status = 0;
-    while (Steady::now() < deadline) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    Kill();
-    return -1;
-  }
-
- private:
-  void Wait() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  pid_t pid_ = -1;
-};
 
 class ProcessTest : public BridgeIntegrationTest {
  protected:

@@ -322,5 +322,28 @@ TEST_F(ServiceTest, DriftSwitchLeavesRetriesUnprocessed) {
   EXPECT_EQ(svc->Stop(), 0u);
 }
 
+// A service that is built but never started (OrderService::Create failing after the pipelines
+// exist does the same) still closes its consumers cleanly. Their close delivers the pending
+// assignment to the pipeline; it used to arrive after the pipeline's members were destroyed
+// (use after destruction, reported by the sanitize build as leaked map nodes).
+TEST_F(ServiceTest, DestroyedBeforeStartAfterItsConsumersJoined) {
+  BridgeConfig c = Config();
+  c.kafka_properties.Set("debug", "cgrp");  // the join state is logged
+  CapturedLog log;
+  auto svc = OrderService::Create(c, Clock::System());
+  ASSERT_TRUE(svc.has_value()) << svc.error().Trace();
+  // Both groups have an assignment waiting for the application (nothing polls yet).
+  const auto waiting = [&](const std::string& group) {
+    const std::string text = log.text();
+    return text.find("\"" + group + "\" changed join state wait-sync -> wait-assign-call") !=
+           std::string::npos;
+  };
+  ASSERT_TRUE(
+      Eventually([&] { return waiting(main_group_) && waiting(retry_group_); }, seconds(30)))
+      << log.text();
+  svc->reset();
+  EXPECT_NE(log.text().find("stopped; 0 record(s) left unfinished"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace driftline::bridge::testing
