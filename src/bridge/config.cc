@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "ops/http_server.h"
+
 namespace driftline::bridge {
 namespace {
 
@@ -119,6 +121,14 @@ Status Validate(const BridgeConfig& c) {
   }
   if (c.sqs_queue_url.empty()) return Fail(Code::kInvalidArgument, "SQS_QUEUE_URL is empty");
   return Ok();
+}
+
+std::string MetricsExposureWarning(const BridgeConfig& config) {
+  const std::string& address = config.metrics_address;
+  if (address.empty() || ops::IsLoopbackHost(address.substr(0, address.rfind(':')))) return "";
+  return "METRICS_ADDRESS=" + address +
+         " is not a loopback address: /healthz and /metrics are reachable from other machines "
+         "(the default is 127.0.0.1:9400)";
 }
 
 std::string BridgeConfig::Describe() const {

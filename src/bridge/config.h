@@ -61,4 +61,9 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env);
 // Checks ranges and combinations (batch size 1..10, positive bounds, distinct topics).
 Status Validate(const BridgeConfig& config);
 
+// The start-up warning for a METRICS_ADDRESS whose host is not a loopback address (0.0.0.0, an
+// interface address, a name): /healthz and /metrics are then reachable from other machines,
+// which the operator must have meant. Empty when the listener is loopback-only or disabled.
+std::string MetricsExposureWarning(const BridgeConfig& config);
+
 }  // namespace driftline::bridge

@@ -65,6 +65,9 @@ Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, 
   }
 
   if (!c.metrics_address.empty()) {
+    if (const std::string warning = MetricsExposureWarning(c); !warning.empty()) {
+      spdlog::warn("{}", warning);
+    }
     OrderService* raw = svc.get();
     auto ops = ops::HttpServer::Start(
         c.metrics_address, {{"/healthz",

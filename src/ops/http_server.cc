@@ -36,6 +36,30 @@ void Write(mg_connection* conn, const HttpReply& reply) {
 
 }  // namespace
 
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  // 127.0.0.0/8, written as four decimal octets.
+  if (host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  int digits = 0;
+  int octet = 0;
+  for (const char c : host) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+      octet = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3) {
+      octet = octet * 10 + (c - '0');
+      ++digits;
+      if (octet > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
 void HttpServer::ContextDeleter::operator()(mg_context* ctx) const {
   mg_stop(ctx);
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -19,6 +20,11 @@ struct HttpReply {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
 };
+
+// True when `host` (the part of "host:port" before the last colon) only accepts connections
+// from this machine: 127.0.0.0/8, "localhost", "::1" or "[::1]". "0.0.0.0", "[::]", any other
+// address or name is reachable from elsewhere.
+bool IsLoopbackHost(std::string_view host);
 
 // Called on civetweb's worker threads: handlers must be thread-safe.
 using HttpHandler = std::function<HttpReply()>;

@@ -78,6 +78,16 @@ TEST(HttpServerTest, PortInUseIsAClearError) {
   EXPECT_NE(second.error().message().find("cannot listen"), std::string::npos);
 }
 
+TEST(IsLoopbackHostTest, OnlyAddressesOfThisMachine) {
+  for (const char* host :
+       {"127.0.0.1", "127.1.2.3", "127.255.255.255", "localhost", "::1", "[::1]"})
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  for (const char* host : {"0.0.0.0", "[::]", "::", "", "10.0.0.5", "192.168.1.10", "127.0.0",
+                           "127.0.0.256", "127.0.0.1.5", "127..0.1", "1127.0.0.1", "127.0.0.1x",
+                           "localhost.example.com", "example.com"})
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+}
+
 TEST(HttpServerTest, MalformedAddress) {
   auto bad = HttpServer::Start("9400", {});
   ASSERT_FALSE(bad.has_value());
