@@ -1,0 +1,139 @@
+// order-service never prints a credential. The binary runs with debug logging (text and JSON)
+// and distinctive AWS and SASL secrets, in conditions that make it log errors: an SQS endpoint
+// that rejects every request and quotes the request back (as AWS's InvalidClientTokenId and
+// SignatureDoesNotMatch errors do), Kafka refusing the SASL handshake, SQS unreachable.
+// Everything it wrote, and every dead letter it produced, must be free of the secrets.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness.h"
+#include "loopback_http_server.h"
+#include "support/rejecting_http_server.h"
+
+namespace driftline::bridge::testing {
+namespace {
+
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Long enough for RedactCredentials (8+ characters) and unlike anything else in a log.
+constexpr const char* kAccessKeyId = "AKIADLTESTKEYID4711X";
+constexpr const char* kSecretKey = "dlSecretAccessKey/NeverLogged+0123456789abcdef";
+constexpr const char* kSessionToken = "dlSessionToken/NeverLogged+IQoJb3JpZ2luX2VjEHgaCXVzLWVh";
+constexpr const char* kSaslPassword = "dlSaslPassword-NeverLogged-8d1f";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class SecretsTest : public BridgeIntegrationTest,
+                    public ::testing::WithParamInterface<const char*> {
+ protected:
+  const char* format() const { return GetParam(); }
+  std::string Log(const std::string& name) const {
+    return std::string(DRIFTLINE_TEST_LOG_DIR) + "/" + main_topic_ + "-secrets-" + name + "-" +
+           format() + ".log";
+  }
+  // ServiceEnv() with debug logging in format() and every credential set.
+  std::vector<std::string> EnvWithSecrets(std::vector<std::string> extra) const {
+    std::vector<std::string> env = ServiceEnv();
+    env.insert(env.end(), {"LOG_LEVEL=debug", std::string("LOG_FORMAT=") + format(),
+                           std::string("AWS_ACCESS_KEY_ID=") + kAccessKeyId,
+                           std::string("AWS_SECRET_ACCESS_KEY=") + kSecretKey,
+                           std::string("AWS_SESSION_TOKEN=") + kSessionToken,
+                           std::string("KAFKA_PROPERTY_SASL_USERNAME=driftline"),
+                           std::string("KAFKA_PROPERTY_SASL_PASSWORD=") + kSaslPassword});
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+  }
+  // The access key id is not a secret to AWS (it names the key, and travels in clear in every
+  // Authorization header), but nothing here needs it printed and the SQS client scrubs it from
+  // server errors with the rest: its absence is checked too, so printing it becomes a decision.
+  static void ExpectNoSecret(const std::string& text, const std::string& where) {
+    EXPECT_THAT(text, Not(HasSubstr(kSecretKey))) << where;
+    EXPECT_THAT(text, Not(HasSubstr(kSessionToken))) << where;
+    EXPECT_THAT(text, Not(HasSubstr(kSaslPassword))) << where;
+    EXPECT_THAT(text, Not(HasSubstr(kAccessKeyId))) << where;
+  }
+};
+
+TEST_P(SecretsTest, SqsRejectingAndQuotingTheRequestLeaksNothing) {
+  SetUpTopology(1);
+  Produce({Order(StandardOrder("SECRETS-1"), "secrets-1")});
+  driftline::testing::RejectingHttpServer sqs;
+  const std::string log = Log("rejected");
+  {
+    ServiceProcess service(
+        EnvWithSecrets({"SQS_ENDPOINT=" + sqs.base_url(),
+                        "SQS_QUEUE_URL=" + sqs.base_url() + "/000000000000/" + queue_name_}),
+        log);
+    // The order reached the (rejecting) queue and the refusal made it into the log.
+    const bool sent = Eventually(
+        [&] {
+          for (const std::string& r : sqs.requests()) {
+            if (r.find("AmazonSQS.SendMessage") != std::string::npos &&
+                ReadFile(log).find("The request was refused") != std::string::npos)
+              return true;
+          }
+          return false;
+        },
+        seconds(60));
+    ASSERT_TRUE(sent) << "no rejected send in " << log;
+    EXPECT_EQ(service.Terminate(), 0);
+  }
+  // The secrets were really in play: the token went out with every request, and the server's
+  // quote of it reached the log scrubbed.
+  ASSERT_FALSE(sqs.requests().empty());
+  EXPECT_THAT(sqs.requests().front(), HasSubstr(kSessionToken));
+  EXPECT_THAT(sqs.requests().front(), HasSubstr(kAccessKeyId));
+  const std::string text = ReadFile(log);
+  EXPECT_THAT(text, HasSubstr("[REDACTED]"));
+  ExpectNoSecret(text, log);
+  // A dead letter carries the failure reason; it must be as clean as the log.
+  std::string dead_letters;
+  if (EndOffsetSum(dlq_topic_) > 0) {
+    for (const kafka::Message& m : ReadTopic(dlq_topic_, 1)) {
+      dead_letters += m.payload;
+      for (const kafka::Header& h : m.headers)
+        dead_letters += h.key + "=" + h.value.value_or("") + "\n";
+    }
+  }
+  ExpectNoSecret(dead_letters, "dead letters on " + dlq_topic_);
+}
+
+TEST_P(SecretsTest, KafkaRefusingSaslAndSqsUnreachableLeakNothing) {
+  SetUpTopology(1);
+  const std::string log = Log("unreachable");
+  const std::string nowhere =
+      "http://127.0.0.1:" + std::to_string(sqs::testing::UnusedLoopbackPort());
+  {
+    // The stack's broker speaks PLAINTEXT: the SASL handshake fails on every connection.
+    ServiceProcess service(
+        EnvWithSecrets({"KAFKA_PROPERTY_SECURITY_PROTOCOL=SASL_PLAINTEXT",
+                        "KAFKA_PROPERTY_SASL_MECHANISM=PLAIN", "SQS_ENDPOINT=" + nowhere,
+                        "SQS_QUEUE_URL=" + nowhere + "/000000000000/" + queue_name_}),
+        log);
+    const bool logged = Eventually(
+        [&] {
+          const std::string text = ReadFile(log);
+          return text.find("does not answer") != std::string::npos &&
+                 text.find("kafka ") != std::string::npos;
+        },
+        seconds(60));
+    ASSERT_TRUE(logged) << "no SQS and Kafka errors in " << log;
+    service.Terminate();  // its exit code is not the point here
+  }
+  ExpectNoSecret(ReadFile(log), log);
+}
+
+INSTANTIATE_TEST_SUITE_P(LogFormats, SecretsTest, ::testing::Values("text", "json"));
+
+}  // namespace
+}  // namespace driftline::bridge::testing
