@@ -50,8 +50,26 @@ TEST(JunitTest, CountsFailuresAndEscapes) {
   EXPECT_THAT(xml, HasSubstr("<testcase name=\"Retry &lt;DLQ&gt; &amp; &quot;quotes&quot;\""));
   EXPECT_THAT(xml, HasSubstr("<failure message=\"Timeout waiting for a message on topic "
                              "&#39;place-order-retry-topic&#39;.\""));
+  // The hostile text is in the report, escaped; never as markup.
+  EXPECT_THAT(xml, HasSubstr("(expected &quot;ORD-1&quot;, actual &quot;&lt;script&gt;&quot;)"));
+  EXPECT_THAT(xml, HasSubstr("value differs &amp; more"));
   EXPECT_THAT(xml, Not(HasSubstr("<script>")));
   EXPECT_THAT(xml, Not(HasSubstr("<DLQ>")));
+}
+
+// CTRF is JSON: hostile text must stay inside its strings (quotes and control bytes escaped,
+// the document still parses) and come back unchanged.
+TEST(CtrfTest, HostileTextStaysInsideItsStrings) {
+  contract::SuiteResult suite = WithHostilePayload();
+  suite.tests[3].reasons = {"closing \"}], then <script>alert(1)</script>\x01"};
+  const std::string text = CtrfJson(suite).dump(2, ' ', false, json::error_handler_t::replace);
+  const json back = json::parse(text);  // throws on a broken document
+  const json& test = back["results"]["tests"][3];
+  EXPECT_EQ(test["name"], "Retry <DLQ> & \"quotes\"");
+  EXPECT_EQ(test["message"], "closing \"}], then <script>alert(1)</script>\x01");
+  EXPECT_EQ(test["extra"]["checks"].back()["mismatches"][0]["actual"], "\"<script>\"");
+  EXPECT_EQ(back["results"]["tests"].size(), 6u);
+  EXPECT_THAT(text, Not(HasSubstr("\x01")));  // control bytes only as \u0001
 }
 
 TEST(CtrfTest, SummaryEqualsTheConsoleCounts) {
