@@ -63,11 +63,7 @@ bench: setup build stack-up
 	BUILD_DIR=$(BUILD_DIR) bench/run.sh
 
 sanitize: setup stack-up
-	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDRIFTLINE_BUILD_BENCH=OFF \
-	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
-	cmake --build build-asan -j $(JOBS)
-	ctest --test-dir build-asan -L "unit|integration" --output-on-failure --timeout 900
+	JOBS=$(JOBS) CTEST_ARGS="$(CTEST_ARGS)" scripts/sanitize.sh
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = order_fuzz sqs_response_fuzz matcher_fuzz contract_fuzz
