@@ -13,15 +13,13 @@ namespace {
 constexpr milliseconds kProbeInterval{2000};
 }
 
-OrderService::OrderService(BridgeConfig config, const Clock& clock)
-    : config_(std::move(config)),
-      clock_(clock),
-      registry_(std::make_shared<prometheus::Registry>()) {}
+OrderService::OrderService(BridgeConfig config)
+    : config_(std::move(config)), registry_(std::make_shared<prometheus::Registry>()) {}
 
 Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, const Clock& clock,
                                                            std::unique_ptr<sqs::SqsClient> sqs) {
   if (Status s = Validate(config); !s) return tl::unexpected(s.error());
-  std::unique_ptr<OrderService> svc(new OrderService(std::move(config), clock));
+  std::unique_ptr<OrderService> svc(new OrderService(std::move(config)));
   const BridgeConfig& c = svc->config_;
   svc->metrics_ = std::make_unique<BridgeMetrics>(*svc->registry_);
 

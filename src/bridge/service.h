@@ -51,11 +51,10 @@ class OrderService {
   prometheus::Registry& registry() { return *registry_; }
 
  private:
-  OrderService(BridgeConfig config, const Clock& clock);
+  explicit OrderService(BridgeConfig config);
   void ProbeLoop();
 
   BridgeConfig config_;
-  const Clock& clock_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<BridgeMetrics> metrics_;
   std::unique_ptr<sqs::SqsClient> sqs_;
