@@ -6,6 +6,8 @@
 #   scripts/stack.sh down     stop both (SIGTERM, then SIGKILL after ${STACK_STOP_TIMEOUT}s), idempotent
 #   scripts/stack.sh reset    down + wipe data, generated configs and logs (keeps the jars)
 #   scripts/stack.sh logs [kafka|elasticmq] [-f]
+#   scripts/stack.sh stop kafka|elasticmq    stop one server of a stack that was up (fault tests)
+#   scripts/stack.sh start kafka|elasticmq   start it again with its data; returns once it answers
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), SQS_PORT (4566), STACK_DIR (<repo>/.stack),
 # STACK_TOPIC_PARTITIONS (1), KAFKA_HEAP (512m), ELASTICMQ_HEAP (256m), STACK_READY_TIMEOUT (90 s),
@@ -474,6 +476,55 @@ cmd_reset() {
   say "reset: wiped $STACK_DIR/{data,conf,logs,pids} (jars in $STACK_DIR/lib kept)"
 }
 
+check_svc_name() {
+  case ${1:-} in
+    kafka | elasticmq) ;;
+    *) die "unknown server '${1:-}' (kafka or elasticmq)" ;;
+  esac
+}
+
+# stop SVC: one server down, the other left as it is; its data stays for `start SVC`.
+cmd_stop() {
+  check_svc_name "${1:-}"
+  take_lock
+  stop_services "$1"
+}
+
+# start SVC: one server of a stack that was brought `up` before (jars, configs and data are
+# there) started again; returns once a real request is answered, fails after READY_TIMEOUT.
+cmd_start() {
+  local svc=${1:-} t0 now
+  check_svc_name "$svc"
+  need "${JAVA}" kcat curl ss pgrep setsid flock
+  take_lock
+  [[ -f $CONF_DIR/server.properties && -d $STACK_DIR/lib/$svc ]] \
+    || die "$svc: no configs or jars in $STACK_DIR; run 'scripts/stack.sh up' first"
+  t0="$(now_ms)"
+  if [[ -n "$(find_pids "$svc")" ]]; then
+    say "$svc: already running (pid $(find_pids "$svc")), waiting for it to answer"
+  else
+    check_ports "$svc"
+    [[ $svc == kafka ]] && format_kafka_storage
+    "start_$svc"
+    say "$svc: started pid $(<"$(pid_file "$svc")"), log $(log_file "$svc")"
+  fi
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until svc_ready "$svc" 2; do
+    if [[ -z "$(find_pids "$svc")" ]]; then
+      echo "---- last lines of $(log_file "$svc") ----" >&2
+      tail -n 40 "$(log_file "$svc")" >&2 || true
+      die "$svc exited during startup (see $(log_file "$svc"))"
+    fi
+    if ((SECONDS >= deadline)); then
+      stop_services "$svc" >&2 || true
+      die "$svc: not ready after ${READY_TIMEOUT}s (stopped; see $(log_file "$svc"))"
+    fi
+    sleep 0.2
+  done
+  now="$(now_ms)"
+  say "$svc: ready in $(secs $((now - t0))) s"
+}
+
 cmd_status() {
   local svc pids state ready ok=0 port
   for svc in "${SERVICES[@]}"; do
@@ -518,8 +569,10 @@ case "${1:-}" in
   reset) cmd_reset ;;
   status) cmd_status ;;
   logs) shift; cmd_logs "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
+  start) shift; cmd_start "$@" ;;
   *)
-    echo "usage: $0 {up|down|status|reset|logs [kafka|elasticmq] [-f]}" >&2
+    echo "usage: $0 {up|down|status|reset|logs [kafka|elasticmq] [-f]|stop SERVER|start SERVER}" >&2
     exit 2
     ;;
 esac
