@@ -1,0 +1,53 @@
+// A child process this program started and owns: order-service instances killed with SIGKILL
+// or stopped with SIGTERM, and the stack script. The destructor kills and reaps a child that is
+// still running, so no process outlives its owner by accident.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace driftline::faults {
+
+class ChildProcess {
+ public:
+  // Starts argv[0] (a path) with this process's environment plus `extra_env` ("NAME=VALUE";
+  // a later entry wins over an inherited one by the same name), stdin from /dev/null, stdout
+  // and stderr appended to `log_path`. Errors: kUnavailable when the program cannot be started.
+  static Result<std::unique_ptr<ChildProcess>> Spawn(const std::vector<std::string>& argv,
+                                                     const std::vector<std::string>& extra_env,
+                                                     const std::string& log_path);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // True while the child has not exited (reaps it when it has).
+  bool Running();
+  // SIGKILL and reap.
+  void Kill();
+  // SIGTERM, then waits up to `limit` for the exit. The exit code; nullopt when it did not exit
+  // in time (it is then killed) or died of a signal.
+  std::optional<int> Terminate(std::chrono::milliseconds limit);
+  // Waits up to `limit` for the child to exit by itself. The exit code as for Terminate().
+  std::optional<int> Wait(std::chrono::milliseconds limit);
+
+ private:
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_ = -1;             // -1 once reaped
+  std::optional<int> status_;  // the wait status, once reaped
+};
+
+// Runs a program to completion (bounded by `limit`, killed after it) and returns its exit code.
+// Errors: kUnavailable (cannot start), kDeadlineExceeded (still running after `limit`).
+Result<int> RunToCompletion(const std::vector<std::string>& argv,
+                            const std::vector<std::string>& extra_env, const std::string& log_path,
+                            std::chrono::milliseconds limit);
+
+}  // namespace driftline::faults

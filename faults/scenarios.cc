@@ -1,0 +1,756 @@
+#include "faults/scenarios.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "bridge/routing.h"
+#include "faults/tcp_proxy.h"
+
+namespace driftline::faults {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Steady = std::chrono::steady_clock;
+
+std::string Format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string Format(const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return buf;
+}
+
+double SecondsSince(Steady::time_point t) {
+  return std::chrono::duration<double>(Steady::now() - t).count();
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items)
+    out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::string OffsetsText(const std::map<std::int32_t, std::int64_t>& committed,
+                        const std::map<std::int32_t, std::int64_t>& ends) {
+  std::string out;
+  for (const auto& [p, end] : ends) {
+    auto c = committed.find(p);
+    out += Format("%s%d:%" PRId64 "/%" PRId64, out.empty() ? "" : " ", p,
+                  c == committed.end() ? std::int64_t{0} : c->second, end);
+  }
+  return out;
+}
+
+bool AtEnd(const std::map<std::int32_t, std::int64_t>& committed,
+           const std::map<std::int32_t, std::int64_t>& ends) {
+  for (const auto& [p, end] : ends) {
+    auto c = committed.find(p);
+    if ((c == committed.end() ? 0 : c->second) < end) return false;
+  }
+  return true;
+}
+
+// Everything one scenario run holds: its topology, the ledger, the feed, the collectors and
+// the result being written.
+class Rig {
+ public:
+  Rig(const Environment& env, std::string name) : env_(env), start_(Steady::now()) {
+    result.name = std::move(name);
+  }
+
+  // Topology, feed, SQS collector and tails of the retry and dead-letter topics.
+  bool Setup(int partitions) {
+    auto topo = Topology::Create(env_, result.name, partitions);
+    if (!topo) return Failed("topology created", topo.error().ToString());
+    topology = std::move(*topo);
+    auto feed_or = OrderFeed::Create(*topology, ledger);
+    if (!feed_or) return Failed("producer created", feed_or.error().ToString());
+    feed = std::move(*feed_or);
+    auto sqs_or = SqsCollector::Start(*topology, ledger, 3);
+    if (!sqs_or) return Failed("SQS collector started", sqs_or.error().ToString());
+    sqs = std::move(*sqs_or);
+    auto dlq_or = TopicTail::Start(*topology, topology->dlq_topic, &ledger);
+    if (!dlq_or) return Failed("dead-letter reader started", dlq_or.error().ToString());
+    dlq = std::move(*dlq_or);
+    auto retry_or = TopicTail::Start(*topology, topology->retry_topic, nullptr);
+    if (!retry_or) return Failed("retry-topic reader started", retry_or.error().ToString());
+    retry = std::move(*retry_or);
+    Say("topology %s (%d partition%s)", topology->base().c_str(), partitions,
+        partitions == 1 ? "" : "s");
+    return true;
+  }
+
+  std::unique_ptr<ServiceInstance> StartService(const std::vector<std::string>& env,
+                                                const std::string& name) {
+    auto s = ServiceInstance::Start(*topology, env, name);
+    if (!s) {
+      Failed("order-service " + name + " started", s.error().ToString());
+      return nullptr;
+    }
+    Say("order-service %s started (pid %d, log %s)", name.c_str(), static_cast<int>((*s)->pid()),
+        (*s)->log().c_str());
+    return std::move(*s);
+  }
+
+  bool WaitReady(ServiceInstance& s, const std::string& name, seconds limit) {
+    const auto t0 = Steady::now();
+    const bool ok = Eventually([&] { return s.Health() == 200; }, limit, milliseconds(100));
+    Expect(name + " /healthz ready after start", ok,
+           ok ? Format("%.1f s", SecondsSince(t0)) : "see " + s.log());
+    return ok;
+  }
+
+  // Waits until everything the scenario produced is finished: both groups committed up to the
+  // end of their topics on every partition, every order due in SQS received, every dead letter
+  // read; then until the queue stays empty (late duplicates are counted too).
+  bool Settle(seconds limit) {
+    std::map<std::int32_t, std::int64_t> main_end, main_committed, retry_end, retry_committed,
+        dlq_end;
+    auto settled = [&] {
+      auto me = topology->End(topology->main_topic);
+      auto mc = topology->Committed(topology->main_group, topology->main_topic);
+      auto re = topology->End(topology->retry_topic);
+      auto rc = topology->Committed(topology->retry_group, topology->retry_topic);
+      auto de = topology->End(topology->dlq_topic);
+      if (!me || !mc || !re || !rc || !de) return false;
+      main_end = *me, main_committed = *mc, retry_end = *re, retry_committed = *rc, dlq_end = *de;
+      return AtEnd(main_committed, main_end) && AtEnd(retry_committed, retry_end) &&
+             ledger.MissingInSqs() == 0 && dlq->CaughtUp(dlq_end);
+    };
+    const auto t0 = Steady::now();
+    const bool ok = Eventually(settled, limit, milliseconds(250));
+    Note("main group committed/end per partition: " + OffsetsText(main_committed, main_end));
+    Note("retry group committed/end per partition: " + OffsetsText(retry_committed, retry_end));
+    Expect(
+        "every order finished (offsets committed to the end, outputs seen)", ok,
+        ok ? Format("settled %.1f s after the last fault step", SecondsSince(t0))
+           : Format("after %lld s: %" PRId64 " orders still missing in SQS, %" PRId64 " in the DLQ",
+                    static_cast<long long>(limit.count()), ledger.MissingInSqs(),
+                    ledger.MissingInDeadLetter()));
+    // Late duplicates: the queue must stay empty for a moment before counting.
+    Eventually([&] { return topology->QueueDepth() == 0 && sqs->IdleMs() >= 2500; }, seconds(30),
+               milliseconds(250));
+    return ok;
+  }
+
+  void Expect(const std::string& what, bool ok, const std::string& detail = "") {
+    result.checks.push_back({what, ok, detail});
+    Say("%s %s%s%s", ok ? "ok  " : "FAIL", what.c_str(), detail.empty() ? "" : ": ",
+        detail.c_str());
+  }
+  bool Failed(const std::string& what, const std::string& detail) {
+    Expect(what, false, detail);
+    return false;
+  }
+  void Note(const std::string& text) {
+    result.notes.push_back(text);
+    Say("%s", text.c_str());
+  }
+  void Say(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    std::printf("[%s %6.1fs] %s\n", result.name.c_str(), SecondsSince(start_), buf);
+    std::fflush(stdout);
+  }
+  double Elapsed() const { return SecondsSince(start_); }
+
+  ScenarioResult Finish() {
+    result.tally = ledger.Summarize();
+    result.seconds = SecondsSince(start_);
+    if (result.tally.lost > 0) {
+      Note("lost (first ids): " + Join(ledger.LostIds(10)));
+    }
+    if (result.tally.unknown > 0) {
+      Note(Format("%" PRId64 " deliveries carried no correlation id of this scenario",
+                  result.tally.unknown));
+    }
+    // Stop the collectors before the topology goes away.
+    sqs.reset();
+    dlq.reset();
+    retry.reset();
+    feed.reset();
+    topology.reset();
+    return result;
+  }
+
+  ScenarioResult result;
+  Ledger ledger;
+  std::unique_ptr<Topology> topology;
+  std::unique_ptr<OrderFeed> feed;
+  std::unique_ptr<SqsCollector> sqs;
+  std::unique_ptr<TopicTail> dlq;
+  std::unique_ptr<TopicTail> retry;
+
+ private:
+  Environment env_;
+  Steady::time_point start_;
+};
+
+// Ids for the service's test-fault lists; an empty list disables the lab's default ids.
+std::vector<std::string> FaultEnv(const std::vector<std::string>& fail_once,
+                                  const std::vector<std::string>& always_fail,
+                                  const std::vector<std::string>& direct_dlq) {
+  return {"ENABLE_TEST_FAILURE_SCENARIOS=true", "FAIL_ONCE_ORDER_IDS=" + Join(fail_once),
+          "ALWAYS_FAIL_ORDER_IDS=" + Join(always_fail), "DIRECT_DLQ_ORDER_IDS=" + Join(direct_dlq)};
+}
+
+// A valid order, or about one in a hundred poison ones when `poison` is set.
+OrderKind MixedKind(int i, bool poison) {
+  return poison && i % 100 == 50 ? OrderKind::kPoison : OrderKind::kMixed;
+}
+
+std::int64_t DueInSqs(const std::vector<PlannedOrder>& orders) {
+  return std::count_if(orders.begin(), orders.end(),
+                       [](const PlannedOrder& o) { return o.destination == Destination::kSqs; });
+}
+
+void GracefulStop(Rig& rig, ServiceInstance& s, const std::string& name) {
+  const auto code = s.Terminate();
+  rig.Expect(name + " stops gracefully on SIGTERM (exit 0)", code == 0,
+             code ? Format("exit %d", *code) : "did not exit within 30 s, or died of a signal");
+}
+
+// ---- 1. kill -9 during a backlog ----
+
+ScenarioResult KillNineBacklog(const Environment& env, const CampaignOptions& o) {
+  Rig rig(env, "kill9-backlog");
+  const int n = o.short_form ? 5000 : 50000;
+  if (!rig.Setup(1)) return rig.Finish();
+  const std::string prefix = rig.topology->base();
+  std::vector<PlannedOrder> orders;
+  std::vector<std::string> direct;
+  int poison = 0;
+  for (int i = 0; i < n; ++i) {
+    OrderKind kind = MixedKind(i, true);
+    if (kind == OrderKind::kMixed && i % (n / 5) == 17) kind = OrderKind::kDirectDlq;
+    orders.push_back(MakeOrder(prefix, i, kind));
+    if (kind == OrderKind::kDirectDlq) direct.push_back(orders.back().order_id);
+    poison += kind == OrderKind::kPoison;
+  }
+  const std::int64_t due_sqs = DueInSqs(orders);
+  rig.Say("producing a backlog of %d orders (%d poison, %zu direct-DLQ ids)", n, poison,
+          direct.size());
+  if (Status s = rig.feed->SendAll(orders, seconds(180)); !s) {
+    rig.Failed("backlog produced", s.error().ToString());
+    return rig.Finish();
+  }
+
+  // Three kill moments, one in each third of the drain, drawn from the seed.
+  std::mt19937_64 rng(o.seed);
+  const double windows[3][2] = {{0.10, 0.30}, {0.40, 0.60}, {0.70, 0.90}};
+  double fractions[3];
+  for (int k = 0; k < 3; ++k)
+    fractions[k] = std::uniform_real_distribution<double>(windows[k][0], windows[k][1])(rng);
+  rig.Note(Format("seed %" PRIu64 "; kill -9 when %.1f%%, %.1f%%, %.1f%% of the %" PRId64
+                  " orders due in SQS have arrived",
+                  o.seed, fractions[0] * 100, fractions[1] * 100, fractions[2] * 100, due_sqs));
+
+  const auto env_extra = FaultEnv({}, {}, direct);
+  auto svc = rig.StartService(env_extra, "run1");
+  if (!svc) return rig.Finish();
+  auto progress = [&] { return rig.sqs->Received() + rig.topology->QueueDepth(); };
+  for (int k = 0; k < 3; ++k) {
+    const auto target = static_cast<std::int64_t>(fractions[k] * static_cast<double>(due_sqs));
+    const bool reached =
+        Eventually([&] { return progress() >= target; }, seconds(180), milliseconds(20));
+    if (!reached) {
+      rig.Failed(Format("kill moment %d reached", k + 1),
+                 Format("only %" PRId64 " of %" PRId64 " in SQS; see %s", progress(), target,
+                        svc->log().c_str()));
+      return rig.Finish();
+    }
+    const pid_t pid = svc->pid();
+    svc->Kill();
+    rig.Note(Format("kill -9 #%d (pid %d) at %.1f s: %" PRId64 " messages in SQS (moment: %" PRId64
+                    ")",
+                    k + 1, static_cast<int>(pid), rig.Elapsed(), progress(), target));
+    if (auto committed =
+            rig.topology->Committed(rig.topology->main_group, rig.topology->main_topic)) {
+      // What lies between the committed offset and what reached SQS is replayed: duplicates.
+      rig.Note(Format("  main group committed offset at the kill: %" PRId64,
+                      committed->empty() ? std::int64_t{0} : committed->begin()->second));
+    }
+    svc = rig.StartService(env_extra, Format("run%d", k + 2));
+    if (!svc) return rig.Finish();
+  }
+  rig.Settle(seconds(o.short_form ? 120 : 300));
+  rig.Expect("nothing was sent to the retry topic (no retryable order in the mix)",
+             rig.retry->Count() == 0, Format("%zu retry records", rig.retry->Count()));
+  GracefulStop(rig, *svc, "the last instance");
+  return rig.Finish();
+}
+
+// ---- 2. the Kafka broker stopped and restarted mid-stream ----
+
+// Runs `stack.sh ARGS...` with this process's environment (STACK_DIR and the ports).
+Result<int> Stack(const Environment& env, const std::vector<std::string>& args,
+                  const std::string& log, seconds limit) {
+  std::vector<std::string> argv = {"/bin/bash", env.stack_script};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunToCompletion(argv, {}, log, limit);
+}
+
+// The stack script must manage the broker this campaign talks to, or `stop kafka` would stop
+// somebody else's.
+bool StackManagesOurBroker(Rig& rig, const Environment& env) {
+  const std::string log = rig.topology->LogPath("stack-status");
+  (void)Stack(env, {"status"}, log, seconds(60));
+  std::ifstream in(log);
+  std::string line;
+  const std::string port = env.kafka.substr(env.kafka.rfind(':') + 1);
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string svc, state, pid_word, pid, port_word, p;
+    words >> svc >> state >> pid_word >> pid >> port_word >> p;
+    if (svc == "kafka" && state == "running" && p == port) return true;
+  }
+  return rig.Failed("the stack script manages the broker at " + env.kafka,
+                    "`" + env.stack_script + " status` shows no running kafka on port " + port +
+                        "; run the campaign with the STACK_DIR/KAFKA_PORT the stack was started "
+                        "with (see " +
+                        log + ")");
+}
+
+ScenarioResult BrokerOutage(const Environment& env, const CampaignOptions& o) {
+  Rig rig(env, "broker-outage");
+  const auto outage = seconds(o.short_form ? 8 : 20);
+  const double rate = o.short_form ? 250 : 400;
+  if (!rig.Setup(1)) return rig.Finish();
+  if (!StackManagesOurBroker(rig, env)) return rig.Finish();
+  auto svc = rig.StartService({}, "service");
+  if (!svc || !rig.WaitReady(*svc, "order-service", seconds(60))) return rig.Finish();
+  const pid_t pid = svc->pid();
+
+  std::vector<PlannedOrder> orders;
+  const int planned = static_cast<int>(rate * 600);  // more than enough; the stream is stopped
+  for (int i = 0; i < planned; ++i)
+    orders.push_back(MakeOrder(rig.topology->base(), i, MixedKind(i, true)));
+  rig.feed->StartStream(std::move(orders), rate);
+  rig.Say("streaming orders at %.0f/s", rate);
+  if (!Eventually([&] { return rig.sqs->Received() >= static_cast<std::int64_t>(rate * 2); },
+                  seconds(60))) {
+    rig.Failed("orders flow before the fault", "see " + svc->log());
+    return rig.Finish();
+  }
+
+  const std::string stack_log = rig.topology->LogPath("stack");
+  auto t0 = Steady::now();
+  auto stopped = Stack(env, {"stop", "kafka"}, stack_log, seconds(120));
+  if (!stopped || *stopped != 0) {
+    rig.Failed("stack.sh stop kafka", stopped
+                                          ? Format("exit %d; see %s", *stopped, stack_log.c_str())
+                                          : stopped.error().ToString());
+    return rig.Finish();
+  }
+  rig.Note(Format("broker stopped (took %.1f s) with %" PRId64 " orders sent, %" PRId64
+                  " in SQS; down for %lld s",
+                  SecondsSince(t0), rig.feed->Sent(), rig.sqs->Received(),
+                  static_cast<long long>(outage.count())));
+  const auto down_since = Steady::now();
+  int samples = 0, not_ready = 0;
+  while (Steady::now() - down_since < outage) {
+    ++samples;
+    not_ready += svc->Health() != 200;
+    std::this_thread::sleep_for(milliseconds(250));
+  }
+  rig.Note(Format("/healthz during the outage: %d of %d samples not ready", not_ready, samples));
+  t0 = Steady::now();
+  auto started = Stack(env, {"start", "kafka"}, stack_log, seconds(240));
+  if (!started || *started != 0) {
+    rig.Failed("stack.sh start kafka", started
+                                           ? Format("exit %d; see %s", *started, stack_log.c_str())
+                                           : started.error().ToString());
+    return rig.Finish();
+  }
+  rig.Note(Format("broker back after %.1f s down (start took %.1f s)", SecondsSince(down_since),
+                  SecondsSince(t0)));
+  t0 = Steady::now();
+  const bool ready = Eventually([&] { return svc->Health() == 200; }, seconds(120));
+  rig.Expect(
+      "/healthz back to ready without a restart", ready,
+      ready ? Format("%.1f s after the broker answered", SecondsSince(t0)) : "see " + svc->log());
+  rig.Expect("the same process throughout (no restart)", svc->Running() && svc->pid() == pid,
+             Format("pid %d", static_cast<int>(pid)));
+  const std::int64_t at_recovery = rig.sqs->Received();
+  const bool flowing = Eventually(
+      [&] { return rig.sqs->Received() >= at_recovery + static_cast<std::int64_t>(rate * 3); },
+      seconds(90));
+  rig.Expect("orders flow again after the outage", flowing);
+  if (Status s = rig.feed->Finish(seconds(180)); !s) {
+    rig.Failed("every order was accepted by Kafka (the campaign's producer)", s.error().ToString());
+  }
+  rig.Note(Format("%" PRId64 " orders sent in all", rig.feed->Sent()));
+  rig.Settle(seconds(o.short_form ? 120 : 240));
+  rig.Expect("nothing was sent to the retry topic", rig.retry->Count() == 0,
+             Format("%zu retry records", rig.retry->Count()));
+  GracefulStop(rig, *svc, "order-service");
+  return rig.Finish();
+}
+
+// ---- 3. SQS unreachable mid-stream ----
+
+ScenarioResult SqsOutage(const Environment& env, const CampaignOptions& o) {
+  Rig rig(env, "sqs-outage");
+  const auto outage = seconds(o.short_form ? 8 : 30);
+  const double rate = o.short_form ? 250 : 400;
+  if (!rig.Setup(1)) return rig.Finish();
+  const std::string& endpoint = env.sqs_endpoint;  // http://HOST:PORT
+  const std::string hostport = endpoint.substr(endpoint.find("//") + 2);
+  auto proxy = TcpProxy::Start(hostport.substr(0, hostport.rfind(':')),
+                               std::stoi(hostport.substr(hostport.rfind(':') + 1)));
+  if (!proxy) {
+    rig.Failed("loopback proxy to SQS started", proxy.error().ToString());
+    return rig.Finish();
+  }
+  auto svc = rig.StartService({"SQS_ENDPOINT=http://127.0.0.1:" + std::to_string((*proxy)->port())},
+                              "service");
+  if (!svc || !rig.WaitReady(*svc, "order-service", seconds(60))) return rig.Finish();
+  const pid_t pid = svc->pid();
+
+  std::vector<PlannedOrder> orders;
+  const int planned = static_cast<int>(rate * 600);
+  for (int i = 0; i < planned; ++i)
+    orders.push_back(MakeOrder(rig.topology->base(), i, OrderKind::kMixed));
+  rig.feed->StartStream(std::move(orders), rate);
+  rig.Say("streaming orders at %.0f/s through proxy port %d", rate, (*proxy)->port());
+  if (!Eventually([&] { return rig.sqs->Received() >= static_cast<std::int64_t>(rate * 2); },
+                  seconds(60))) {
+    rig.Failed("orders flow before the fault", "see " + svc->log());
+    return rig.Finish();
+  }
+
+  (*proxy)->SetDown(true);
+  const auto down_since = Steady::now();
+  rig.Note(Format("SQS unreachable for %lld s from here (%" PRId64 " orders sent, %" PRId64
+                  " in SQS)",
+                  static_cast<long long>(outage.count()), rig.feed->Sent(), rig.sqs->Received()));
+  const bool went = Eventually([&] { return svc->Health() == 503; }, seconds(20));
+  rig.Expect("/healthz goes not ready during the outage", went,
+             went ? Format("%.1f s after the endpoint went away", SecondsSince(down_since))
+                  : "still ready 20 s into the outage");
+  int samples = 0, ready_samples = 0;
+  while (Steady::now() - down_since < outage) {
+    ++samples;
+    ready_samples += svc->Health() == 200;
+    std::this_thread::sleep_for(milliseconds(250));
+  }
+  rig.Expect("/healthz stays not ready while SQS is unreachable", went && ready_samples == 0,
+             Format("%d of %d samples ready", ready_samples, samples));
+  const std::size_t retried = rig.retry->Count();
+  const std::size_t dead = rig.dlq->Count();
+  (*proxy)->SetDown(false);
+  const auto up_since = Steady::now();
+  const bool back = Eventually([&] { return svc->Health() == 200; }, seconds(60));
+  rig.Expect("/healthz back to ready once SQS answers", back,
+             back ? Format("%.1f s after the endpoint came back", SecondsSince(up_since))
+                  : "see " + svc->log());
+  rig.Expect("nothing moved to the retry or dead-letter topic during the outage",
+             retried == 0 && dead == 0,
+             Format("%zu retry records, %zu dead letters", retried, dead));
+  const std::int64_t at_recovery = rig.sqs->Received();
+  rig.Expect(
+      "orders flow again after the outage",
+      Eventually(
+          [&] { return rig.sqs->Received() >= at_recovery + static_cast<std::int64_t>(rate * 3); },
+          seconds(90)));
+  if (Status s = rig.feed->Finish(seconds(120)); !s) {
+    rig.Failed("every order was accepted by Kafka (the campaign's producer)", s.error().ToString());
+  }
+  rig.Note(Format("%" PRId64 " orders sent in all", rig.feed->Sent()));
+  rig.Settle(seconds(o.short_form ? 120 : 240));
+  rig.Expect("no retry records and no dead letters at all",
+             rig.retry->Count() == 0 && rig.dlq->Count() == 0,
+             Format("%zu retry records, %zu dead letters", rig.retry->Count(), rig.dlq->Count()));
+  rig.Expect("the same process throughout", svc->Running() && svc->pid() == pid);
+  GracefulStop(rig, *svc, "order-service");
+  return rig.Finish();
+}
+
+// ---- 4. a restart while retries are pending ----
+
+struct Envelope {
+  std::string id;
+  int retry_count = -1;
+  std::int64_t due_ms = -1;
+  std::int64_t timestamp_ms = -1;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+};
+
+std::vector<Envelope> Envelopes(const TopicTail& tail) {
+  std::vector<Envelope> out;
+  for (const auto& m : tail.Records()) {
+    Envelope e;
+    e.id = HeaderOf(m, "CorrelationId");
+    const std::string rc = HeaderOf(m, bridge::kRetryCountHeader);
+    const std::string due = HeaderOf(m, bridge::kRetryDueAtHeader);
+    e.retry_count = rc.empty() ? -1 : std::stoi(rc);
+    e.due_ms = due.empty() ? -1 : std::stoll(due);
+    e.timestamp_ms = m.timestamp_ms;
+    e.partition = m.partition;
+    e.offset = m.offset;
+    out.push_back(e);
+  }
+  return out;
+}
+
+ScenarioResult RetryRestart(const Environment& env, const CampaignOptions& o) {
+  Rig rig(env, "retry-restart");
+  const int fail_once_n = o.short_form ? 40 : 200;
+  const int always_n = o.short_form ? 5 : 20;
+  const int normal_n = o.short_form ? 400 : 2000;
+  constexpr int kMaxRetries = 4;  // delays 1, 2, 4, 8 s: the last retry waits past a restart
+  if (!rig.Setup(1)) return rig.Finish();
+  const std::string base = rig.topology->base();
+  std::vector<PlannedOrder> always, second_wave;
+  std::vector<std::string> always_ids, fail_once_ids;
+  for (int i = 0; i < always_n; ++i) {
+    always.push_back(MakeOrder(base + "-A", i, OrderKind::kAlwaysFail));
+    always_ids.push_back(always.back().order_id);
+  }
+  for (int i = 0; i < normal_n + fail_once_n; ++i) {
+    // One fail-once order in every (normal_n / fail_once_n + 1), the rest valid mixed orders.
+    const bool fail_once = i % (normal_n / fail_once_n + 1) == 0 &&
+                           static_cast<int>(fail_once_ids.size()) < fail_once_n;
+    second_wave.push_back(MakeOrder(base + (fail_once ? "-F" : "-N"), i,
+                                    fail_once ? OrderKind::kFailOnce : OrderKind::kMixed));
+    if (fail_once) fail_once_ids.push_back(second_wave.back().order_id);
+  }
+  std::vector<std::string> extra = FaultEnv(fail_once_ids, always_ids, {});
+  extra.push_back("MAX_RETRIES=" + std::to_string(kMaxRetries));
+  auto svc = rig.StartService(extra, "first");
+  if (!svc || !rig.WaitReady(*svc, "order-service", seconds(60))) return rig.Finish();
+
+  auto count_envelopes = [&](const std::string& infix, int retry_count) {
+    int n = 0;
+    for (const auto& e : Envelopes(*rig.retry))
+      n += e.retry_count == retry_count && e.id.find(infix) != std::string::npos;
+    return n;
+  };
+  // Phase 1: the always-failing orders climb to their last retry (due 8 s after it is written).
+  if (Status s = rig.feed->SendAll(always, seconds(60)); !s) {
+    rig.Failed("always-failing orders produced", s.error().ToString());
+    return rig.Finish();
+  }
+  if (!Eventually([&] { return count_envelopes(base + "-A-", kMaxRetries - 1) >= always_n; },
+                  seconds(60))) {
+    rig.Failed("always-failing orders reached retry " + std::to_string(kMaxRetries - 1),
+               "see " + svc->log());
+    return rig.Finish();
+  }
+  // Phase 2: fail-once orders among valid ones; kill as soon as all their envelopes are written
+  // (each due 1 s later, so none of them can have been retried yet).
+  if (Status s = rig.feed->SendAll(second_wave, seconds(60)); !s) {
+    rig.Failed("second wave produced", s.error().ToString());
+    return rig.Finish();
+  }
+  if (!Eventually([&] { return count_envelopes(base + "-F-", 0) >= fail_once_n; }, seconds(60),
+                  milliseconds(20))) {
+    rig.Failed("fail-once orders reached the retry topic", "see " + svc->log());
+    return rig.Finish();
+  }
+  svc->Kill();
+  rig.Note(Format("kill -9 at %.1f s, once %d fail-once envelopes were in the retry topic",
+                  rig.Elapsed(), fail_once_n));
+  auto ends = rig.topology->End(rig.topology->retry_topic);
+  auto committed = rig.topology->Committed(rig.topology->retry_group, rig.topology->retry_topic);
+  auto main_ends = rig.topology->End(rig.topology->main_topic);
+  auto main_committed = rig.topology->Committed(rig.topology->main_group, rig.topology->main_topic);
+  if (main_ends && main_committed) {
+    rig.Note("at the kill: main group committed " + OffsetsText(*main_committed, *main_ends) +
+             " (what is past it is consumed again: duplicates)");
+  }
+  svc = rig.StartService(extra, "second");
+  const std::int64_t restart_ms = WallMs();
+  if (!svc) return rig.Finish();
+  if (!ends || !committed) {
+    rig.Failed("retry offsets read at the kill", "the admin client did not answer");
+    return rig.Finish();
+  }
+  // Pending: envelopes at or after the retry group's committed offset, i.e. not finished.
+  Eventually([&] { return rig.retry->CaughtUp(*ends); }, seconds(30));
+  int pending = 0, pending_not_due = 0;
+  for (const auto& e : Envelopes(*rig.retry)) {
+    auto c = committed->find(e.partition);
+    if (e.offset >= (c == committed->end() ? 0 : c->second) && e.offset < ends->at(e.partition)) {
+      ++pending;
+      pending_not_due += e.due_ms > restart_ms;
+    }
+  }
+  rig.Note(
+      Format("at the kill: retry group committed %s; %d envelopes pending, %d of them due "
+             "only after the restart",
+             OffsetsText(*committed, *ends).c_str(), pending, pending_not_due));
+  rig.Expect("retries were pending when the service was killed", pending > 0,
+             Format("%d pending", pending));
+  rig.Settle(seconds(o.short_form ? 120 : 240));
+
+  // Every retry ran no earlier than its due time: an SQS message of a fail-once order is sent
+  // after the due time of its retry envelope; the next envelope of an always-failing order is
+  // written after the due time of the previous one. (After a replay an order can have several
+  // envelopes with one retry count; the earliest due time is the binding one.)
+  std::map<std::string, std::map<int, std::int64_t>> earliest_due;
+  std::map<std::string, std::set<int>> counts_seen;
+  const auto envelopes = Envelopes(*rig.retry);
+  for (const auto& e : envelopes) {
+    auto [it, fresh] = earliest_due[e.id].emplace(e.retry_count, e.due_ms);
+    if (!fresh) it->second = std::min(it->second, e.due_ms);
+    counts_seen[e.id].insert(e.retry_count);
+  }
+  int checked = 0, early = 0;
+  std::int64_t min_margin = INT64_MAX;
+  auto check = [&](std::int64_t happened_ms, std::int64_t due_ms) {
+    ++checked;
+    min_margin = std::min(min_margin, happened_ms - due_ms);
+    early += happened_ms < due_ms;
+  };
+  const std::set<std::string> fail_once_set(fail_once_ids.begin(), fail_once_ids.end());
+  for (const auto& d : rig.sqs->Deliveries()) {
+    if (!fail_once_set.contains(d.correlation_id)) continue;
+    auto due = earliest_due[d.correlation_id].find(0);
+    if (due == earliest_due[d.correlation_id].end()) {
+      ++early;  // in SQS without any retry envelope: the failure was skipped
+      continue;
+    }
+    check(d.sent_ms, due->second);
+  }
+  for (const auto& e : envelopes) {
+    if (e.retry_count < 1) continue;
+    auto due = earliest_due[e.id].find(e.retry_count - 1);
+    if (due != earliest_due[e.id].end()) check(e.timestamp_ms, due->second);
+  }
+  rig.Expect("no retry ran before its retry-due-at", early == 0 && checked > 0,
+             Format("%d retries checked (SQS SentTimestamp / envelope timestamp vs retry-due-at), "
+                    "%d early, smallest margin %" PRId64 " ms",
+                    checked, early, checked > 0 ? min_margin : 0));
+  int incomplete = 0;
+  for (const auto& id : always_ids)
+    incomplete += counts_seen[id].size() != kMaxRetries + 1;
+  int wrong_total = 0;
+  for (const auto& m : rig.dlq->Records()) {
+    json body = json::parse(m.payload, nullptr, false);
+    if (!body.is_object() || body.value("totalRetries", -1) != kMaxRetries) ++wrong_total;
+  }
+  rig.Expect("every always-failing order went through all its retries to the DLQ",
+             incomplete == 0 && wrong_total == 0,
+             Format("%d orders missing a retry count, %d dead letters without totalRetries=%d",
+                    incomplete, wrong_total, kMaxRetries));
+  GracefulStop(rig, *svc, "the restarted instance");
+  return rig.Finish();
+}
+
+// ---- 5. three instances, one killed ----
+
+ScenarioResult Rebalance(const Environment& env, const CampaignOptions& o) {
+  Rig rig(env, "three-instances");
+  constexpr int kPartitions = 6;
+  const int n = o.short_form ? 6000 : 30000;
+  const double rate = o.short_form ? 1500 : 3000;
+  if (!rig.Setup(kPartitions)) return rig.Finish();
+  auto a = rig.StartService({}, "a");
+  auto b = rig.StartService({}, "b");
+  auto c = rig.StartService({}, "c");
+  if (!a || !b || !c) return rig.Finish();
+  for (auto* s : {a.get(), b.get(), c.get()}) {
+    if (!rig.WaitReady(*s, Format("instance pid %d", static_cast<int>(s->pid())), seconds(90)))
+      return rig.Finish();
+  }
+  std::vector<PlannedOrder> orders;
+  for (int i = 0; i < n; ++i) {
+    orders.push_back(MakeOrder(rig.topology->base(), i, MixedKind(i, true)));
+    orders.back().partition = i % kPartitions;
+  }
+  const std::int64_t due_sqs = DueInSqs(orders);
+  rig.feed->StartStream(std::move(orders), rate);
+  rig.Say("streaming %d orders at %.0f/s over %d partitions", n, rate, kPartitions);
+  const auto target = static_cast<std::int64_t>(0.4 * static_cast<double>(due_sqs));
+  if (!Eventually([&] { return rig.sqs->Received() >= target; }, seconds(120), milliseconds(20))) {
+    rig.Failed("orders flow before the fault", "see the instances' logs");
+    return rig.Finish();
+  }
+  const pid_t killed = b->pid();
+  b->Kill();
+  rig.Note(Format("kill -9 of instance b (pid %d) at %.1f s with %" PRId64 " orders sent, %" PRId64
+                  " in SQS",
+                  static_cast<int>(killed), rig.Elapsed(), rig.feed->Sent(), rig.sqs->Received()));
+  Eventually([&] { return rig.feed->Sent() >= n; }, seconds(120));
+  if (Status s = rig.feed->Finish(seconds(120)); !s) {
+    rig.Failed("every order was accepted by Kafka (the campaign's producer)", s.error().ToString());
+  }
+  const bool settled = rig.Settle(seconds(o.short_form ? 120 : 240));
+  rig.Expect(
+      Format("committed offsets at the end on all %d partitions with b still dead", kPartitions),
+      settled && !b->Running());
+  GracefulStop(rig, *a, "instance a");
+  GracefulStop(rig, *c, "instance c");
+  return rig.Finish();
+}
+
+}  // namespace
+
+bool ScenarioResult::Passed() const {
+  if (tally.lost > 0 || tally.misrouted > 0) return false;
+  return std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.ok; });
+}
+
+const std::vector<Scenario>& AllScenarios() {
+  static const std::vector<Scenario> kAll = {
+      {"kill9-backlog",
+       "mixed backlog with poison and direct-DLQ orders; kill -9 at three seeded moments",
+       KillNineBacklog},
+      {"broker-outage", "the Kafka broker stopped and restarted mid-stream", BrokerOutage},
+      {"sqs-outage", "SQS unreachable mid-stream (loopback proxy)", SqsOutage},
+      {"retry-restart", "kill -9 and restart while retries wait in the retry topic", RetryRestart},
+      {"three-instances", "three instances on six partitions, one killed mid-stream", Rebalance},
+  };
+  return kAll;
+}
+
+std::string FormatTable(const std::vector<ScenarioResult>& results) {
+  std::string out = Format("%-16s %8s %8s %8s %6s %10s %8s  %s\n", "scenario", "orders", "in SQS",
+                           "in DLQ", "lost", "duplicates", "seconds", "verdict");
+  for (const auto& r : results) {
+    out += Format("%-16s %8" PRId64 " %8" PRId64 " %8" PRId64 " %6" PRId64 " %10" PRId64
+                  " %8.1f  %s\n",
+                  r.name.c_str(), r.tally.orders, r.tally.in_sqs, r.tally.in_dlq, r.tally.lost,
+                  r.tally.duplicates, r.seconds, r.Passed() ? "PASS" : "FAIL");
+  }
+  return out;
+}
+
+json ToJson(const ScenarioResult& r) {
+  json checks = json::array();
+  for (const auto& c : r.checks)
+    checks.push_back({{"what", c.what}, {"ok", c.ok}, {"detail", c.detail}});
+  return {{"scenario", r.name},
+          {"orders", r.tally.orders},
+          {"in_sqs", r.tally.in_sqs},
+          {"in_dlq", r.tally.in_dlq},
+          {"lost", r.tally.lost},
+          {"duplicates", r.tally.duplicates},
+          {"misrouted", r.tally.misrouted},
+          {"unknown_deliveries", r.tally.unknown},
+          {"seconds", r.seconds},
+          {"verdict", r.Passed() ? "PASS" : "FAIL"},
+          {"checks", checks},
+          {"notes", r.notes}};
+}
+
+}  // namespace driftline::faults
