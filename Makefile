@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
 .PHONY: help setup configure build test unit integration demo demo-clients bench stack-up stack-down \
-        stack-status sanitize fuzz format format-check clean
+        stack-status sanitize fuzz format format-check clean faults
 
 help:
 	@echo "make demo          stack, order-service and contract-test on the project's contract"
@@ -22,6 +22,7 @@ help:
 	@echo "make unit          unit tests only (no server needed)"
 	@echo "make integration   integration tests against the running stack"
 	@echo "make bench         every benchmark: figures against targets, JSON and plots (not a test)"
+	@echo "make faults        fault campaign: kill -9, broker and SQS outages, rebalance (full form)"
 	@echo "make sanitize      ASan+UBSan build in build-asan/, unit and integration tests"
 	@echo "make fuzz          libFuzzer targets, FUZZ_SECONDS each (default 60)"
 	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
@@ -61,6 +62,12 @@ demo-clients: setup build stack-up
 # $(BUILD_DIR)/bench/. BENCH_REPEAT, BENCH_LATENCY_SECONDS, BENCH_ONLY narrow it down.
 bench: setup build stack-up
 	BUILD_DIR=$(BUILD_DIR) bench/run.sh
+
+# The fault campaign (faults/README.md), full form. It stops and restarts the broker of the stack
+# it runs against, so it never runs alongside other tests; `make test` runs its short form last.
+faults: setup build stack-up
+	@mkdir -p $(BUILD_DIR)/faults
+	$(BUILD_DIR)/bin/fault_campaign --json $(BUILD_DIR)/faults/campaign-full.json
 
 sanitize: setup stack-up
 	JOBS=$(JOBS) CTEST_ARGS="$(CTEST_ARGS)" scripts/sanitize.sh

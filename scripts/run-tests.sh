@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: build, check formatting, start the stack, run every test (unit, integration,
-# contract), stop the stack. Exits non-zero if any step or any test fails.
+# contract), then the fault campaign's short form, stop the stack. Exits non-zero if any step or
+# any test fails.
 # A stack that was already running before is left running; one this script started is stopped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,5 +32,10 @@ trap cleanup EXIT
 
 step "tests"
 ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 ${CTEST_ARGS:-} || status=1
+
+# After every other test: it stops and restarts the broker, so nothing else may run meanwhile.
+step "fault campaign (short form)"
+mkdir -p "$BUILD_DIR/faults"
+"$BUILD_DIR/bin/fault_campaign" --short --json "$BUILD_DIR/faults/campaign-short.json" || status=1
 
 exit $status
