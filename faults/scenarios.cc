@@ -364,13 +364,19 @@ ScenarioResult BrokerOutage(const Environment& env, const CampaignOptions& o) {
                   SecondsSince(t0), rig.feed->Sent(), rig.sqs->Received(),
                   static_cast<long long>(outage.count())));
   const auto down_since = Steady::now();
-  int samples = 0, not_ready = 0;
+  // The service probes Kafka every 2 s with a 1.5 s metadata request per produced-to topic.
+  const bool went = Eventually([&] { return svc->Health() == 503; }, seconds(15));
+  rig.Expect("/healthz goes not ready while the broker is down", went,
+             went ? Format("%.1f s after the broker stopped", SecondsSince(down_since))
+                  : "still ready 15 s into the outage");
+  int samples = 0, ready_samples = 0;
   while (Steady::now() - down_since < outage) {
     ++samples;
-    not_ready += svc->Health() != 200;
+    ready_samples += svc->Health() == 200;
     std::this_thread::sleep_for(milliseconds(250));
   }
-  rig.Note(Format("/healthz during the outage: %d of %d samples not ready", not_ready, samples));
+  rig.Expect("/healthz stays not ready while the broker is down", went && ready_samples == 0,
+             Format("%d of %d samples ready", ready_samples, samples));
   t0 = Steady::now();
   auto started = Stack(env, {"start", "kafka"}, stack_log, seconds(240));
   if (!started || *started != 0) {

@@ -143,6 +143,10 @@ void RecordSink::ResendLoop() {
   }
 }
 
+Status RecordSink::Probe(const std::string& topic, std::chrono::milliseconds timeout) {
+  return producer_->WarmUp(topic, timeout);
+}
+
 bool RecordSink::Healthy() const {
   std::lock_guard lock(mu_);
   return healthy_;

@@ -42,6 +42,11 @@ class RecordSink {
 
   // False while a delivery is failing, until the next success.
   bool Healthy() const;
+
+  // Asks a broker for `topic`'s metadata (at most `timeout`): whether Kafka answers at all,
+  // even while nothing is produced. Also readies the topic, so the first record sent to it
+  // goes out at once instead of after librdkafka's 1 s topic scan.
+  Status Probe(const std::string& topic, std::chrono::milliseconds timeout);
   std::size_t Pending() const;
 
   // Waits up to `timeout` for every record to be durable; stops resending after that.

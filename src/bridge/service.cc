@@ -11,7 +11,8 @@ using std::chrono::milliseconds;
 
 namespace {
 constexpr milliseconds kProbeInterval{2000};
-}
+constexpr milliseconds kKafkaProbeTimeout{1500};
+}  // namespace
 
 OrderService::OrderService(BridgeConfig config)
     : config_(std::move(config)), registry_(std::make_shared<prometheus::Registry>()) {}
@@ -115,8 +116,21 @@ void OrderService::ProbeLoop() {
                      attrs.error().ToString());
       }
     }
-    first = false;
     sqs_ok_ = ok;
+    // Kafka: the topics the service produces to (a dead broker trips nothing else while no
+    // record is moving).
+    Status kafka = sink_->Probe(config_.dlq_topic, kKafkaProbeTimeout);
+    if (kafka) kafka = sink_->Probe(config_.retry_topic, kKafkaProbeTimeout);
+    if (kafka.has_value() != kafka_ok_.load() || (first && !kafka)) {
+      if (kafka) {
+        spdlog::info("Kafka answers ({})", config_.kafka_bootstrap);
+      } else {
+        spdlog::warn("Kafka does not answer ({}): {}", config_.kafka_bootstrap,
+                     kafka.error().ToString());
+      }
+    }
+    kafka_ok_ = kafka.has_value();
+    first = false;
     lock.lock();
     probe_cv_.wait_for(lock, kProbeInterval, [&] { return stopping_; });
   }
@@ -146,7 +160,7 @@ std::size_t OrderService::Stop() {
 
 bool OrderService::Ready() const {
   return !Failed() && main_->Assigned() && (!retry_ || retry_->Assigned()) && sqs_ok_.load() &&
-         sender_->Healthy() && sink_->Healthy();
+         kafka_ok_.load() && sender_->Healthy() && sink_->Healthy();
 }
 
 bool OrderService::Failed() const {
@@ -166,8 +180,10 @@ std::string OrderService::HealthReport() const {
          (!sqs_ok_.load() ? "NOT READY (does not answer)"
                           : (sender_->Healthy() ? "ok" : "NOT READY (sends failing)")) +
          "\n";
-  out += std::string("kafka producer: ") +
-         (sink_->Healthy() ? "ok" : "NOT READY (deliveries failing)") + "\n";
+  out += std::string("kafka: ") +
+         (!kafka_ok_.load() ? "NOT READY (no metadata answer)"
+                            : (sink_->Healthy() ? "ok" : "NOT READY (deliveries failing)")) +
+         "\n";
   return out;
 }
 

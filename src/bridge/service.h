@@ -65,6 +65,7 @@ class OrderService {
   std::unique_ptr<ops::HttpServer> ops_;
 
   std::atomic<bool> sqs_ok_{false};
+  std::atomic<bool> kafka_ok_{false};  // the probe's last metadata request was answered
   std::mutex probe_mu_;
   std::condition_variable probe_cv_;
   bool stopping_ = false;  // guarded by probe_mu_
