@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
   }
   env.insert(env.end(), extra_env.begin(), extra_env.end());
 
-  ServiceProcess svc(service, env);
+  ServiceProcess svc(service, env, topo.ServiceLogPath());
   json series = json::array();
   double first_s = -1, committed_s = -1, all_s = -1;
   std::int64_t committed = 0, depth = 0;

@@ -52,7 +52,7 @@ json RunRate(const Topology::Options& base_options, const std::string& service, 
 
   std::vector<std::string> env = topo.ServiceEnv();
   env.insert(env.end(), extra_env.begin(), extra_env.end());
-  ServiceProcess svc(service, env);
+  ServiceProcess svc(service, env, topo.ServiceLogPath());
 
   // The probe: the append time of every record, by correlation id.
   auto probe =

@@ -22,7 +22,8 @@ LAB_CONFIG=${LAB_CONFIG:-../shared/reference/kafka-sqs-retry-dlq/specmatic.yaml}
 export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.json "$OUT"/*.dat "$OUT"/*.png "$OUT"/*.gp
+rm -f "$OUT"/*.json "$OUT"/*.dat "$OUT"/*.png "$OUT"/*.gp "$OUT"/*.log
+export BENCH_LOG_DIR=$OUT   # the service's log of every run
 common=(--kafka "$KAFKA" --sqs-endpoint "$SQS" --service "$BIN/order-service")
 wants() { [[ " $ONLY " == *" $1 "* ]]; }
 section() { printf '\n== %s\n' "$*"; }

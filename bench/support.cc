@@ -1,12 +1,8 @@
 #include "support.h"
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,8 +15,6 @@
 #include "common/uuid.h"
 #include "kafka/producer.h"
 #include "sqs/curl_client.h"
-
-extern char** environ;
 
 namespace driftline::bench {
 
@@ -140,6 +134,12 @@ Topology::~Topology() {
   (void)sqs_->DeleteQueue(queue_url_);
 }
 
+std::string Topology::ServiceLogPath() const {
+  const char* dir = std::getenv("BENCH_LOG_DIR");
+  return std::string(dir != nullptr && *dir != '\0' ? dir : "build/bench") + "/" + base_ +
+         "-service.log";
+}
+
 std::vector<std::string> Topology::ServiceEnv() const {
   return {"KAFKA_BOOTSTRAP_SERVERS=" + options_.kafka,
           "KAFKA_TOPIC=" + orders_topic(),
@@ -200,52 +200,25 @@ void Topology::Preload(int first, int count) {
 
 ServiceProcess::ServiceProcess(const std::string& binary, const std::vector<std::string>& env,
                                const std::string& log_path) {
-  std::vector<std::string> vars;
-  for (char** e = environ; *e != nullptr; ++e)
-    vars.emplace_back(*e);
-  vars.insert(vars.end(), env.begin(), env.end());
-  // getenv() returns the first match: a later entry replaces an earlier one of the same name.
-  std::vector<std::string> merged;
-  for (const auto& v : vars) {
-    const std::string name = v.substr(0, v.find('='));
-    merged.erase(std::remove_if(merged.begin(), merged.end(),
-                                [&](const std::string& m) { return m.rfind(name + "=", 0) == 0; }),
-                 merged.end());
-    merged.push_back(v);
-  }
-  std::vector<char*> envp;
-  for (auto& v : merged)
-    envp.push_back(v.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (!log_path.empty()) {
-    posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
-  }
-  std::string bin = binary;
-  char* argv[] = {bin.data(), nullptr};
   started_ = std::chrono::steady_clock::now();
-  const int rc = posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv, envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) Die("cannot start " + binary);
+  auto child = faults::ChildProcess::Spawn({binary}, env, log_path);
+  if (!child) Die(child.error().ToString());
+  child_ = std::move(*child);
+  pid_ = child_->pid();
   sampler_ = std::thread([this] { Sample(); });
 }
 
 ServiceProcess::~ServiceProcess() {
-  if (pid_ > 0) Stop();
+  Stop();
 }
 
 int ServiceProcess::Stop() {
   stop_ = true;
   if (sampler_.joinable()) sampler_.join();
-  int status = 0;
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  return status;
+  if (!child_) return -1;
+  const int code = child_->Terminate(std::chrono::seconds(30)).value_or(-1);
+  child_.reset();
+  return code;
 }
 
 void ServiceProcess::Sample() {

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "faults/child_process.h"
 #include "kafka/admin.h"
 #include "sqs/client.h"
 
@@ -64,6 +65,8 @@ class Topology {
 
   // The order-service environment for this topology (metrics listener off, LOG_LEVEL=warn).
   std::vector<std::string> ServiceEnv() const;
+  // Where the service's log goes: $BENCH_LOG_DIR (else build/bench)/<base>-service.log.
+  std::string ServiceLogPath() const;
   // ApproximateNumberOfMessages + NotVisible of the queue (-1 if the call failed).
   std::int64_t QueueDepth();
   // Sum of the main group's committed offsets over every partition of the orders topic.
@@ -81,19 +84,19 @@ class Topology {
   std::unique_ptr<sqs::SqsClient> sqs_;
 };
 
-// A running order-service (its stderr goes to `log_path`, or is inherited when empty) and a
-// thread sampling its RSS every 100 ms. The destructor stops it with SIGTERM.
+// A running order-service (stdout and stderr appended to `log_path`) and a thread sampling its
+// RSS every 100 ms. The destructor stops it with SIGTERM.
 class ServiceProcess {
  public:
   ServiceProcess(const std::string& binary, const std::vector<std::string>& env,
-                 const std::string& log_path = "");
+                 const std::string& log_path);
   ~ServiceProcess();
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;
 
   pid_t pid() const { return pid_; }
   std::chrono::steady_clock::time_point started() const { return started_; }
-  // Sends SIGTERM and waits; returns the exit status as from waitpid.
+  // SIGTERM, waits (at most 30 s); the exit code, -1 if it died of a signal or was killed.
   int Stop();
   // User + system CPU seconds the process has used so far (0 once stopped).
   double CpuSeconds() const;
@@ -104,6 +107,7 @@ class ServiceProcess {
 
  private:
   void Sample();
+  std::unique_ptr<faults::ChildProcess> child_;
   pid_t pid_ = -1;
   std::chrono::steady_clock::time_point started_;
   mutable std::mutex mu_;

@@ -1,15 +1,5 @@
 #include "harness.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -20,168 +10,28 @@
 #include "sqs/curl_client.h"
 #include "support/stack_env.h"
 
-extern char** environ;
-
 namespace driftline::bridge::testing {
 
 using std::chrono::milliseconds;
 using Steady = std::chrono::steady_clock;
 
-// ---- TcpProxy ----
-
-TcpProxy::TcpProxy(std::string upstream_host, int upstream_port)
-    : host_(std::move(upstream_host)), upstream_port_(upstream_port) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 64) != 0) {
-    ADD_FAILURE() << "proxy: cannot listen on loopback";
-    return;
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  acceptor_ = std::thread([this] { AcceptLoop(); });
-}
-
-TcpProxy::~TcpProxy() {
-  stop_ = true;
-  ::shutdown(listen_fd_, SHUT_RDWR);
-  ::close(listen_fd_);
-  if (acceptor_.joinable()) acceptor_.join();
-  for (auto& t : pumps_)
-    t.join();
-}
-
-void TcpProxy::SetDown(bool down) {
-  down_ = down;
-  if (down) ++generation_;  // pumps of the old generation close their sockets
-}
-
-void TcpProxy::AcceptLoop() {
-  while (!stop_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    const int client = ::accept(listen_fd_, nullptr, nullptr);
-    if (client < 0) continue;
-    if (down_) {
-      linger l{1, 0};  // RST, like a dead endpoint
-      ::setsockopt(client, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-      ::close(client);
-      continue;
-    }
-    pumps_.emplace_back([this, client] { Pump(client); });
-  }
-}
-
-void TcpProxy::Pump(int client) {
-  const std::uint64_t generation = generation_;
-  const int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(upstream_port_));
-  ::inet_pton(AF_INET, host_.c_str(), &addr.sin_addr);
-  if (::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(upstream);
-    ::close(client);
-    return;
-  }
-  char buf[65536];
-  pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
-  while (!stop_ && generation_ == generation) {
-    if (::poll(fds, 2, 100) <= 0) continue;
-    bool closed = false;
-    for (int i = 0; i < 2 && !closed; ++i) {
-      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n <= 0) {
-        closed = true;
-        break;
-      }
-      const int to = fds[1 - i].fd;
-      for (ssize_t off = 0; off < n;) {
-        const ssize_t w = ::write(to, buf + off, static_cast<size_t>(n - off));
-        if (w <= 0) {
-          closed = true;
-          break;
-        }
-        off += w;
-      }
-    }
-    if (closed) break;
-  }
-  linger l{1, 0};
-  ::setsockopt(client, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-  ::close(client);
-  ::close(upstream);
-}
-
 // ---- ServiceProcess ----
 
 ServiceProcess::ServiceProcess(const std::vector<std::string>& env, const std::string& log_path) {
-  // getenv() returns the first match: keep one definition per name, the last one given in
-  // `env`, else the inherited one.
-  const auto name_of = [](const std::string& var) { return var.substr(0, var.find('=')); };
-  std::set<std::string> given;
-  std::vector<std::string> vars;
-  for (auto it = env.rbegin(); it != env.rend(); ++it) {
-    if (given.insert(name_of(*it)).second) vars.push_back(*it);
-  }
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (given.count(name_of(*e)) == 0) vars.emplace_back(*e);
-  }
-  std::vector<char*> envp;
-  for (auto& v : vars)
-    envp.push_back(v.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  std::string bin = DRIFTLINE_ORDER_SERVICE_BIN;
-  char* argv[] = {bin.data(), nullptr};
-  const int rc = posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv, envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  EXPECT_EQ(rc, 0) << "cannot start " << bin;
-  if (rc != 0) pid_ = -1;
+  auto child = faults::ChildProcess::Spawn({DRIFTLINE_ORDER_SERVICE_BIN}, env, log_path);
+  EXPECT_TRUE(child) << child.error().ToString();
+  if (child) child_ = std::move(*child);
 }
 
-ServiceProcess::~ServiceProcess() {
-  if (pid_ > 0) Kill();
-}
+ServiceProcess::~ServiceProcess() = default;  // the child's destructor kills and reaps it
 
 void ServiceProcess::Kill() {
-  if (pid_ <= 0) return;  // kill(-1, ...) would signal every process we may signal
-  ::kill(pid_, SIGKILL);
-  Wait();
+  if (child_) child_->Kill();
 }
 
 int ServiceProcess::Terminate() {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  const auto deadline = Steady::now() + std::chrono::seconds(30);
-  int status = 0;
-  while (Steady::now() < deadline) {
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  Kill();
-  return -1;
-}
-
-void ServiceProcess::Wait() {
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
+  if (!child_) return -1;
+  return child_->Terminate(std::chrono::seconds(30)).value_or(-1);
 }
 
 // ---- orders ----

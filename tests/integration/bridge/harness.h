@@ -18,34 +18,16 @@
 #include <vector>
 
 #include "bridge/config.h"
+#include "faults/child_process.h"
+#include "faults/tcp_proxy.h"
 #include "kafka/admin.h"
 #include "kafka/message.h"
 #include "sqs/client.h"
 
 namespace driftline::bridge::testing {
 
-// A forwarding TCP proxy on 127.0.0.1:<port>. While down, it accepts and closes every
-// connection at once (clients see a reset) and cuts the connections it was carrying.
-class TcpProxy {
- public:
-  TcpProxy(std::string upstream_host, int upstream_port);
-  ~TcpProxy();
-  int port() const { return port_; }
-  void SetDown(bool down);
-
- private:
-  void AcceptLoop();
-  void Pump(int client);
-  std::string host_;
-  int upstream_port_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> down_{false};
-  std::atomic<bool> stop_{false};
-  std::atomic<std::uint64_t> generation_{0};
-  std::thread acceptor_;
-  std::vector<std::thread> pumps_;
-};
+// A loopback proxy that can play an SQS outage (faults/tcp_proxy.h).
+using faults::TcpProxy;
 
 // Everything logged through spdlog's default logger (debug and up) while it lives, from any
 // thread (librdkafka logs from its own).
@@ -85,8 +67,8 @@ class CapturedLog {
 };
 
 // A running order-service binary (DRIFTLINE_ORDER_SERVICE_BIN) with this process's environment
-// plus `env` ("NAME=value"; a name given there replaces the inherited variable); stderr goes to
-// `log_path` (appended), stdout is discarded. The destructor kills it if still running.
+// plus `env` ("NAME=value"; a name given there replaces the inherited variable); stdout and
+// stderr go to `log_path` (appended). The destructor kills it if still running.
 class ServiceProcess {
  public:
   ServiceProcess(const std::vector<std::string>& env, const std::string& log_path);
@@ -100,8 +82,7 @@ class ServiceProcess {
   int Terminate();
 
  private:
-  void Wait();
-  pid_t pid_ = -1;
+  std::unique_ptr<faults::ChildProcess> child_;  // null when it could not be started
 };
 
 class BridgeIntegrationTest : public ::testing::Test {

@@ -218,7 +218,9 @@ TEST_F(ServiceTest, HostileInputIsDeadLetteredWhileGoodOrdersFlow) {
 TEST_F(ServiceTest, AnSqsOutageMovesNothingAndLosesNothing) {
   const std::string endpoint = driftline::testing::SqsEndpoint();  // http://127.0.0.1:PORT
   const int port = std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
-  TcpProxy proxy("127.0.0.1", port);
+  auto started = TcpProxy::Start("127.0.0.1", port);
+  ASSERT_TRUE(started) << started.error().ToString();
+  TcpProxy& proxy = **started;
   BridgeConfig c = Config();
   c.sqs_endpoint = "http://127.0.0.1:" + std::to_string(proxy.port());
   c.max_in_flight_messages = 50;  // so the outage also drives the pipeline into backpressure
