@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: build, check formatting, start the stack, run every test (unit, integration,
-# contract), then the fault campaign's short form, stop the stack. Exits non-zero if any step or
-# any test fails.
+# contract), the unit and integration tests again under ASan + UBSan, then the fault campaign's
+# short form, stop the stack. Exits non-zero if any step or any test fails.
 # A stack that was already running before is left running; one this script started is stopped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,15 @@ trap cleanup EXIT
 
 step "tests"
 ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 ${CTEST_ARGS:-} || status=1
+
+# The unit and integration tests again, built with ASan + UBSan (build-asan/). SANITIZE=0 leaves
+# this step out (said so in the output; CI always runs it).
+if [[ ${SANITIZE:-1} == 0 ]]; then
+  step "sanitizers: NOT RUN (SANITIZE=0)"
+else
+  step "sanitizers (ASan + UBSan build of the unit and integration tests)"
+  scripts/sanitize.sh || status=1
+fi
 
 # After every other test: it stops and restarts the broker, so nothing else may run meanwhile.
 step "fault campaign (short form)"
