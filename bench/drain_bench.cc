@@ -35,8 +35,8 @@ double Since(Steady::time_point t0) {
 // settings: messages/s from the first record to the last.
 json RawConsume(Topology& topo, int n) {
   auto consumer = kafka::Consumer::Create(kafka::Properties::Make(topo.options().kafka, {})
-                                              .Set("queued.min.messages", "10000")
-                                              .Set("queued.max.messages.kbytes", "4096"),
+                                              .Set("queued.min.messages", "20000")
+                                              .Set("queued.max.messages.kbytes", "8192"),
                                           topo.base() + "-raw");
   if (!consumer) Die(consumer.error().ToString());
   if (auto s = (*consumer)->Assign({{topo.orders_topic(), 0, kafka::kOffsetBeginning}}); !s) {

@@ -114,7 +114,7 @@ sweep = []
 for name, pattern in (("SQS_BATCH_SIZE", "sweep-batch-*.json"),
                       ("SQS_MAX_IN_FLIGHT_BATCHES", "sweep-inflight-*.json"),
                       ("SQS_BATCH_LINGER_MS", "sweep-linger-[0-9]*.json"),
-                      ("queued.min.messages", "sweep-prefetch-*.json")):
+                      ("queued.min.messages/kbytes", "sweep-prefetch-*.json")):
     for d in load(pattern):
         value = d["label"].split("=", 1)[1]
         entry = {"knob": name, "value": value, "orders": d["orders"],
@@ -126,7 +126,7 @@ for name, pattern in (("SQS_BATCH_SIZE", "sweep-batch-*.json"),
                 entry["p99_ms_at_1000"] = lat[0]["runs"][0]["p99_ms"]
                 entry["p50_ms_at_1000"] = lat[0]["runs"][0]["p50_ms"]
         sweep.append(entry)
-sweep.sort(key=lambda e: (e["knob"], int(e["value"]) if e["value"].isdigit() else 1 << 30))
+sweep.sort(key=lambda e: (e["knob"], int(e["value"].split("/")[0])))
 summary["sweep"] = sweep
 summary["machine"] = machine
 

@@ -11,16 +11,10 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "loopback_http_server.h"
+
 namespace driftline::testing {
 namespace {
-
-constexpr int kIoTimeoutMs = 5000;  // a client that stops talking is dropped, never waited for
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // `text` as the inside of a JSON string literal.
 std::string JsonEscaped(const std::string& text) {
@@ -40,32 +34,6 @@ std::string JsonEscaped(const std::string& text) {
     }
   }
   return out;
-}
-
-// Header block and body of one request ("" when the client sent nothing usable).
-std::string ReadRequest(int fd) {
-  std::string data;
-  std::size_t header_end = std::string::npos;
-  std::size_t content_length = 0;
-  char buffer[16384];
-  for (;;) {
-    if (header_end != std::string::npos && data.size() >= header_end + 4 + content_length) break;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, kIoTimeoutMs) != 1) break;
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    data.append(buffer, static_cast<std::size_t>(n));
-    if (header_end == std::string::npos) {
-      header_end = data.find("\r\n\r\n");
-      if (header_end != std::string::npos) {
-        const std::string head = Lower(data.substr(0, header_end));
-        if (auto pos = head.find("\r\ncontent-length:"); pos != std::string::npos) {
-          content_length = std::strtoul(head.c_str() + pos + 17, nullptr, 10);
-        }
-      }
-    }
-  }
-  return data;
 }
 
 void SendAll(int fd, const std::string& bytes) {
@@ -120,7 +88,7 @@ void RejectingHttpServer::Serve() {
 }
 
 void RejectingHttpServer::Answer(int fd) {
-  const std::string request = ReadRequest(fd);
+  const std::string request = sqs::testing::ReadRawRequest(fd);
   if (request.empty()) return;
   {
     std::lock_guard lock(mu_);

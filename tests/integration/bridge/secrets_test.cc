@@ -3,11 +3,10 @@
 // that rejects every request and quotes the request back (as AWS's InvalidClientTokenId and
 // SignatureDoesNotMatch errors do), Kafka refusing the SASL handshake, SQS unreachable.
 // Everything it wrote, and every dead letter it produced, must be free of the secrets.
+#include "support/secrets.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <fstream>
-#include <sstream>
 
 #include "harness.h"
 #include "loopback_http_server.h"
@@ -20,18 +19,12 @@ using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Long enough for RedactCredentials (8+ characters) and unlike anything else in a log.
-constexpr const char* kAccessKeyId = "AKIADLTESTKEYID4711X";
-constexpr const char* kSecretKey = "dlSecretAccessKey/NeverLogged+0123456789abcdef";
-constexpr const char* kSessionToken = "dlSessionToken/NeverLogged+IQoJb3JpZ2luX2VjEHgaCXVzLWVh";
-constexpr const char* kSaslPassword = "dlSaslPassword-NeverLogged-8d1f";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using driftline::testing::ExpectNoSecret;
+using driftline::testing::ReadFile;
+constexpr const char* kAccessKeyId = driftline::testing::kTestAccessKeyId;
+constexpr const char* kSecretKey = driftline::testing::kTestSecretKey;
+constexpr const char* kSessionToken = driftline::testing::kTestSessionToken;
+constexpr const char* kSaslPassword = driftline::testing::kTestSaslPassword;
 
 class SecretsTest : public BridgeIntegrationTest,
                     public ::testing::WithParamInterface<const char*> {
@@ -52,15 +45,6 @@ class SecretsTest : public BridgeIntegrationTest,
                            std::string("KAFKA_PROPERTY_SASL_PASSWORD=") + kSaslPassword});
     env.insert(env.end(), extra.begin(), extra.end());
     return env;
-  }
-  // The access key id is not a secret to AWS (it names the key, and travels in clear in every
-  // Authorization header), but nothing here needs it printed and the SQS client scrubs it from
-  // server errors with the rest: its absence is checked too, so printing it becomes a decision.
-  static void ExpectNoSecret(const std::string& text, const std::string& where) {
-    EXPECT_THAT(text, Not(HasSubstr(kSecretKey))) << where;
-    EXPECT_THAT(text, Not(HasSubstr(kSessionToken))) << where;
-    EXPECT_THAT(text, Not(HasSubstr(kSaslPassword))) << where;
-    EXPECT_THAT(text, Not(HasSubstr(kAccessKeyId))) << where;
   }
 };
 

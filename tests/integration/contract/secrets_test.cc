@@ -2,13 +2,13 @@
 // or report.html. It runs with distinctive AWS and SASL secrets in its environment and debug
 // logging, in runs that fail: no service answering on the real stack, an SQS endpoint that
 // refuses every request and quotes it back, an SQS endpoint that does not answer.
+#include "support/secrets.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "loopback_http_server.h"
 #include "processes.h"
@@ -23,17 +23,12 @@ using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr const char* kAccessKeyId = "AKIADLCONTRACTKEY815";
-constexpr const char* kSecretKey = "dlContractSecretKey/NeverPrinted+0123456789ab";
-constexpr const char* kSessionToken = "dlContractSessionToken/NeverPrinted+IQoJb3JpZ2lu";
-constexpr const char* kSaslPassword = "dlContractSaslPassword-NeverPrinted-77";
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using driftline::testing::ExpectNoSecret;
+using driftline::testing::ReadFile;
+constexpr const char* kAccessKeyId = driftline::testing::kTestAccessKeyId;
+constexpr const char* kSecretKey = driftline::testing::kTestSecretKey;
+constexpr const char* kSessionToken = driftline::testing::kTestSessionToken;
+constexpr const char* kSaslPassword = driftline::testing::kTestSaslPassword;
 
 class ContractTestSecretsTest : public ::testing::Test {
  protected:
@@ -77,15 +72,6 @@ class ContractTestSecretsTest : public ::testing::Test {
                         "debug",
                         "--verbose"},
                        milliseconds(120000));
-  }
-
-  // The access key id is checked too: nothing prints it today, and the SQS client scrubs it
-  // from server errors, so printing it would be a deliberate change.
-  static void ExpectNoSecret(const std::string& text, const std::string& where) {
-    EXPECT_THAT(text, Not(HasSubstr(kSecretKey))) << where;
-    EXPECT_THAT(text, Not(HasSubstr(kSessionToken))) << where;
-    EXPECT_THAT(text, Not(HasSubstr(kSaslPassword))) << where;
-    EXPECT_THAT(text, Not(HasSubstr(kAccessKeyId))) << where;
   }
 };
 

@@ -27,7 +27,9 @@ bool WaitReadable(int fd) {
   return ::poll(&p, 1, kIoTimeoutMs) == 1;
 }
 
-CapturedRequest ReadRequest(int fd) {
+}  // namespace
+
+std::string ReadRawRequest(int fd) {
   std::string data;
   std::size_t header_end = std::string::npos;
   std::size_t content_length = 0;
@@ -48,6 +50,14 @@ CapturedRequest ReadRequest(int fd) {
       }
     }
   }
+  return data;
+}
+
+namespace {
+
+CapturedRequest ReadRequest(int fd) {
+  const std::string data = ReadRawRequest(fd);
+  const std::size_t header_end = data.find("\r\n\r\n");
   CapturedRequest request;
   if (header_end == std::string::npos) return request;
   const std::string head = data.substr(0, header_end);

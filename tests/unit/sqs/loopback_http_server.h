@@ -23,6 +23,11 @@ struct CapturedRequest {
   std::string Header(const std::string& name) const;
 };
 
+// One request as it arrived on the connected socket `fd`: the header block and as much body as
+// its Content-Length announces, waiting at most 10 s for each read; what arrived so far when
+// the client stops sending ("" when it sent nothing).
+std::string ReadRawRequest(int fd);
+
 // A port on 127.0.0.1 that nothing listens on right now (bound to port 0, then released): a
 // target for "connection refused", or a free port for a server the test starts.
 int UnusedLoopbackPort();
