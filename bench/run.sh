@@ -35,6 +35,13 @@ echo "Kafka $(pom_version kafka kafka.version) (KRaft, single node), ElasticMQ $
   "MAX_IN_FLIGHT_MESSAGES=2000; $REPEAT runs per throughput figure, latency runs of ${LATENCY_SECONDS} s"
 echo "$(pom_version kafka kafka.version) $(pom_version elasticmq elasticmq.version)" >"$OUT/versions.txt"
 
+# A stack just started runs its JVMs cold for the first seconds (the first figures came out at a third of
+# the warm ones): one throwaway round through SQS and the service first.
+section "warm-up (not counted)"
+"$BIN/sqs_limit_bench" -n 50000 -t 4 --sqs-endpoint "$SQS" >/dev/null
+"$BIN/drain_bench" "${common[@]}" -n 20000 --label warm-up >/dev/null
+echo "done"
+
 if wants limit; then
   section "1. the limit: SQS SendMessageBatch ingest (4 requests in flight, as the service) and raw Kafka consume"
   for r in $(seq "$REPEAT"); do
