@@ -43,14 +43,16 @@ section "warm-up (not counted)"
 echo "done"
 
 if wants limit; then
-  section "1. the limit: SQS SendMessageBatch ingest (4 requests in flight, as the service) and raw Kafka consume"
-  for r in $(seq "$REPEAT"); do
-    "$BIN/sqs_limit_bench" -n 50000 -t 4 --sqs-endpoint "$SQS" --json "$OUT/limit-$r.json"
+  section "1. the limit: SQS SendMessageBatch ingest of N messages (4 requests in flight, as the service)"
+  for n in 20000 100000; do
+    for r in $(seq "$REPEAT"); do
+      "$BIN/sqs_limit_bench" -n "$n" -t 4 --sqs-endpoint "$SQS" --json "$OUT/limit-$n-$r.json"
+    done
   done
 fi
 
 if wants drain; then
-  section "2. backlog drain (mixed STANDARD/PRIORITY/BULK) and 5. memory"
+  section "2. backlog drain (mixed STANDARD/PRIORITY/BULK), 1. raw Kafka consume and 5. memory"
   for n in 20000 100000; do
     for r in $(seq "$REPEAT"); do
       "$BIN/drain_bench" "${common[@]}" -n "$n" --raw-consume --label "drain-$n" \
