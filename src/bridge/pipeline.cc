@@ -47,7 +47,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(Kind kind, const BridgeConfig
   // is most of the process's memory (65 MB steady). Each time the prefetch queue fills,
   // librdkafka 2.0.2 pauses fetching for about 0.4 s, so a smaller queue costs throughput:
   // 20,000 records / 8 MiB is the largest that keeps the service under 40 MB (make bench's
-  // knob sweep: 100,000-order drain 18.2k msg/s at 35 MB, against 20.3k at 65 MB).
+  // knob sweep: a 100,000-order drain at about librdkafka's default rate, 35 MB against 65).
   props.SetDefault("queued.min.messages", "20000");
   props.SetDefault("queued.max.messages.kbytes", "8192");
   auto consumer = kafka::Consumer::Create(props, p->group_, p.get());
