@@ -20,11 +20,11 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 using driftline::testing::ExpectNoSecret;
+using driftline::testing::kTestAccessKeyId;
+using driftline::testing::kTestSaslPassword;
+using driftline::testing::kTestSecretKey;
+using driftline::testing::kTestSessionToken;
 using driftline::testing::ReadFile;
-constexpr const char* kAccessKeyId = driftline::testing::kTestAccessKeyId;
-constexpr const char* kSecretKey = driftline::testing::kTestSecretKey;
-constexpr const char* kSessionToken = driftline::testing::kTestSessionToken;
-constexpr const char* kSaslPassword = driftline::testing::kTestSaslPassword;
 
 class SecretsTest : public BridgeIntegrationTest,
                     public ::testing::WithParamInterface<const char*> {
@@ -38,11 +38,11 @@ class SecretsTest : public BridgeIntegrationTest,
   std::vector<std::string> EnvWithSecrets(std::vector<std::string> extra) const {
     std::vector<std::string> env = ServiceEnv();
     env.insert(env.end(), {"LOG_LEVEL=debug", std::string("LOG_FORMAT=") + format(),
-                           std::string("AWS_ACCESS_KEY_ID=") + kAccessKeyId,
-                           std::string("AWS_SECRET_ACCESS_KEY=") + kSecretKey,
-                           std::string("AWS_SESSION_TOKEN=") + kSessionToken,
+                           std::string("AWS_ACCESS_KEY_ID=") + kTestAccessKeyId,
+                           std::string("AWS_SECRET_ACCESS_KEY=") + kTestSecretKey,
+                           std::string("AWS_SESSION_TOKEN=") + kTestSessionToken,
                            std::string("KAFKA_PROPERTY_SASL_USERNAME=driftline"),
-                           std::string("KAFKA_PROPERTY_SASL_PASSWORD=") + kSaslPassword});
+                           std::string("KAFKA_PROPERTY_SASL_PASSWORD=") + kTestSaslPassword});
     env.insert(env.end(), extra.begin(), extra.end());
     return env;
   }
@@ -75,8 +75,8 @@ TEST_P(SecretsTest, SqsRejectingAndQuotingTheRequestLeaksNothing) {
   // The secrets were really in play: the token went out with every request, and the server's
   // quote of it reached the log scrubbed.
   ASSERT_FALSE(sqs.requests().empty());
-  EXPECT_THAT(sqs.requests().front(), HasSubstr(kSessionToken));
-  EXPECT_THAT(sqs.requests().front(), HasSubstr(kAccessKeyId));
+  EXPECT_THAT(sqs.requests().front(), HasSubstr(kTestSessionToken));
+  EXPECT_THAT(sqs.requests().front(), HasSubstr(kTestAccessKeyId));
   const std::string text = ReadFile(log);
   EXPECT_THAT(text, HasSubstr("[REDACTED]"));
   ExpectNoSecret(text, log);

@@ -24,21 +24,21 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 using driftline::testing::ExpectNoSecret;
+using driftline::testing::kTestAccessKeyId;
+using driftline::testing::kTestSaslPassword;
+using driftline::testing::kTestSecretKey;
+using driftline::testing::kTestSessionToken;
 using driftline::testing::ReadFile;
-constexpr const char* kAccessKeyId = driftline::testing::kTestAccessKeyId;
-constexpr const char* kSecretKey = driftline::testing::kTestSecretKey;
-constexpr const char* kSessionToken = driftline::testing::kTestSessionToken;
-constexpr const char* kSaslPassword = driftline::testing::kTestSaslPassword;
 
 class ContractTestSecretsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // contract-test reads these from its environment, which it inherits from this process.
-    ::setenv("AWS_ACCESS_KEY_ID", kAccessKeyId, 1);
-    ::setenv("AWS_SECRET_ACCESS_KEY", kSecretKey, 1);
-    ::setenv("AWS_SESSION_TOKEN", kSessionToken, 1);
+    ::setenv("AWS_ACCESS_KEY_ID", kTestAccessKeyId, 1);
+    ::setenv("AWS_SECRET_ACCESS_KEY", kTestSecretKey, 1);
+    ::setenv("AWS_SESSION_TOKEN", kTestSessionToken, 1);
     ::setenv("CONTRACT_KAFKA_PROPERTY_SASL_USERNAME", "driftline", 1);
-    ::setenv("CONTRACT_KAFKA_PROPERTY_SASL_PASSWORD", kSaslPassword, 1);
+    ::setenv("CONTRACT_KAFKA_PROPERTY_SASL_PASSWORD", kTestSaslPassword, 1);
   }
   void TearDown() override {
     for (const char* name :
@@ -95,7 +95,7 @@ TEST_F(ContractTestSecretsTest, AnSqsEndpointQuotingTheRequestBackLeaksNothing) 
   EXPECT_NE(run.exit_code, 0) << run.output;
   // The credentials were in play: the server saw the signed request it quoted back.
   ASSERT_FALSE(sqs.requests().empty()) << run.output;
-  EXPECT_THAT(sqs.requests().front(), HasSubstr(kAccessKeyId));
+  EXPECT_THAT(sqs.requests().front(), HasSubstr(kTestAccessKeyId));
   EXPECT_THAT(run.output, HasSubstr("The request was refused")) << run.output;
   ExpectNoSecret(run.output, "console output");
   for (const char* name : {"junit.xml", "ctrf.json", "report.html"}) {

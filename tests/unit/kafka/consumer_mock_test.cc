@@ -16,6 +16,7 @@ using namespace std::chrono_literals;
 using testing::CountByPartition;
 using testing::DeliveryCollector;
 using testing::MockCluster;
+using testing::OffsetsOf;
 using testing::PollUntil;
 using testing::RecordingListener;
 
@@ -187,13 +188,7 @@ TEST_P(PauseResumeTest, PausedPartitionYieldsNothingUntilResumed) {
         return n.contains(0) && n.at(0) >= 10;
       },
       5s));
-  std::vector<std::int64_t> offsets;
-  for (const auto& m : received) {
-    if (m.partition == 0) {
-      offsets.push_back(m.offset);
-    }
-  }
-  EXPECT_EQ(offsets, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(OffsetsOf(received, 0), (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   EXPECT_EQ(received.size(), 35u);
 }
 

@@ -166,4 +166,14 @@ inline std::map<std::int32_t, int> CountByPartition(const std::vector<Message>& 
   return counts;
 }
 
+// The offsets of the records from `partition`, in the order they arrived.
+inline std::vector<std::int64_t> OffsetsOf(const std::vector<Message>& messages,
+                                           std::int32_t partition) {
+  std::vector<std::int64_t> offsets;
+  for (const auto& m : messages) {
+    if (m.partition == partition) offsets.push_back(m.offset);
+  }
+  return offsets;
+}
+
 }  // namespace driftline::kafka::testing
