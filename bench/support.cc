@@ -204,7 +204,6 @@ ServiceProcess::ServiceProcess(const std::string& binary, const std::vector<std:
   auto child = faults::ChildProcess::Spawn({binary}, env, log_path);
   if (!child) Die(child.error().ToString());
   child_ = std::move(*child);
-  pid_ = child_->pid();
   sampler_ = std::thread([this] { Sample(); });
 }
 
@@ -223,8 +222,8 @@ int ServiceProcess::Stop() {
 
 void ServiceProcess::Sample() {
   while (!stop_) {
-    const long rss = StatusKb(pid_, "VmRSS:");
-    const long hwm = StatusKb(pid_, "VmHWM:");
+    const long rss = StatusKb(pid(), "VmRSS:");
+    const long hwm = StatusKb(pid(), "VmHWM:");
     if (rss > 0) {
       std::lock_guard lock(mu_);
       samples_.push_back(rss);
@@ -235,7 +234,7 @@ void ServiceProcess::Sample() {
 }
 
 double ServiceProcess::CpuSeconds() const {
-  std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+  std::ifstream in("/proc/" + std::to_string(pid()) + "/stat");
   std::string stat;
   std::getline(in, stat);
   // Fields after the command name (which may contain spaces): state is field 3, utime 14.

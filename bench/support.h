@@ -94,7 +94,7 @@ class ServiceProcess {
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_ ? child_->pid() : -1; }
   std::chrono::steady_clock::time_point started() const { return started_; }
   // SIGTERM, waits (at most 30 s); the exit code, -1 if it died of a signal or was killed.
   int Stop();
@@ -107,8 +107,7 @@ class ServiceProcess {
 
  private:
   void Sample();
-  std::unique_ptr<faults::ChildProcess> child_;
-  pid_t pid_ = -1;
+  std::unique_ptr<faults::ChildProcess> child_;  // null once stopped
   std::chrono::steady_clock::time_point started_;
   mutable std::mutex mu_;
   std::vector<long> samples_;
