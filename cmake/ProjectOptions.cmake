@@ -4,6 +4,20 @@ set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(CMAKE_CXX_EXTENSIONS OFF)
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 
+# ccache (installed by `make setup`) when present: a second build of unchanged sources, or the
+# same sources in another clone on this machine, takes seconds. Paths are hashed relative to the
+# source folder and the build folder is left out of the hash, so clones share the cache (the cost:
+# debug info of a cached object names the folder of the clone that compiled it first).
+# DRIFTLINE_CCACHE=OFF turns it off.
+option(DRIFTLINE_CCACHE "Compile through ccache when it is installed" ON)
+if(DRIFTLINE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  find_program(DRIFTLINE_CCACHE_PROGRAM ccache)
+  if(DRIFTLINE_CCACHE_PROGRAM)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}
+                                    CCACHE_NOHASHDIR=1 ${DRIFTLINE_CCACHE_PROGRAM})
+  endif()
+endif()
+
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
   set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)
 endif()

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates procps iproute2
+  ccache                    # rebuilds and other clones of the same sources compile from cache
   librdkafka-dev            # Kafka client (C API)
   libcurl4-openssl-dev      # SQS client transport + SigV4 signing
   libssl-dev                # MD5 / HMAC / base64 for SQS checks
