@@ -93,13 +93,13 @@ fuzz: setup
 	done
 
 stack-up:
-	@scripts/stack.sh up
+	@stack/stack.sh up
 
 stack-down:
-	@scripts/stack.sh down
+	@stack/stack.sh down
 
 stack-status:
-	@scripts/stack.sh status
+	@stack/stack.sh status
 
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 

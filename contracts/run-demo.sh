@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 
-scripts/stack.sh up
+stack/stack.sh up
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log="$BUILD_DIR/demo-order-service.log"
 suffix="demo-$$-$RANDOM"

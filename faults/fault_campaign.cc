@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   app.add_option("--sqs-endpoint", env.sqs_endpoint, "SQS endpoint (SQS_ENDPOINT)");
   app.add_option("--service", env.service_bin, "order-service binary");
   app.add_option("--stack-script", env.stack_script,
-                 "scripts/stack.sh, run with this environment (STACK_DIR, KAFKA_PORT, ...)");
+                 "stack/stack.sh, run with this environment (STACK_DIR, KAFKA_PORT, ...)");
   app.add_option("--log-dir", env.log_dir, "where service and stack logs go");
   app.add_flag("--verbose", verbose,
                "log the campaign's own Kafka clients (noisy while the broker is down on purpose)");

@@ -22,12 +22,12 @@ step "format check"
 make --no-print-directory format-check || status=1
 
 started_stack=0
-if ! scripts/stack.sh status >/dev/null 2>&1; then
+if ! stack/stack.sh status >/dev/null 2>&1; then
   step "stack up"
-  scripts/stack.sh up || { echo "run-tests: the stack did not start" >&2; exit 1; }
+  stack/stack.sh up || { echo "run-tests: the stack did not start" >&2; exit 1; }
   started_stack=1
 fi
-cleanup() { ((started_stack)) && { step "stack down"; scripts/stack.sh down; }; }
+cleanup() { ((started_stack)) && { step "stack down"; stack/stack.sh down; }; }
 trap cleanup EXIT
 
 step "tests"

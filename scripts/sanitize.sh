@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make sanitize`: an AddressSanitizer + UndefinedBehaviorSanitizer Debug build in build-asan/,
 # then the unit and integration tests against the stack that is already running
-# (scripts/stack.sh up). Exits non-zero if the build fails, a test fails, or a sanitizer reports
+# (stack/stack.sh up). Exits non-zero if the build fails, a test fails, or a sanitizer reports
 # anything: UBSan stops at the first finding (-fno-sanitize-recover), ASan at the first error,
 # LeakSanitizer fails the process at exit. Nothing is suppressed.
 #
@@ -26,7 +26,7 @@ host_port() { local s=${1#*://}; s=${s%%,*}; echo "${s%%/*}"; }
 for endpoint in "$KAFKA_BOOTSTRAP_SERVERS" "$SQS_ENDPOINT"; do
   hp=$(host_port "$endpoint")
   if ! (exec 3<>"/dev/tcp/${hp%:*}/${hp##*:}") 2>/dev/null; then
-    echo "sanitize: nothing listens on $hp; start the stack first (scripts/stack.sh up)" >&2
+    echo "sanitize: nothing listens on $hp; start the stack first (stack/stack.sh up)" >&2
     exit 1
   fi
 done

@@ -41,6 +41,6 @@ else
   echo "setup: Debian packages present"
 fi
 
-scripts/setup-maven.sh
+stack/setup-maven.sh
 # moto (PyPI) is a second SQS implementation that checks SigV4 signatures; only the tests use it.
-scripts/setup-moto.sh
+stack/setup-moto.sh

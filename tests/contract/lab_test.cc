@@ -63,8 +63,8 @@ std::set<std::string> UnsuccessfulNames(const std::string& output) {
 class ContractTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(RunQuietly((kRepo / "scripts/stack.sh").string() + " status"), 0)
-        << "the local stack is not ready: run `make stack-up` (scripts/stack.sh up)";
+    ASSERT_EQ(RunQuietly((kRepo / "stack/stack.sh").string() + " status"), 0)
+        << "the local stack is not ready: run `make stack-up` (stack/stack.sh up)";
     // These tests own the lab's topics while they run: another service on them would answer
     // the same orders. Someone else's may be about to stop; wait a bounded while, never kill.
     const std::set<std::string> topics = {"place-order-topic", "place-order-retry-topic",

@@ -1,4 +1,4 @@
-// CurlSqsClient against the real local SQS (ElasticMQ with strict limits, scripts/stack.sh).
+// CurlSqsClient against the real local SQS (ElasticMQ with strict limits, stack/stack.sh).
 // Every test creates its own queue and deletes it. An unreachable endpoint fails the tests.
 #include <gtest/gtest.h>
 
@@ -38,7 +38,7 @@ class ElasticMqTest : public ::testing::Test {
     ASSERT_NE(client_, nullptr);
     queue_name_ = driftline::testing::UniqueName("sqs-it");
     auto url = CreateQueue({queue_name_, {{"VisibilityTimeout", "30"}}});
-    ASSERT_TRUE(url.has_value()) << "is the stack up (scripts/stack.sh up)? "
+    ASSERT_TRUE(url.has_value()) << "is the stack up (stack/stack.sh up)? "
                                  << url.error().Trace();
     queue_url_ = *url;
   }

@@ -1,6 +1,6 @@
 // Signature checks against moto, a second SQS implementation that, unlike ElasticMQ, verifies
 // SigV4 once IAM authentication is on. The test starts moto_server itself on a free loopback
-// port (install it with scripts/setup-moto.sh), creates an IAM user with an sqs:* policy while
+// port (install it with stack/setup-moto.sh), creates an IAM user with an sqs:* policy while
 // authentication is still off, switches authentication on (POST /moto-api/reset-auth "0", the
 // runtime form of INITIAL_NO_AUTH_ACTION_COUNT=0) and stops moto at the end.
 #include <fcntl.h>
@@ -66,7 +66,7 @@ class MotoServer {
                 ("driftline-moto-" + std::to_string(::getpid()) + ".log");
     const std::string server = MotoServerPath();
     if (::access(server.c_str(), X_OK) != 0) {
-      error_ = server + " not found: run scripts/setup-moto.sh";
+      error_ = server + " not found: run stack/setup-moto.sh";
       return;
     }
     posix_spawn_file_actions_t actions;

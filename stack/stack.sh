@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The real local stack: Apache Kafka (KRaft, single node) and ElasticMQ (SQS), both from Maven Central.
 #
-#   scripts/stack.sh up       start both (idempotent), create topics, wait until real requests answer
-#   scripts/stack.sh status   running/stopped, pid, port, readiness per server; exit 0 only if both ready
-#   scripts/stack.sh down     stop both (SIGTERM, then SIGKILL after ${STACK_STOP_TIMEOUT}s), idempotent
-#   scripts/stack.sh reset    down + wipe data, generated configs and logs (keeps the jars)
-#   scripts/stack.sh logs [kafka|elasticmq] [-f]
-#   scripts/stack.sh stop kafka|elasticmq    stop one server of a stack that was up (fault tests)
-#   scripts/stack.sh start kafka|elasticmq   start it again with its data; returns once it answers
+#   stack/stack.sh up       start both (idempotent), create topics, wait until real requests answer
+#   stack/stack.sh status   running/stopped, pid, port, readiness per server; exit 0 only if both ready
+#   stack/stack.sh down     stop both (SIGTERM, then SIGKILL after ${STACK_STOP_TIMEOUT}s), idempotent
+#   stack/stack.sh reset    down + wipe data, generated configs and logs (keeps the jars)
+#   stack/stack.sh logs [kafka|elasticmq] [-f]
+#   stack/stack.sh stop kafka|elasticmq    stop one server of a stack that was up (fault tests)
+#   stack/stack.sh start kafka|elasticmq   start it again with its data; returns once it answers
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), SQS_PORT (4566), STACK_DIR (<repo>/.stack),
 # STACK_TOPIC_PARTITIONS (1), KAFKA_HEAP (512m), ELASTICMQ_HEAP (256m), STACK_READY_TIMEOUT (90 s),
@@ -390,7 +390,7 @@ cmd_up() {
   for svc in "${SERVICES[@]}"; do
     read -r -a pids <<<"$(find_pids "$svc")"
     if ((${#pids[@]} > 1)); then
-      die "$svc: several processes of this stack are running (${pids[*]}); run 'scripts/stack.sh down' first"
+      die "$svc: several processes of this stack are running (${pids[*]}); run 'stack/stack.sh down' first"
     elif ((${#pids[@]} == 1)); then
       echo "${pids[0]}" >"$(pid_file "$svc")"
       waiting+=("$svc")
@@ -408,7 +408,7 @@ cmd_up() {
     [[ " ${waiting[*]} " == *" $svc "* ]] || check_ports "$svc"
   done
 
-  "$REPO_DIR/scripts/setup-maven.sh"
+  "$REPO_DIR/stack/setup-maven.sh"
   write_configs
 
   for svc in "${SERVICES[@]}"; do
@@ -498,7 +498,7 @@ cmd_start() {
   need "${JAVA}" kcat curl ss pgrep setsid flock
   take_lock
   [[ -f $CONF_DIR/server.properties && -d $STACK_DIR/lib/$svc ]] \
-    || die "$svc: no configs or jars in $STACK_DIR; run 'scripts/stack.sh up' first"
+    || die "$svc: no configs or jars in $STACK_DIR; run 'stack/stack.sh up' first"
   t0="$(now_ms)"
   if [[ -n "$(find_pids "$svc")" ]]; then
     say "$svc: already running (pid $(find_pids "$svc")), waiting for it to answer"

@@ -4,7 +4,7 @@
 #   $STACK_DIR/lib/elasticmq/*.jar  from stack/elasticmq/pom.xml
 # Jars are cached in ~/.m2 by Maven. Idempotent: a stamp file per classpath holds the hash of its pom,
 # and a classpath whose stamp matches is skipped without starting Maven.
-# Usage: scripts/setup-maven.sh [--force]
+# Usage: stack/setup-maven.sh [--force]
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

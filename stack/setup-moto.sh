@@ -6,7 +6,7 @@
 #   venv: $STACK_DIR/venv/moto   (STACK_DIR defaults to <repo>/.stack)
 #   server: $STACK_DIR/venv/moto/bin/moto_server
 # Idempotent: a stamp holding the requirement spec skips pip when nothing changed.
-# Usage: scripts/setup-moto.sh [--force]
+# Usage: stack/setup-moto.sh [--force]
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
