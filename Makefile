@@ -50,9 +50,10 @@ integration: build
 	ctest --test-dir $(BUILD_DIR) -L integration --output-on-failure $(CTEST_ARGS)
 
 # The stack, order-service (fault injection on), contract-test on the project's own contract;
-# prints the run and writes JUnit/CTRF/HTML reports to $(BUILD_DIR)/reports/contract/.
-demo: setup build stack-up
-	BUILD_DIR=$(BUILD_DIR) contracts/run-demo.sh
+# prints the run and writes JUnit/CTRF/HTML reports to $(BUILD_DIR)/reports/contract/. Builds only
+# the two binaries it runs, while the stack starts (scripts/demo.sh).
+demo: setup
+	@BUILD_DIR=$(BUILD_DIR) BUILD_TYPE=$(BUILD_TYPE) WERROR=$(WERROR) JOBS=$(JOBS) scripts/demo.sh
 
 # One order through Kafka and SQS with the project's clients, step by step (no service).
 demo-clients: setup build stack-up
