@@ -3,7 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "sqs/protocol.h"
+#include "sqs/protocol/decode.h"
+#include "sqs/protocol/errors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace driftline::sqs;

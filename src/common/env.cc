@@ -1,9 +1,10 @@
 #include "common/env.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
+
+#include "common/strings.h"
 
 extern char** environ;  // POSIX
 
@@ -29,13 +30,6 @@ class ProcessEnvironment final : public Environment {
     return out;
   }
 };
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 }  // namespace
 

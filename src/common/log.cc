@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/strings.h"
+
 namespace driftline {
 namespace {
 
@@ -29,9 +31,7 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 }  // namespace
 
 Status InitLogging(std::string_view level_name, std::string_view format) {
-  std::string lname(level_name);
-  std::transform(lname.begin(), lname.end(), lname.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string lname = Lower(level_name);
   if (lname == "warning") lname = "warn";
   if (lname == "fatal") lname = "critical";
   const auto level = spdlog::level::from_str(lname);

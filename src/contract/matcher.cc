@@ -5,26 +5,13 @@
 #include <cmath>
 #include <regex>
 
+#include "common/strings.h"
 #include "contract/document.h"
 
 namespace driftline::contract {
 namespace {
 
 using nlohmann::json;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string Trim(std::string_view s) {
-  const std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  const std::size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 int ToInt(const std::string& s) {
   int v = 0;
@@ -228,7 +215,7 @@ bool HasDataType(const json& value, DataType type) {
 Result<std::optional<Matcher>> ParseMatcher(const json& value) {
   if (!value.is_string()) return std::optional<Matcher>();
   const std::string& text = value.get_ref<const std::string&>();
-  const std::string trimmed = Trim(text);
+  const std::string trimmed(Trim(text));
   if (trimmed.rfind("$match(", 0) == 0) {
     static const std::regex kMatch("\\$match\\(\\s*([A-Za-z]+)\\s*:\\s*([\\s\\S]*?)\\s*\\)");
     std::smatch m;

@@ -2,44 +2,15 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <fstream>
 #include <sstream>
+
+#include "common/strings.h"
 
 namespace driftline::kafka {
 namespace {
 
 constexpr std::string_view kRedacted = "[redacted]";
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f'; };
-  while (!s.empty() && blank(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && blank(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// Replaces every occurrence of `secret` in `text`.
-std::string Scrub(std::string text, std::string_view secret) {
-  if (secret.empty()) {
-    return text;
-  }
-  for (auto pos = text.find(secret); pos != std::string::npos;
-       pos = text.find(secret, pos + kRedacted.size())) {
-    text.replace(pos, secret.size(), kRedacted);
-  }
-  return text;
-}
 
 }  // namespace
 
@@ -154,7 +125,7 @@ Status Properties::ApplyTo(rd_kafka_conf_t* conf) const {
         RD_KAFKA_CONF_OK) {
       std::string reason = errstr.data();
       if (IsSensitiveProperty(name)) {
-        reason = Scrub(std::move(reason), value);
+        reason = ReplaceAll(std::move(reason), value, kRedacted);
       }
       return Fail(Code::kInvalidArgument, "kafka property '" + name + "': " + reason);
     }

@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "sqs/message.h"
-#include "sqs/protocol.h"
+#include "sqs/protocol/decode.h"
+#include "sqs/protocol/encode.h"
+#include "sqs/protocol/message.h"
 
 namespace driftline::sqs {
 

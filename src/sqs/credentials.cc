@@ -1,6 +1,9 @@
 #include "sqs/credentials.h"
 
 #include <array>
+#include <utility>
+
+#include "common/strings.h"
 
 namespace driftline::sqs {
 namespace {
@@ -10,13 +13,6 @@ std::optional<std::string> NonEmpty(const Environment& env, std::string_view nam
   auto value = env.Get(name);
   if (!value || value->empty()) return std::nullopt;
   return value;
-}
-
-void ReplaceAll(std::string& text, std::string_view needle, std::string_view replacement) {
-  for (auto pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + replacement.size())) {
-    text.replace(pos, needle.size(), replacement);
-  }
 }
 
 }  // namespace
@@ -57,7 +53,9 @@ std::string RedactCredentials(std::string text, const Credentials& credentials) 
       credentials.session_token ? &*credentials.session_token : nullptr,
       &credentials.secret_access_key, &credentials.access_key_id};
   for (const std::string* value : values) {
-    if (value != nullptr && value->size() >= kMinSecretLength) ReplaceAll(text, *value, kRedacted);
+    if (value != nullptr && value->size() >= kMinSecretLength) {
+      text = ReplaceAll(std::move(text), *value, kRedacted);
+    }
   }
   return text;
 }

@@ -7,6 +7,10 @@
 #include <utility>
 
 #include "sqs/curl_transport.h"
+#include "sqs/protocol/batch.h"
+#include "sqs/protocol/decode.h"
+#include "sqs/protocol/encode.h"
+#include "sqs/protocol/errors.h"
 
 namespace driftline::sqs {
 namespace {
@@ -195,12 +199,8 @@ Result<SendMessageResult> CurlSqsClient::SendMessage(std::string_view queue_url,
                                                      const OutgoingMessage& message) {
   constexpr std::string_view kAction = "SendMessage";
   const BatchLimits limits = LimitsFor(queue_url);
-  if (const std::size_t size = MessagePayloadSize(message); size > limits.max_message_bytes) {
-    return tl::unexpected(
-        Error(Code::kInvalidArgument, "message of " + std::to_string(size) +
-                                          " bytes exceeds the queue's MaximumMessageSize of " +
-                                          std::to_string(limits.max_message_bytes))
-            .With(Frame(kAction, queue_url)));
+  if (auto checked = CheckMessageSize(message, limits, /*in_batch=*/false); !checked) {
+    return tl::unexpected(std::move(checked.error()).With(Frame(kAction, queue_url)));
   }
   auto body = EncodeSendMessage(queue_url, message);
   if (!body) return tl::unexpected(std::move(body.error()).With(Frame(kAction, queue_url)));
@@ -290,8 +290,8 @@ BatchResults<void> CurlSqsClient::DeleteMessageBatch(
     std::vector<DeleteBatchEntry> entries;
     std::map<std::string, std::size_t> index_of_id;
     for (std::size_t index = first; index < last; ++index) {
-      if (receipt_handles[index].empty()) {
-        outcomes.Fail(index, Error(Code::kInvalidArgument, "empty receipt handle"));
+      if (auto checked = CheckReceiptHandle(receipt_handles[index]); !checked) {
+        outcomes.Fail(index, checked.error());
         continue;
       }
       entries.push_back({std::to_string(index), receipt_handles[index]});

@@ -1,4 +1,4 @@
-// SqsClient over an HttpTransport, speaking the AWS JSON 1.0 protocol (protocol.h). Create()
+// SqsClient over an HttpTransport, speaking the AWS JSON 1.0 protocol (protocol/). Create()
 // wires it to libcurl; tests hand the constructor a fake transport.
 #pragma once
 
@@ -12,10 +12,11 @@
 #include <string_view>
 
 #include "common/env.h"
-#include "sqs/batch.h"
 #include "sqs/client.h"
 #include "sqs/credentials.h"
 #include "sqs/http.h"
+#include "sqs/protocol/endpoint.h"
+#include "sqs/protocol/validation.h"
 
 namespace driftline::sqs {
 

@@ -1,9 +1,9 @@
 #include "sqs/curl_transport.h"
 
-#include <algorithm>
-#include <cctype>
 #include <map>
 #include <utility>
+
+#include "common/strings.h"
 
 namespace driftline::sqs {
 namespace {
@@ -53,14 +53,6 @@ std::size_t WriteBody(char* data, std::size_t size, std::size_t count, void* use
   return n;
 }
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::size_t WriteHeader(char* data, std::size_t size, std::size_t count, void* user) {
   auto* headers = static_cast<std::map<std::string, std::string>*>(user);
   const std::size_t n = size * count;
@@ -71,10 +63,8 @@ std::size_t WriteHeader(char* data, std::size_t size, std::size_t count, void* u
   }
   const auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return n;  // blank line ends the block
-  std::string name(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string value = Trim(line.substr(colon + 1));
+  std::string name = Lower(line.substr(0, colon));
+  std::string value(Trim(line.substr(colon + 1)));
   auto [it, inserted] = headers->emplace(std::move(name), value);
   if (!inserted) it->second += ", " + value;
   return n;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_transport.h"
-#include "sqs/digest.h"
+#include "sqs/protocol/digest.h"
 
 namespace driftline::sqs {
 namespace {

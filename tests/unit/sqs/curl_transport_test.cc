@@ -12,7 +12,9 @@
 
 #include "loopback_http_server.h"
 #include "sqs/curl_client.h"
-#include "sqs/protocol.h"
+#include "sqs/protocol/encode.h"
+#include "sqs/protocol/endpoint.h"
+#include "sqs/protocol/errors.h"
 
 namespace driftline::sqs {
 namespace {

@@ -1,8 +1,8 @@
-#include "sqs/digest.h"
+#include "sqs/protocol/digest.h"
 
 #include <gtest/gtest.h>
 
-#include "sqs/message.h"
+#include "sqs/protocol/message.h"
 
 namespace driftline::sqs {
 namespace {

@@ -1,11 +1,11 @@
-#include "sqs/digest.h"
+#include "sqs/protocol/digest.h"
 
 #include <openssl/evp.h>
 
 #include <array>
 #include <cstdint>
 
-#include "sqs/message.h"
+#include "sqs/protocol/message.h"
 
 namespace driftline::sqs {
 namespace {

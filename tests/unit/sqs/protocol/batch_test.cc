@@ -1,4 +1,4 @@
-#include "sqs/batch.h"
+#include "sqs/protocol/batch.h"
 
 #include <gtest/gtest.h>
 
@@ -111,17 +111,6 @@ TEST(SplitIntoBatchesTest, EveryIndexAppearsExactlyOnce) {
     ++seen[index];
   for (int count : seen)
     EXPECT_EQ(count, 1);
-}
-
-TEST(BatchEntryIdTest, AllowsOnlyTheSqsAlphabet) {
-  EXPECT_TRUE(IsValidBatchEntryId("0"));
-  EXPECT_TRUE(IsValidBatchEntryId("msg_1-A"));
-  EXPECT_TRUE(IsValidBatchEntryId(std::string(80, 'a')));
-  EXPECT_FALSE(IsValidBatchEntryId(""));
-  EXPECT_FALSE(IsValidBatchEntryId(std::string(81, 'a')));
-  EXPECT_FALSE(IsValidBatchEntryId("a.b"));
-  EXPECT_FALSE(IsValidBatchEntryId("a b"));
-  EXPECT_FALSE(IsValidBatchEntryId("ü"));
 }
 
 }  // namespace

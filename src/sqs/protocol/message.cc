@@ -1,4 +1,4 @@
-#include "sqs/message.h"
+#include "sqs/protocol/message.h"
 
 namespace driftline::sqs {
 
