@@ -329,6 +329,33 @@ TEST_F(ServiceTest, DriftSwitchLeavesRetriesUnprocessed) {
   EXPECT_EQ(svc->Stop(), 0u);
 }
 
+// Ready means "a record produced now will be consumed": with fresh groups at
+// auto.offset.reset=latest (as contracts/run-demo.sh runs it), an order produced the moment the
+// service first says ready comes out on SQS, every time. The start offsets are resolved before
+// the assignment counts, so this is an ordering guarantee, not a race the test can win by time.
+TEST_F(ServiceTest, AnOrderProducedTheMomentItIsFirstReadyIsConsumed) {
+  for (int trial = 0; trial < 5; ++trial) {
+    BridgeConfig c = Config();
+    c.main_group = main_group_ + "-fresh-" + std::to_string(trial);
+    c.retry_group = retry_group_ + "-fresh-" + std::to_string(trial);
+    c.kafka_properties.Set("auto.offset.reset", "latest");
+    auto svc = OrderService::Create(std::move(c), Clock::System());
+    ASSERT_TRUE(svc.has_value()) << svc.error().Trace();
+    (*svc)->Start();
+    const auto deadline = Steady::now() + seconds(30);
+    while (!(*svc)->Ready() && Steady::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    ASSERT_TRUE((*svc)->Ready()) << (*svc)->HealthReport();
+    const std::string corr = "corr-ready-" + std::to_string(trial);
+    Produce({Order(StandardOrder("ORD-READY-" + std::to_string(trial)), corr)});
+    auto received = DrainQueue(1, seconds(30));
+    ASSERT_EQ(received.size(), 1u) << "trial " << trial << ": the order was skipped";
+    EXPECT_EQ(CorrelationOf(received[0]), corr);
+    EXPECT_EQ((*svc)->Stop(), 0u);
+  }
+}
+
 // A service that is built but never started (OrderService::Create failing after the pipelines
 // exist does the same) still closes its consumers cleanly. Their close delivers the pending
 // assignment to the pipeline; it used to arrive after the pipeline's members were destroyed
