@@ -65,6 +65,8 @@ class PipelineTest : public ::testing::Test {
   }
 
   BridgeConfig config_;
+  // Outlives the pipeline (its thread reads it until the fixture stops it).
+  ManualClock manual_clock_{Clock::WallTime{std::chrono::seconds(1768816800)}};
   FakeSqsClient sqs_;
   FakeKafka kafka_;
   std::unique_ptr<SqsSender> sender_;
@@ -126,7 +128,7 @@ TEST_F(PipelineTest, RevokeWaitsForInFlightRecordsAndCommitsThem) {
 }
 
 TEST_F(PipelineTest, ALostPartitionsInFlightAndParkedRecordsAreDropped) {
-  ManualClock clock(Clock::WallTime{std::chrono::seconds(1768816800)});
+  ManualClock& clock = manual_clock_;
   const kafka::Message e0 = Envelope("ORD-R0", 0, clock);
   clock.Advance(milliseconds(1000));
   const kafka::Message e1 = Envelope("ORD-R1", 1, clock);  // due 1 s after e0
