@@ -54,6 +54,9 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   c.sqs_endpoint = EnvString(env, "SQS_ENDPOINT", c.sqs_endpoint);
   c.sqs_queue_url = EnvString(env, "SQS_QUEUE_URL", c.sqs_queue_url);
   c.aws_region = EnvString(env, "AWS_REGION", EnvString(env, "AWS_DEFAULT_REGION", c.aws_region));
+  auto credentials = sqs::CredentialsFromEnv(env, sqs::WhenMissing::kUseLocalStackDefaults);
+  if (!credentials) return tl::unexpected(std::move(credentials.error()).With("SQS settings"));
+  c.aws_credentials = std::move(*credentials);
   c.aws_credentials_from_env = env.Get("AWS_ACCESS_KEY_ID").has_value();
 
   auto max_retries = EnvInt(env, "MAX_RETRIES", c.retry_policy.max_retries);

@@ -11,6 +11,7 @@
 #include "kafka/config.h"
 #include "order/order.h"
 #include "order/retry_policy.h"
+#include "sqs/credentials.h"
 
 namespace driftline::bridge {
 
@@ -30,7 +31,8 @@ struct BridgeConfig {
       "http://127.0.0.1:4566/000000000000/place-order-queue";  // SQS_QUEUE_URL
   std::string aws_region = "us-east-1";                        // AWS_REGION / AWS_DEFAULT_REGION
   // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; when unset, the local stack's
-  // test/test (ElasticMQ and LocalStack accept any), with a warning.
+  // test/test (ElasticMQ and LocalStack accept any), with a warning. Secrets: never logged.
+  sqs::Credentials aws_credentials = sqs::LocalStackCredentials();
   bool aws_credentials_from_env = false;
 
   // Behaviour
@@ -55,7 +57,9 @@ struct BridgeConfig {
   std::string Describe() const;
 };
 
-// Reads every variable named above. Errors (kInvalidArgument) name the variable and value.
+// Reads every variable named above: the only place the service reads its environment; what
+// it returns is complete. Errors (kInvalidArgument) name the variable (and value, unless it is
+// a secret).
 Result<BridgeConfig> LoadBridgeConfig(const Environment& env);
 
 // Checks ranges and combinations (batch size 1..10, positive bounds, distinct topics).

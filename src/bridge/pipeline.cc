@@ -34,7 +34,8 @@ Pipeline::Pipeline(Kind kind, const BridgeConfig& config, SqsSender& sender, Rec
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(Kind kind, const BridgeConfig& config,
                                                    SqsSender& sender, RecordSink& sink,
-                                                   BridgeMetrics* metrics, const Clock& clock) {
+                                                   BridgeMetrics* metrics, const Clock& clock,
+                                                   const ConsumerFactory& consumers) {
   std::unique_ptr<Pipeline> p(new Pipeline(kind, config, sender, sink, metrics, clock));
   kafka::Properties props = kafka::Properties::Make(config.kafka_bootstrap, {});
   props.Merge(config.kafka_properties);
@@ -50,7 +51,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(Kind kind, const BridgeConfig
   // knob sweep: a 100,000-order drain at about librdkafka's default rate, 35 MB against 65).
   props.SetDefault("queued.min.messages", "20000");
   props.SetDefault("queued.max.messages.kbytes", "8192");
-  auto consumer = kafka::Consumer::Create(props, p->group_, p.get());
+  auto consumer = consumers(props, p->group_, *p);
   if (!consumer) {
     return tl::unexpected(
         std::move(consumer.error()).With(std::string("creating the ") + p->name() + " consumer"));
@@ -70,6 +71,7 @@ Pipeline::~Pipeline() {
   // Closing the consumer runs the rebalance callbacks (OnAssigned/OnRevoked) into this object:
   // close it now, while the members they use are alive, not after them (consumer_ is declared
   // first, so it would be destroyed last). Already closed when Run() ended.
+  if (consumer_) static_cast<void>(consumer_->Close());
   consumer_.reset();
 }
 
@@ -303,23 +305,23 @@ void Pipeline::WaitForCompletions(const std::vector<kafka::TopicPartition>& part
   }
 }
 
-void Pipeline::OnAssigned(kafka::Consumer&, const std::vector<kafka::TopicPartition>& partitions) {
+void Pipeline::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
   for (const auto& p : partitions) {
     assignment_.insert(p);
     epochs_[p] = next_epoch_++;
     paused_.erase(p);  // librdkafka starts an assigned partition unpaused
   }
+  resolved_ = consumer_->StartOffsetsResolved();
   assigned_ = true;
-  spdlog::info("{} pipeline: assigned {} partition(s) of {} (now {})", name(), partitions.size(),
-               topic_, assignment_.size());
+  spdlog::info("{} pipeline: assigned {} partition(s) of {} (now {}){}", name(), partitions.size(),
+               topic_, assignment_.size(), resolved_ ? "" : "; start offsets not resolved yet");
 }
 
-void Pipeline::OnRevoked(kafka::Consumer& consumer,
-                         const std::vector<kafka::TopicPartition>& partitions, bool lost) {
+void Pipeline::OnRevoked(const std::vector<kafka::TopicPartition>& partitions, bool lost) {
   if (!lost) {
     // Give in-flight work a moment to finish so the next owner repeats as little as possible.
     WaitForCompletions(partitions, stop_ ? milliseconds(0) : kRevokeDrain);
-    if (Status s = consumer.Commit(); !s) {
+    if (Status s = consumer_->Commit(); !s) {
       spdlog::warn("{} pipeline: commit on revoke: {}", name(), s.error().ToString());
     }
   }
@@ -330,6 +332,7 @@ void Pipeline::OnRevoked(kafka::Consumer& consumer,
     assignment_.erase(p);
     paused_.erase(p);
   }
+  resolved_ = consumer_->StartOffsetsResolved();
   spdlog::info("{} pipeline: {} {} partition(s) of {}", name(), lost ? "lost" : "revoked",
                partitions.size(), topic_);
 }

@@ -24,26 +24,29 @@
 
 #include "bridge/config.h"
 #include "bridge/offset_tracker.h"
+#include "bridge/record_consumer.h"
 #include "bridge/record_sink.h"
 #include "bridge/retry_scheduler.h"
 #include "bridge/routing.h"
 #include "bridge/sqs_sender.h"
 #include "common/clock.h"
-#include "kafka/consumer.h"
 
 namespace driftline::bridge {
 
 struct BridgeMetrics;
 
-class Pipeline final : public kafka::RebalanceListener {
+class Pipeline final : public AssignmentListener {
  public:
   enum class Kind { kMain, kRetry };
 
-  // Subscribes to the pipeline's topic in its group. Borrowed: config, sender, sink, metrics
-  // (nullable), clock — all must outlive the pipeline. Errors: the consumer's.
-  static Result<std::unique_ptr<Pipeline>> Create(Kind kind, const BridgeConfig& config,
-                                                  SqsSender& sender, RecordSink& sink,
-                                                  BridgeMetrics* metrics, const Clock& clock);
+  // Subscribes to the pipeline's topic in its group, through a consumer from `consumers`.
+  // Borrowed: config, sender, sink, metrics (nullable), clock — all must outlive the pipeline;
+  // the sender and the sink must not report completions into it after it is destroyed (stop
+  // them first). Errors: the consumer's.
+  static Result<std::unique_ptr<Pipeline>> Create(
+      Kind kind, const BridgeConfig& config, SqsSender& sender, RecordSink& sink,
+      BridgeMetrics* metrics, const Clock& clock,
+      const ConsumerFactory& consumers = KafkaConsumerFactory());
   ~Pipeline() override;
 
   void Start();
@@ -58,15 +61,16 @@ class Pipeline final : public kafka::RebalanceListener {
   // True once the group has given this consumer an assignment (possibly empty: more members
   // than partitions) — the consumer is part of the group.
   bool Assigned() const { return assigned_.load(); }
+  // Assigned, and every assigned partition's start offset is resolved: a record produced to
+  // the topic from now on will be consumed.
+  bool Ready() const { return assigned_.load() && resolved_.load(); }
   // True when the loop hit an error it cannot recover from (fatal consumer error).
   bool Failed() const { return failed_.load(); }
   const char* name() const { return kind_ == Kind::kMain ? "main" : "retry"; }
 
-  // kafka::RebalanceListener, on the pipeline thread.
-  void OnAssigned(kafka::Consumer& consumer,
-                  const std::vector<kafka::TopicPartition>& partitions) override;
-  void OnRevoked(kafka::Consumer& consumer, const std::vector<kafka::TopicPartition>& partitions,
-                 bool lost) override;
+  // AssignmentListener, on the pipeline thread.
+  void OnAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
+  void OnRevoked(const std::vector<kafka::TopicPartition>& partitions, bool lost) override;
 
  private:
   struct Completion {
@@ -99,7 +103,7 @@ class Pipeline final : public kafka::RebalanceListener {
   const std::string topic_;
   const std::string group_;
 
-  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<RecordConsumer> consumer_;
   OffsetTracker tracker_;                         // pipeline thread only
   RetryScheduler<kafka::Message> scheduler_;      // pipeline thread only
   std::map<PartitionKey, std::uint64_t> epochs_;  // pipeline thread only
@@ -116,6 +120,7 @@ class Pipeline final : public kafka::RebalanceListener {
 
   std::atomic<bool> stop_{false};
   std::atomic<bool> assigned_{false};
+  std::atomic<bool> resolved_{false};
   std::atomic<bool> failed_{false};
   std::atomic<std::int64_t> drain_ms_{0};
   std::size_t left_ = 0;  // set by the thread before it ends

@@ -55,15 +55,19 @@ KafkaOutput DeadLetterRecord(const kafka::Message& in, const RouteContext& ctx, 
   return KafkaOutput{KafkaOutput::Kind::kDeadLetter, std::move(reason), std::move(out)};
 }
 
+// `now`: the clock reading that decided this attempt. It becomes the record's timestamp
+// (CreateTime), and the due time is computed from it, so the next hop's due time
+// (timestamp + delay) never precedes the header's.
 KafkaOutput RetryRecord(const RouteContext& ctx, const RetryEnvelope& e,
-                        const std::string& correlation_id) {
-  const auto due = ctx.clock.Wall() + ctx.config.retry_policy.DelayFor(e.retry_count);
+                        const std::string& correlation_id, Clock::WallTime now) {
+  const auto due = now + ctx.config.retry_policy.DelayFor(e.retry_count);
   kafka::Headers h = BaseHeaders(correlation_id);
   h.Add(std::string(kRetryCountHeader), std::to_string(e.retry_count));
   h.Add(std::string(kRetryDueAtHeader), std::to_string(ToEpochMillis(due)));
   kafka::OutgoingMessage out{ctx.config.retry_topic, std::nullopt, e.message_key,
                              e.ToJson().dump(-1, ' ', false, json::error_handler_t::replace),
                              std::move(h)};
+  out.timestamp_ms = ToEpochMillis(now);
   return KafkaOutput{KafkaOutput::Kind::kRetry, "", std::move(out)};
 }
 
@@ -126,11 +130,12 @@ Route RouteMain(const kafka::Message& in, const RouteContext& ctx) {
   if (sqs) return SqsRecord(in, std::move(*sqs), correlation_id);
 
   const Failure& f = sqs.error();
-  const std::string now = FormatUtcSeconds(ctx.clock.Wall());
+  const Clock::WallTime wall = ctx.clock.Wall();
+  const std::string now = FormatUtcSeconds(wall);
   const std::string trace = order::FormatTrace(f, Context(in, ctx.config));
   if (f.retryable) {
     RetryEnvelope e{parsed->body, parsed->key, 0, now, now, f.message, trace};
-    return RetryRecord(ctx, e, correlation_id);
+    return RetryRecord(ctx, e, correlation_id, wall);
   }
   DeadLetter dl;
   dl.original_message = parsed->body;
@@ -152,7 +157,9 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
                             correlation_id, "permanent");
   }
   RetryEnvelope& e = *envelope;
-  const std::string now = FormatUtcSeconds(ctx.clock.Wall());
+  // One clock reading decides whether the record is due and stamps what it produces.
+  const Clock::WallTime wall = ctx.clock.Wall();
+  const std::string now = FormatUtcSeconds(wall);
   const order::RetryDecision decision = order::Decide(e.retry_count, ctx.config.retry_policy);
 
   auto dead_letter = [&](int total, std::string message, std::string trace, std::string reason,
@@ -181,7 +188,11 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
   }
 
   // Due time: the header written with the envelope (ms precision), else the envelope's
-  // last attempt (seconds precision) plus the delay.
+  // last attempt (seconds precision) plus the delay; and never before the record's own
+  // timestamp plus the delay. The header was computed before the envelope was produced, so on
+  // its own it could fall short of timestamp + delay by the produce latency; with the record's
+  // timestamp as a floor, the next envelope (stamped with `wall`, see RetryRecord) is never
+  // timestamped less than delay(n) after this one.
   std::optional<Clock::WallTime> due;
   if (const kafka::Header* h = in.headers.Find(kRetryDueAtHeader); h && h->value) {
     if (auto ms = ParseInt(*h->value)) {
@@ -191,8 +202,12 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
   if (!due) {
     if (auto last = ParseUtcSeconds(e.last_attempt_timestamp)) due = *last + decision.delay;
   }
-  if (!due) due = ctx.clock.Wall();  // unreadable timestamp: the delay has no anchor; run now
-  if (ctx.clock.Wall() < *due) return Hold{*due};
+  if (in.timestamp_ms >= 0) {
+    const auto floor = Clock::WallTime{std::chrono::milliseconds(in.timestamp_ms)} + decision.delay;
+    due = due ? std::max(*due, floor) : floor;
+  }
+  if (!due) due = wall;  // unreadable timestamps: the delay has no anchor; run now
+  if (wall < *due) return Hold{*due};
 
   auto parsed = order::ParseOrder(e.original_message.dump());
   if (!parsed) {
@@ -213,7 +228,7 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
   RetryEnvelope next{
       e.original_message, e.message_key, e.retry_count + 1, e.first_attempt_timestamp, now,
       f.message,          trace};
-  return RetryRecord(ctx, next, correlation_id);
+  return RetryRecord(ctx, next, correlation_id, wall);
 }
 
 KafkaOutput RouteSqsRejection(const kafka::Message& in, const Error& error,

@@ -62,9 +62,14 @@ struct RouteContext {
 Route RouteMain(const kafka::Message& in, const RouteContext& ctx);
 
 // A record from the retry topic with retryCount n: dead letter when n >= MAX_RETRIES; Hold
-// until lastAttempt + delay(n) (the retry-due-at header, else lastAttemptTimestamp); then
-// transform again: SQS on success, envelope n+1 for a retryable failure, dead letter for a
-// permanent one. A malformed envelope is dead-lettered with its bytes.
+// until lastAttempt + delay(n) (the retry-due-at header, else lastAttemptTimestamp) and, when
+// the record has a timestamp, until at least that timestamp + delay(n); then transform again:
+// SQS on success, envelope n+1 for a retryable failure, dead letter for a permanent one. A
+// malformed envelope is dead-lettered with its bytes.
+//
+// Retry envelopes (from RouteMain too) carry the clock reading that decided them as their
+// timestamp (CreateTime), so envelope n+1's timestamp is never less than envelope n's plus
+// delay(n): the reading was >= the due time, which is >= n's timestamp + delay(n).
 Route RouteRetry(const kafka::Message& in, const RouteContext& ctx);
 
 // SQS refused the transformed message for good (too large, invalid characters): the dead

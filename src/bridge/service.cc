@@ -18,20 +18,20 @@ OrderService::OrderService(BridgeConfig config)
     : config_(std::move(config)), registry_(std::make_shared<prometheus::Registry>()) {}
 
 Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, const Clock& clock,
-                                                           std::unique_ptr<sqs::SqsClient> sqs) {
+                                                           std::unique_ptr<sqs::SqsClient> sqs,
+                                                           ConsumerFactory consumers) {
   if (Status s = Validate(config); !s) return tl::unexpected(s.error());
   std::unique_ptr<OrderService> svc(new OrderService(std::move(config)));
   const BridgeConfig& c = svc->config_;
   svc->metrics_ = std::make_unique<BridgeMetrics>(*svc->registry_);
 
   if (!sqs) {
-    auto sqs_config = sqs::SqsClientConfigFromEnv(Environment::Process(),
-                                                  sqs::WhenMissing::kUseLocalStackDefaults);
-    if (!sqs_config) return tl::unexpected(std::move(sqs_config.error()).With("SQS settings"));
-    sqs_config->endpoint_url = c.sqs_endpoint;
-    sqs_config->region = c.aws_region;
-    sqs_config->max_idle_connections = c.sqs_max_in_flight_batches + 2;
-    auto client = sqs::CurlSqsClient::Create(*sqs_config);
+    sqs::SqsClientConfig sqs_config;
+    sqs_config.endpoint_url = c.sqs_endpoint;
+    sqs_config.region = c.aws_region;
+    sqs_config.credentials = c.aws_credentials;
+    sqs_config.max_idle_connections = c.sqs_max_in_flight_batches + 2;
+    auto client = sqs::CurlSqsClient::Create(sqs_config);
     if (!client) return tl::unexpected(std::move(client.error()).With("creating the SQS client"));
     sqs = std::move(*client);
   }
@@ -52,13 +52,14 @@ Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, 
   if (!sink) return tl::unexpected(sink.error());
   svc->sink_ = std::move(*sink);
 
+  if (!consumers) consumers = KafkaConsumerFactory();
   auto main = Pipeline::Create(Pipeline::Kind::kMain, c, *svc->sender_, *svc->sink_,
-                               svc->metrics_.get(), clock);
+                               svc->metrics_.get(), clock, consumers);
   if (!main) return tl::unexpected(main.error());
   svc->main_ = std::move(*main);
   if (c.retry_consumer_enabled) {
     auto retry = Pipeline::Create(Pipeline::Kind::kRetry, c, *svc->sender_, *svc->sink_,
-                                  svc->metrics_.get(), clock);
+                                  svc->metrics_.get(), clock, consumers);
     if (!retry) return tl::unexpected(retry.error());
     svc->retry_ = std::move(*retry);
   }
@@ -159,7 +160,7 @@ std::size_t OrderService::Stop() {
 }
 
 bool OrderService::Ready() const {
-  return !Failed() && main_->Assigned() && (!retry_ || retry_->Assigned()) && sqs_ok_.load() &&
+  return !Failed() && main_->Ready() && (!retry_ || retry_->Ready()) && sqs_ok_.load() &&
          kafka_ok_.load() && sender_->Healthy() && sink_->Healthy();
 }
 
@@ -171,7 +172,8 @@ std::string OrderService::HealthReport() const {
   auto consumer = [](const Pipeline* p) -> std::string {
     if (p == nullptr) return "disabled";
     if (p->Failed()) return "FAILED";
-    return p->Assigned() ? "ok (joined its group)" : "NOT READY (waiting for a group assignment)";
+    if (!p->Assigned()) return "NOT READY (waiting for a group assignment)";
+    return p->Ready() ? "ok (joined its group)" : "NOT READY (start offsets not resolved)";
   };
   std::string out = Ready() ? "ready\n" : "not ready\n";
   out += "main consumer (" + config_.main_group + "): " + consumer(main_.get()) + "\n";

@@ -25,11 +25,13 @@ namespace driftline::bridge {
 
 class OrderService {
  public:
-  // Builds every part; nothing consumes yet. `sqs` may be injected (tests); null builds the
-  // real client from the config. Errors: configuration (kInvalidArgument), metrics address
+  // Builds every part from `config` alone (it reads no environment); nothing consumes yet.
+  // `sqs` and `consumers` may be injected (tests); null / empty build the real SQS client and
+  // Kafka consumers from the config. Errors: configuration (kInvalidArgument), metrics address
   // taken (kUnavailable).
-  static Result<std::unique_ptr<OrderService>> Create(
-      BridgeConfig config, const Clock& clock, std::unique_ptr<sqs::SqsClient> sqs = nullptr);
+  static Result<std::unique_ptr<OrderService>> Create(BridgeConfig config, const Clock& clock,
+                                                      std::unique_ptr<sqs::SqsClient> sqs = nullptr,
+                                                      ConsumerFactory consumers = {});
   ~OrderService();
 
   // Starts the pipelines (the retry pipeline only when RETRY_CONSUMER_ENABLED) and the SQS
@@ -40,7 +42,8 @@ class OrderService {
   // (they will be consumed again: at-least-once).
   std::size_t Stop();
 
-  // Both consumers have joined their groups, SQS answers, and nothing is failing.
+  // Both consumers have joined their groups with every start offset resolved (a record
+  // produced now will be consumed), SQS and Kafka answer, and nothing is failing.
   bool Ready() const;
   // One line per component, for /healthz.
   std::string HealthReport() const;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "kafka/client.h"
 #include "kafka/error.h"
@@ -48,6 +49,10 @@ std::optional<Error> FirstPartitionError(const rd_kafka_topic_partition_list_t* 
   return std::nullopt;
 }
 
+// How long an assignment waits for its start offsets before leaving them to librdkafka.
+constexpr std::chrono::milliseconds kResolveTimeout{10000};
+constexpr std::chrono::milliseconds kResolveRetry{100};
+
 void OnOffsetCommit(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
                     void*) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
@@ -77,6 +82,7 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(const Properties& props, std:
   }
 
   std::unique_ptr<Consumer> consumer(new Consumer(std::move(group_id), listener));
+  consumer->offset_reset_ = effective.Get("auto.offset.reset").value_or("earliest");
   // The callbacks find the Consumer through the conf's opaque; it outlives the handle.
   rd_kafka_conf_set_opaque(conf->get(), consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Consumer::OnRebalance);
@@ -132,6 +138,24 @@ void Consumer::HandleRebalance(rd_kafka_resp_err_t err,
   };
 
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    // Closing: the assignment is only handed over to be revoked; nothing will be fetched.
+    const Status resolved = close_started_ ? Fail(Code::kAborted, "closing")
+                                           : ResolveStartOffsets(partitions, kResolveTimeout);
+    if (!resolved && !close_started_) {
+      spdlog::warn("kafka consumer {}: start offsets left to librdkafka: {}", group_id_,
+                   resolved.error().message());
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!cooperative) unresolved_.clear();
+      for (const auto& tp : changed) {
+        if (resolved) {
+          unresolved_.erase(tp);
+        } else {
+          unresolved_.insert(tp);
+        }
+      }
+    }
     if (cooperative) {
       if (ErrorHandle e{rd_kafka_incremental_assign(rk, partitions)}) {
         failure = FromKafkaError(e.get(), "incremental assign");
@@ -147,6 +171,11 @@ void Consumer::HandleRebalance(rd_kafka_resp_err_t err,
     }
   } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
     const bool lost = rd_kafka_assignment_lost(rk) != 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& tp : changed)
+        unresolved_.erase(tp);
+    }
     notify([&] { listener_->OnRevoked(*this, changed, lost); });
     ReleasePaused(changed);
     if (cooperative) {
@@ -167,6 +196,70 @@ void Consumer::HandleRebalance(rd_kafka_resp_err_t err,
     std::lock_guard<std::mutex> lock(mu_);
     rebalance_error_ = std::move(failure);
   }
+}
+
+Status Consumer::ResolveStartOffsets(rd_kafka_topic_partition_list_t* partitions,
+                                     std::chrono::milliseconds timeout) {
+  const bool earliest =
+      offset_reset_ == "earliest" || offset_reset_ == "smallest" || offset_reset_ == "beginning";
+  const bool latest =
+      offset_reset_ == "latest" || offset_reset_ == "largest" || offset_reset_ == "end";
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto left = [&] {
+    return std::max(std::chrono::milliseconds(1),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now()));
+  };
+  std::optional<Error> last;
+  do {
+    if (last) std::this_thread::sleep_for(kResolveRetry);
+    last.reset();
+    const TopicPartitionListHandle committed(rd_kafka_topic_partition_list_copy(partitions));
+    if (const auto err =
+            rd_kafka_committed(rk_.get(), committed.get(), internal::TimeoutMs(left()));
+        err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      last = FromKafka(err, "committed offsets of group " + group_id_);
+      continue;
+    }
+    if (auto failed = FirstPartitionError(committed.get(), "committed offset of")) {
+      last = std::move(failed);
+      continue;
+    }
+    std::vector<std::int64_t> start(static_cast<std::size_t>(partitions->cnt));
+    for (int i = 0; i < partitions->cnt && !last; ++i) {
+      const auto& elem = committed->elems[i];
+      std::int64_t& offset = start[static_cast<std::size_t>(i)];
+      offset = elem.offset;
+      if (offset >= 0) continue;
+      if (!earliest && !latest) {
+        last = Error(Code::kInvalidArgument, "auto.offset.reset=" + offset_reset_ +
+                                                 " has no offset to start " +
+                                                 Describe(elem.topic, elem.partition) + " at");
+        break;
+      }
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      if (const auto err = rd_kafka_query_watermark_offsets(
+              rk_.get(), elem.topic, elem.partition, &low, &high, internal::TimeoutMs(left()));
+          err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        last = FromKafka(err, "watermarks of " + Describe(elem.topic, elem.partition));
+        break;
+      }
+      offset = earliest ? low : high;
+    }
+    if (last) continue;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      partitions->elems[i].offset = start[static_cast<std::size_t>(i)];
+    }
+    return Ok();
+  } while (last && last->code() != Code::kInvalidArgument &&
+           std::chrono::steady_clock::now() + kResolveRetry < deadline);
+  return tl::unexpected(std::move(*last));
+}
+
+bool Consumer::StartOffsetsResolved() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return unresolved_.empty();
 }
 
 void Consumer::ReleasePaused(const std::optional<std::vector<TopicPartition>>& leaving) {
@@ -222,6 +315,10 @@ Status Consumer::Assign(const std::vector<TopicPartitionOffset>& partitions) {
         tpo.offset;
   }
   ReleasePaused(std::nullopt);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    unresolved_.clear();
+  }
   const auto err = rd_kafka_assign(rk_.get(), partitions.empty() ? nullptr : list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return tl::unexpected(FromKafka(err, "assign"));

@@ -65,7 +65,9 @@ class RebalanceListener {
  public:
   virtual ~RebalanceListener() = default;
   // `partitions` have just been added to the assignment (all of it with the default eager
-  // protocol; the increment with cooperative-sticky). Fetching starts at the committed offsets.
+  // protocol; the increment with cooperative-sticky). Fetching starts at the committed offsets,
+  // else where auto.offset.reset says; both are resolved to absolute offsets before this
+  // call (see Consumer::StartOffsetsResolved), so a record produced from now on is consumed.
   virtual void OnAssigned(Consumer& consumer, const std::vector<TopicPartition>& partitions) = 0;
   // `partitions` are about to be taken away and are still assigned: the last chance to store
   // and commit their offsets (a synchronous Commit() here is fine). `lost` is true when the
@@ -167,6 +169,15 @@ class Consumer {
   // The fatal error, if the consumer has raised one (e.g. fenced by a static member).
   std::optional<Error> FatalError() const;
 
+  // True when every partition the group assigned got an absolute start offset at assignment:
+  // the group's committed offset, else the low or high watermark as auto.offset.reset says,
+  // read from the brokers before the assignment and the listener's OnAssigned(). librdkafka
+  // left alone resolves a logical start offset only when fetching begins, so a record produced
+  // in between is skipped at auto.offset.reset=latest. False while a partition had to be
+  // assigned at its logical offset because no broker answered (within 10 s, retried); it is
+  // resolved again at the next rebalance. Manual assignments (Assign) do not count.
+  bool StartOffsetsResolved() const;
+
   const std::string& group_id() const { return group_id_; }
 
  private:
@@ -180,8 +191,14 @@ class Consumer {
   void ReleasePaused(const std::optional<std::vector<TopicPartition>>& leaving);
   // rd_kafka_pause/resume_partitions() and the matching update of paused_.
   Status SetPaused(const std::vector<TopicPartition>& partitions, bool pause);
+  // Sets an absolute start offset on every element of `partitions` (committed, else per
+  // auto.offset.reset from the watermarks), retrying until `timeout`. Errors: the last failure;
+  // `partitions` then keeps the offsets librdkafka gave it.
+  Status ResolveStartOffsets(rd_kafka_topic_partition_list_t* partitions,
+                             std::chrono::milliseconds timeout);
 
   std::string group_id_;
+  std::string offset_reset_;     // auto.offset.reset as configured
   RebalanceListener* listener_;  // borrowed, may be null
   KafkaHandle rk_;
   bool close_started_ = false;  // only changed by Close()
@@ -190,6 +207,7 @@ class Consumer {
   mutable std::mutex mu_;
   std::set<TopicPartition> paused_;       // guarded by mu_
   std::optional<Error> rebalance_error_;  // guarded by mu_; returned by the next Poll()
+  std::set<TopicPartition> unresolved_;   // guarded by mu_: assigned at a logical offset
 };
 
 }  // namespace driftline::kafka

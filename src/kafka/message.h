@@ -74,6 +74,9 @@ struct OutgoingMessage {
   std::optional<std::string> key;
   std::string payload;
   Headers headers;
+  // The record's CreateTime, ms since the epoch; nullopt: librdkafka stamps it when Send()
+  // queues it. On a topic with message.timestamp.type=LogAppendTime the broker replaces it.
+  std::optional<std::int64_t> timestamp_ms = std::nullopt;
 };
 
 // --- Conversions, for this module's clients and tests. ---

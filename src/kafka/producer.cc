@@ -132,15 +132,16 @@ Status Producer::Send(const OutgoingMessage& message, std::uint64_t token) {
     const std::size_t payload_size = message.payload.size();
     rd_kafka_headers_t* raw_headers = headers.get();
     void* opaque = TokenToOpaque(token);
+    const std::int64_t timestamp = message.timestamp_ms.value_or(0);  // 0: now
     // The RD_KAFKA_V_* macros expand to C casts; rd_kafka_produceva() would avoid them but
     // double-frees the headers on some failures (librdkafka #4627).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
-    const rd_kafka_resp_err_t err =
-        rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_size),
-                          RD_KAFKA_V_VALUE(payload, payload_size), RD_KAFKA_V_HEADERS(raw_headers),
-                          RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk_.get(), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_size),
+        RD_KAFKA_V_VALUE(payload, payload_size), RD_KAFKA_V_HEADERS(raw_headers),
+        RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
 #pragma GCC diagnostic pop
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       static_cast<void>(headers.release());  // now owned by the queued record

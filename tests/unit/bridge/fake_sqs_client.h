@@ -2,7 +2,9 @@
 // command (whole requests, or single entries by body).
 #pragma once
 
+#include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -30,6 +32,39 @@ class FakeSqsClient final : public sqs::SqsClient {
     std::lock_guard lock(mu_);
     flaky_[std::move(body)] = n;
   }
+  // Requests with an entry whose body contains `needle` wait until Open(needle): completions
+  // then arrive in the order the test opens the gates.
+  void Gate(std::string needle) {
+    std::lock_guard lock(mu_);
+    gates_.insert(std::move(needle));
+  }
+  void Open(const std::string& needle) {
+    {
+      std::lock_guard lock(mu_);
+      gates_.erase(needle);
+    }
+    changed_.notify_all();
+  }
+  void OpenAll() {
+    {
+      std::lock_guard lock(mu_);
+      gates_.clear();
+    }
+    changed_.notify_all();
+  }
+  // Requests waiting at a gate now.
+  int Waiting() const {
+    std::lock_guard lock(mu_);
+    return waiting_;
+  }
+  // True once an entry whose body contains `needle` was accepted.
+  bool WasSent(const std::string& needle) const {
+    std::lock_guard lock(mu_);
+    for (const auto& body : sent_) {
+      if (body.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
   std::vector<std::string> Sent() const {
     std::lock_guard lock(mu_);
     return sent_;
@@ -45,7 +80,21 @@ class FakeSqsClient final : public sqs::SqsClient {
 
   sqs::BatchResults<sqs::SendMessageResult> SendMessageBatch(
       std::string_view, const std::vector<sqs::OutgoingMessage>& messages) override {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    auto gated = [&] {
+      for (const auto& m : messages) {
+        for (const auto& g : gates_) {
+          if (m.body.find(g) != std::string::npos) return true;
+        }
+      }
+      return false;
+    };
+    if (gated()) {
+      ++waiting_;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return !gated(); });
+      --waiting_;
+    }
     ++requests_;
     largest_batch_ = std::max(largest_batch_, messages.size());
     sqs::BatchResults<sqs::SendMessageResult> out;
@@ -103,6 +152,9 @@ class FakeSqsClient final : public sqs::SqsClient {
   static tl::unexpected<Error> Unimpl() { return Fail(Code::kUnimplemented, "fake"); }
 
   mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::set<std::string> gates_;
+  int waiting_ = 0;
   int fail_requests_ = 0;
   Code fail_code_ = Code::kUnavailable;
   std::map<std::string, Code> failing_entries_;

@@ -203,6 +203,56 @@ TEST_F(RoutingTest, WithoutDueHeaderTheLastAttemptTimestampAnchorsTheDelay) {
   EXPECT_TRUE(std::holds_alternative<SqsOutput>(RouteRetry(retry, Ctx())));
 }
 
+TEST_F(RoutingTest, RetryEnvelopesAreTimestampedWithTheReadingThatDecidedThem) {
+  const std::int64_t t0 = 1768816800LL * 1000;
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-DLQ-90001")), Ctx()));
+  EXPECT_EQ(first.message.timestamp_ms, t0);
+  EXPECT_EQ(HeaderOf(first.message, "retry-due-at"), std::to_string(t0 + 1000));
+
+  kafka::Message consumed = AsConsumed(first);
+  consumed.timestamp_ms = t0;
+  clock_.Advance(milliseconds(1234));  // found due late: the next delay counts from here
+  auto second = std::get<KafkaOutput>(RouteRetry(consumed, Ctx()));
+  EXPECT_EQ(second.message.timestamp_ms, t0 + 1234);
+  EXPECT_EQ(HeaderOf(second.message, "retry-due-at"), std::to_string(t0 + 1234 + 2000));
+}
+
+// The due header is written when envelope n is built; the envelope may reach the log later
+// (produce latency). Its timestamp + delay(n) is the floor, so envelope n+1 never comes less
+// than delay(n) after envelope n.
+TEST_F(RoutingTest, ARecordIsHeldUntilItsTimestampPlusTheDelayWhenTheHeaderSaysEarlier) {
+  const std::int64_t t0 = 1768816800LL * 1000;
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-DLQ-90001")), Ctx()));
+  ASSERT_EQ(HeaderOf(first.message, "retry-due-at"), std::to_string(t0 + 1000));
+  kafka::Message consumed = AsConsumed(first);
+  consumed.timestamp_ms = t0 + 21;  // appended 21 ms after the header was computed
+  consumed.timestamp_type = kafka::TimestampType::kCreateTime;
+
+  clock_.Advance(milliseconds(1000));  // the header's due time
+  Route early = RouteRetry(consumed, Ctx());
+  ASSERT_TRUE(std::holds_alternative<Hold>(early));
+  EXPECT_EQ(std::get<Hold>(early).due, Clock::WallTime{milliseconds(t0 + 21 + 1000)});
+  clock_.Advance(milliseconds(20));
+  ASSERT_TRUE(std::holds_alternative<Hold>(RouteRetry(consumed, Ctx())));
+  clock_.Advance(milliseconds(1));
+  Route due = RouteRetry(consumed, Ctx());
+  ASSERT_TRUE(std::holds_alternative<KafkaOutput>(due));
+  const auto& next = std::get<KafkaOutput>(due).message;
+  ASSERT_TRUE(next.timestamp_ms.has_value());
+  EXPECT_GE(*next.timestamp_ms - consumed.timestamp_ms, 1000);
+}
+
+TEST_F(RoutingTest, AHeaderLaterThanTimestampPlusDelayStillDecides) {
+  const std::int64_t t0 = 1768816800LL * 1000;
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx()));
+  kafka::Message consumed = AsConsumed(first);
+  consumed.timestamp_ms = t0 - 500;  // a producer clock behind ours
+  clock_.Advance(milliseconds(999));
+  ASSERT_TRUE(std::holds_alternative<Hold>(RouteRetry(consumed, Ctx())));
+  clock_.Advance(milliseconds(1));
+  EXPECT_TRUE(std::holds_alternative<SqsOutput>(RouteRetry(consumed, Ctx())));
+}
+
 TEST_F(RoutingTest, SqsRejectionDeadLettersTheOrder) {
   const kafka::Message in = Main(kStandard);
   KafkaOutput dl = RouteSqsRejection(in, Error(Code::kInvalidArgument, "message too long"), Ctx());

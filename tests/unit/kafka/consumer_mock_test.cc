@@ -198,6 +198,48 @@ INSTANTIATE_TEST_SUITE_P(Protocols, PauseResumeTest,
                            return std::string(param.param) == "range" ? "Eager" : "Cooperative";
                          });
 
+// With auto.offset.reset=latest and no committed offset, the start offset is the end of the
+// partition as of the assignment, resolved before OnAssigned(): a record produced from inside
+// OnAssigned() (the earliest moment anyone can know of the assignment) is consumed.
+TEST(ConsumerMockTest, AtLatestARecordProducedWhenAssignedIsConsumed) {
+  MockCluster cluster(1);
+  cluster.CreateTopic("orders", 1);
+  ProduceTo(cluster.Props(), "orders", {0}, 3);
+
+  Properties props = cluster.Props();
+  props.Set("auto.offset.reset", "latest");
+  RecordingListener listener;
+  bool resolved_when_assigned = false;
+  listener.on_assigned = [&](Consumer& c, const std::vector<TopicPartition>&) {
+    resolved_when_assigned = c.StartOffsetsResolved();
+    ProduceTo(cluster.Props(), "orders", {0}, 1);
+  };
+  auto consumer = Consumer::Create(props, "fresh", &listener);
+  ASSERT_TRUE(consumer.has_value());
+  ASSERT_TRUE((*consumer)->Subscribe({"orders"}).has_value());
+  std::vector<Message> received;
+  ASSERT_TRUE(PollUntil(
+      **consumer, received, [](const auto& r) { return !r.empty(); }, 15s));
+  EXPECT_TRUE(resolved_when_assigned);
+  EXPECT_EQ(received[0].offset, 3);
+
+  // A committed offset wins over the reset policy (committed here by a manual assignment).
+  auto seeder = Consumer::Create(props, "seeded");
+  ASSERT_TRUE(seeder.has_value());
+  ASSERT_TRUE((*seeder)->Assign({{"orders", 0, kOffsetBeginning}}).has_value());
+  ASSERT_TRUE((*seeder)->StoreOffset("orders", 0, 2).has_value());
+  ASSERT_TRUE((*seeder)->Commit().has_value());
+  RecordingListener again;
+  auto second = Consumer::Create(props, "seeded", &again);
+  ASSERT_TRUE(second.has_value());
+  ASSERT_TRUE((*second)->Subscribe({"orders"}).has_value());
+  std::vector<Message> replay;
+  ASSERT_TRUE(PollUntil(
+      **second, replay, [](const auto& r) { return r.size() >= 2; }, 15s));
+  EXPECT_EQ(replay[0].offset, 2);
+  EXPECT_TRUE((*second)->StartOffsetsResolved());
+}
+
 TEST(ConsumerMockTest, AssignAtEndSeesOnlyRecordsProducedAfterwards) {
   MockCluster cluster(3);
   cluster.CreateTopic("events", 3);

@@ -1,0 +1,104 @@
+// RecordSink against librdkafka's mock cluster: durable reports, resends through an outage,
+// a dead letter shrunk until the producer takes it.
+#include "bridge/record_sink.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+
+#include "unit/kafka/kafka_test_util.h"
+
+namespace driftline::bridge {
+namespace {
+
+using kafka::testing::Eventually;
+using kafka::testing::MockCluster;
+using std::chrono::seconds;
+
+KafkaOutput Output(KafkaOutput::Kind kind, const std::string& topic, std::string payload) {
+  kafka::OutgoingMessage m{topic, 0, std::string("key"), std::move(payload), {}};
+  return KafkaOutput{kind, "", std::move(m)};
+}
+
+std::vector<kafka::Message> ReadAll(const MockCluster& cluster, const std::string& topic,
+                                    std::size_t count) {
+  auto consumer = kafka::Consumer::Create(cluster.Props(), "reader");
+  EXPECT_TRUE(consumer.has_value());
+  EXPECT_TRUE((*consumer)->Assign({{topic, 0, kafka::kOffsetBeginning}}).has_value());
+  std::vector<kafka::Message> out;
+  kafka::testing::PollUntil(
+      **consumer, out, [&](const auto& r) { return r.size() >= count; }, seconds(10));
+  return out;
+}
+
+TEST(RecordSinkTest, ReportsEachRecordDurableOnce) {
+  MockCluster cluster(1);
+  cluster.CreateTopic("retry", 1);
+  auto sink = RecordSink::Create(cluster.Props(), nullptr);
+  ASSERT_TRUE(sink.has_value());
+  std::atomic<int> durable{0};
+  for (int i = 0; i < 5; ++i) {
+    (*sink)->Produce(Output(KafkaOutput::Kind::kRetry, "retry", "{}"), [&] { ++durable; });
+  }
+  EXPECT_EQ((*sink)->Drain(seconds(10)), 0u);
+  EXPECT_EQ(durable.load(), 5);
+  EXPECT_EQ((*sink)->Pending(), 0u);
+  EXPECT_TRUE((*sink)->Healthy());
+  EXPECT_EQ(ReadAll(cluster, "retry", 5).size(), 5u);
+}
+
+TEST(RecordSinkTest, ResendsThroughAnOutageUntilDurable) {
+  MockCluster cluster(1);
+  cluster.CreateTopic("retry", 1);
+  kafka::Properties props = cluster.Props();
+  props.Set("message.timeout.ms", "300");  // each attempt fails fast while the broker is down
+  auto sink = RecordSink::Create(props, nullptr);
+  ASSERT_TRUE(sink.has_value());
+  ASSERT_TRUE((*sink)->Probe("retry", seconds(5)).has_value());
+  rd_kafka_mock_broker_set_down(cluster.get(), 1);
+  std::atomic<int> durable{0};
+  (*sink)->Produce(Output(KafkaOutput::Kind::kRetry, "retry", "{}"), [&] { ++durable; });
+  ASSERT_TRUE(Eventually([&] { return !(*sink)->Healthy(); }, seconds(10)));
+  EXPECT_EQ(durable.load(), 0);
+  rd_kafka_mock_broker_set_up(cluster.get(), 1);
+  ASSERT_TRUE(Eventually([&] { return durable.load() == 1; }, seconds(30)));
+  EXPECT_TRUE((*sink)->Healthy());
+  EXPECT_EQ((*sink)->Pending(), 0u);
+}
+
+TEST(RecordSinkTest, ADeadLetterTooLargeForTheProducerIsShrunk) {
+  MockCluster cluster(1);
+  cluster.CreateTopic("dlq", 1);
+  kafka::Properties props = cluster.Props();
+  props.Set("message.max.bytes", "1000");
+  auto sink = RecordSink::Create(props, nullptr);
+  ASSERT_TRUE(sink.has_value());
+  const nlohmann::json body = {{"rawMessageBase64", std::string(4000, 'A')}, {"totalRetries", 0}};
+  std::atomic<int> durable{0};
+  (*sink)->Produce(Output(KafkaOutput::Kind::kDeadLetter, "dlq", body.dump()), [&] { ++durable; });
+  ASSERT_TRUE(Eventually([&] { return durable.load() == 1; }, seconds(30)));
+  auto read = ReadAll(cluster, "dlq", 1);
+  ASSERT_EQ(read.size(), 1u);
+  const auto got = nlohmann::json::parse(read[0].payload);
+  EXPECT_FALSE(got.contains("rawMessageBase64"));
+  EXPECT_TRUE(got.contains("rawMessageOmitted"));
+}
+
+TEST(RecordSinkTest, ARetryEnvelopeKeepsItsTimestamp) {
+  MockCluster cluster(1);
+  cluster.CreateTopic("retry", 1);
+  auto sink = RecordSink::Create(cluster.Props(), nullptr);
+  ASSERT_TRUE(sink.has_value());
+  KafkaOutput out = Output(KafkaOutput::Kind::kRetry, "retry", "{}");
+  out.message.timestamp_ms = 1768816801234;
+  (*sink)->Produce(std::move(out), [] {});
+  EXPECT_EQ((*sink)->Drain(seconds(10)), 0u);
+  auto read = ReadAll(cluster, "retry", 1);
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].timestamp_ms, 1768816801234);
+  EXPECT_EQ(read[0].timestamp_type, kafka::TimestampType::kCreateTime);
+}
+
+}  // namespace
+}  // namespace driftline::bridge
