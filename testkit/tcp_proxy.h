@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "faults/unique_fd.h"
+#include "testkit/unique_fd.h"
 
-namespace driftline::faults {
+namespace driftline::testkit {
 
 class TcpProxy {
  public:
@@ -50,4 +50,4 @@ class TcpProxy {
   std::vector<std::thread> pumps_;  // GUARDED_BY(mu_); joined by the destructor
 };
 
-}  // namespace driftline::faults
+}  // namespace driftline::testkit

@@ -1,17 +1,20 @@
-#include "faults/child_process.h"
+#include "testkit/child_process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <thread>
 
 extern char** environ;
 
-namespace driftline::faults {
+namespace driftline::testkit {
 namespace {
 
 using std::chrono::milliseconds;
@@ -33,9 +36,14 @@ std::optional<int> ExitCode(int status) {
 
 }  // namespace
 
-Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const std::vector<std::string>& argv,
-                                                          const std::vector<std::string>& extra_env,
-                                                          const std::string& log_path) {
+namespace {
+
+// Starts argv with this process's environment plus `extra_env`, stdin from /dev/null, stdout and
+// stderr appended to `log_path`, or (when `pipe_write` >= 0) written to that pipe, whose other
+// end `pipe_read` the child closes.
+Result<pid_t> SpawnProcess(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& extra_env, const std::string& log_path,
+                           int pipe_write, int pipe_read) {
   if (argv.empty()) return Fail(Code::kInvalidArgument, "no program to start");
   // One entry per name: the inherited environment, then the extra variables over it.
   std::map<std::string, std::string> by_name;
@@ -64,8 +72,13 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const std::vector<std:
 
   FileActions fa;
   posix_spawn_file_actions_addopen(&fa.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa.actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0644);
+  if (pipe_write >= 0) {
+    posix_spawn_file_actions_adddup2(&fa.actions, pipe_write, 1);
+    posix_spawn_file_actions_addclose(&fa.actions, pipe_read);
+  } else {
+    posix_spawn_file_actions_addopen(&fa.actions, 1, log_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
   posix_spawn_file_actions_adddup2(&fa.actions, 1, 2);
   pid_t pid = -1;
   const int rc =
@@ -73,7 +86,30 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const std::vector<std:
   if (rc != 0) {
     return Fail(Code::kUnavailable, "cannot start " + args[0] + ": " + std::strerror(rc));
   }
-  return std::unique_ptr<ChildProcess>(new ChildProcess(pid));
+  return pid;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const std::vector<std::string>& argv,
+                                                          const std::vector<std::string>& extra_env,
+                                                          const std::string& log_path) {
+  auto pid = SpawnProcess(argv, extra_env, log_path, -1, -1);
+  if (!pid) return tl::unexpected(pid.error());
+  return std::unique_ptr<ChildProcess>(new ChildProcess(*pid));
+}
+
+Result<std::unique_ptr<ChildProcess>> ChildProcess::SpawnCaptured(
+    const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+    UniqueFd* output) {
+  int fds[2];
+  if (::pipe(fds) != 0) return Fail(Code::kUnavailable, "pipe: " + std::string(strerror(errno)));
+  UniqueFd read_end(fds[0]);
+  UniqueFd write_end(fds[1]);
+  auto pid = SpawnProcess(argv, extra_env, "", write_end.get(), read_end.get());
+  if (!pid) return tl::unexpected(pid.error());
+  *output = std::move(read_end);  // the write end closes here: EOF once the child is done
+  return std::unique_ptr<ChildProcess>(new ChildProcess(*pid));
 }
 
 ChildProcess::~ChildProcess() {
@@ -133,4 +169,39 @@ Result<int> RunToCompletion(const std::vector<std::string>& argv,
   return code.value_or(-1);
 }
 
-}  // namespace driftline::faults
+CapturedRun RunCaptured(const std::vector<std::string>& argv, milliseconds deadline) {
+  CapturedRun result;
+  const auto start = Steady::now();
+  UniqueFd output;
+  auto child = ChildProcess::SpawnCaptured(argv, {}, &output);
+  if (!child) {
+    result.output = child.error().message();
+    return result;
+  }
+  const auto end = start + deadline;
+  bool killed = false;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<milliseconds>(end - Steady::now()).count();
+    if (left <= 0) {
+      (*child)->Kill();
+      killed = true;
+      break;
+    }
+    pollfd p{output.get(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::min<long>(left, 500))) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::read(output.get(), buf, sizeof buf);
+    if (n <= 0) break;  // EOF: the child closed its output
+    result.output.append(buf, static_cast<std::size_t>(n));
+  }
+  const auto code = (*child)->Wait(milliseconds(10000));
+  result.wall = std::chrono::duration_cast<milliseconds>(Steady::now() - start);
+  result.exit_code = !killed && code ? *code : -1;
+  return result;
+}
+
+int RunQuietly(const std::string& command) {
+  return RunCaptured({"/bin/sh", "-c", command}, milliseconds(60000)).exit_code;
+}
+
+}  // namespace driftline::testkit

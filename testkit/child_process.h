@@ -1,6 +1,7 @@
 // A child process this program started and owns: order-service instances killed with SIGKILL
-// or stopped with SIGTERM, and the stack script. The destructor kills and reaps a child that is
-// still running, so no process outlives its owner by accident.
+// or stopped with SIGTERM, contract-test runs, the stack script. The destructor kills and reaps
+// a child that is still running, so no process outlives its owner by accident. Every program a
+// test, benchmark or the fault campaign starts is started here (the one posix_spawn).
 #pragma once
 
 #include <sys/types.h>
@@ -12,8 +13,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "testkit/unique_fd.h"
 
-namespace driftline::faults {
+namespace driftline::testkit {
 
 class ChildProcess {
  public:
@@ -23,6 +25,10 @@ class ChildProcess {
   static Result<std::unique_ptr<ChildProcess>> Spawn(const std::vector<std::string>& argv,
                                                      const std::vector<std::string>& extra_env,
                                                      const std::string& log_path);
+  // As Spawn(), with stdout and stderr written to a pipe whose read end goes to `*output`.
+  static Result<std::unique_ptr<ChildProcess>> SpawnCaptured(
+      const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+      UniqueFd* output);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -50,4 +56,17 @@ Result<int> RunToCompletion(const std::vector<std::string>& argv,
                             const std::vector<std::string>& extra_env, const std::string& log_path,
                             std::chrono::milliseconds limit);
 
-}  // namespace driftline::faults
+struct CapturedRun {
+  int exit_code = -1;  // -1: could not start, killed at the deadline, or died of a signal
+  std::string output;  // stdout and stderr, interleaved ("cannot start ..." when it did not)
+  std::chrono::milliseconds wall{};
+};
+
+// Runs `argv` (argv[0] a path) with this process's environment and its output captured; kills
+// it at `deadline`.
+CapturedRun RunCaptured(const std::vector<std::string>& argv, std::chrono::milliseconds deadline);
+
+// Exit code of `command` run through /bin/sh with its output discarded (-1 as for RunCaptured).
+int RunQuietly(const std::string& command);
+
+}  // namespace driftline::testkit

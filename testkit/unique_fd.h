@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace driftline::faults {
+namespace driftline::testkit {
 
 class UniqueFd {
  public:
@@ -34,4 +34,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace driftline::faults
+}  // namespace driftline::testkit

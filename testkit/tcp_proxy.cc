@@ -1,4 +1,4 @@
-#include "faults/tcp_proxy.h"
+#include "testkit/tcp_proxy.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace driftline::faults {
+namespace driftline::testkit {
 namespace {
 
 // Closing with SO_LINGER {1, 0} sends a RST, like a dead endpoint, instead of a clean FIN.
@@ -115,4 +115,4 @@ void TcpProxy::Pump(UniqueFd client) {
   Reset(client);
 }
 
-}  // namespace driftline::faults
+}  // namespace driftline::testkit

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-namespace driftline::testing {
+namespace driftline::testkit {
 
 inline constexpr const char* kTestAccessKeyId = "AKIADLTESTKEYID4711X";
 inline constexpr const char* kTestSecretKey = "dlSecretAccessKey/NeverLogged+0123456789abcdef";
@@ -38,4 +38,4 @@ inline void ExpectNoSecret(const std::string& text, const std::string& where) {
   EXPECT_THAT(text, Not(HasSubstr(kTestAccessKeyId))) << where;
 }
 
-}  // namespace driftline::testing
+}  // namespace driftline::testkit

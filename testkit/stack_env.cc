@@ -1,11 +1,11 @@
-#include "support/stack_env.h"
+#include "testkit/stack_env.h"
 
 #include <unistd.h>
 
 #include <cstdlib>
 #include <random>
 
-namespace driftline::testing {
+namespace driftline::testkit {
 namespace {
 std::string FromEnv(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
@@ -30,4 +30,4 @@ std::string UniqueName(std::string_view prefix) {
   return std::string(prefix) + "-" + std::to_string(::getpid()) + "-" + suffix;
 }
 
-}  // namespace driftline::testing
+}  // namespace driftline::testkit

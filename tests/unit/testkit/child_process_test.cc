@@ -1,6 +1,6 @@
-// ChildProcess and RunToCompletion with /bin/sh: exit codes, the environment a child sees, the
-// log it writes, SIGTERM with a bound and SIGKILL.
-#include "faults/child_process.h"
+// ChildProcess and RunToCompletion and RunCaptured with /bin/sh: exit codes, the environment a
+// child sees, the log it writes, SIGTERM with a bound and SIGKILL.
+#include "testkit/child_process.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-namespace driftline::faults {
+namespace driftline::testkit {
 namespace {
 
 using std::chrono::milliseconds;
@@ -89,5 +89,28 @@ TEST_F(ChildProcessTest, AProgramThatDoesNotExistIsAnError) {
   EXPECT_EQ(code.error().code(), Code::kUnavailable);
 }
 
+TEST(RunCapturedTest, CapturesBothStreamsAndTheExitCode) {
+  const CapturedRun run =
+      RunCaptured({"/bin/sh", "-c", "echo out; echo err >&2; exit 4"}, seconds(10));
+  EXPECT_EQ(run.exit_code, 4);
+  EXPECT_NE(run.output.find("out\n"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("err\n"), std::string::npos) << run.output;
+}
+
+TEST(RunCapturedTest, KillsAProgramAtTheDeadline) {
+  const CapturedRun run =
+      RunCaptured({"/bin/sh", "-c", "echo started; exec sleep 30"}, milliseconds(300));
+  EXPECT_EQ(run.exit_code, -1);
+  EXPECT_LT(run.wall, seconds(10));
+  EXPECT_NE(run.output.find("started"), std::string::npos) << run.output;
+}
+
+TEST(RunCapturedTest, AProgramThatDoesNotExistSaysSo) {
+  const CapturedRun run = RunCaptured({"/nonexistent/program"}, seconds(10));
+  EXPECT_EQ(run.exit_code, -1);
+  EXPECT_NE(run.output.find("cannot start /nonexistent/program"), std::string::npos);
+  EXPECT_EQ(RunQuietly("exit 7"), 7);
+}
+
 }  // namespace
-}  // namespace driftline::faults
+}  // namespace driftline::testkit

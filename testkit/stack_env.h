@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace driftline::testing {
+namespace driftline::testkit {
 
 // KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092 (the stack's listener).
 std::string KafkaBootstrap();
@@ -14,4 +14,4 @@ std::string SqsEndpoint();
 // "<prefix>-<pid>-<random hex>": valid as a Kafka topic and an SQS queue name.
 std::string UniqueName(std::string_view prefix);
 
-}  // namespace driftline::testing
+}  // namespace driftline::testkit

@@ -1,6 +1,6 @@
 // TcpProxy against a loopback echo server: bytes pass both ways while up; while down, new
 // connections are reset and carried ones cut; up again, it forwards again.
-#include "faults/tcp_proxy.h"
+#include "testkit/tcp_proxy.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <atomic>
 #include <thread>
 
-namespace driftline::faults {
+namespace driftline::testkit {
 namespace {
 
 // Echoes every byte on every connection until destroyed.
@@ -122,4 +122,4 @@ TEST(TcpProxyTest, ForwardsWhileUpAndCutsWhileDown) {
 }
 
 }  // namespace
-}  // namespace driftline::faults
+}  // namespace driftline::testkit
