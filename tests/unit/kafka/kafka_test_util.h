@@ -1,5 +1,5 @@
 // Test helpers for src/kafka: an in-process mock cluster, a thread-safe collector of delivery
-// reports, a recording rebalance listener, and bounded waits (never fixed sleeps).
+// reports, a recording rebalance listener, and bounded polling (never fixed sleeps).
 // Also used by tests/integration/kafka.
 #pragma once
 
@@ -22,6 +22,7 @@
 #include "kafka/consumer.h"
 #include "kafka/handles.h"
 #include "kafka/producer.h"
+#include "testkit/eventually.h"
 
 namespace driftline::kafka::testing {
 
@@ -68,17 +69,8 @@ class MockCluster {
   std::string bootstrap_;
 };
 
-// Waits until `done()` or `timeout`, checking every few milliseconds.
-inline bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+// Bounded waits: the test kit's.
+using testkit::Eventually;
 
 // Collects delivery reports from any thread.
 class DeliveryCollector {
