@@ -10,20 +10,26 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
 #include <thread>
 
-#include "processes.h"
-#include "support/stack_env.h"
+#include "testkit/child_process.h"
+#include "testkit/service.h"
+#include "testkit/stack_env.h"
 
-namespace driftline::contract_tests {
+namespace driftline::e2e {
 namespace {
 
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
+using testkit::CapturedRun;
+using testkit::OrderServicesOnTopics;
+using testkit::RunCaptured;
+using testkit::RunQuietly;
 namespace fs = std::filesystem;
 
 const fs::path kRepo = DRIFTLINE_SOURCE_DIR;
@@ -43,7 +49,7 @@ constexpr const char* kLabTable =
     "+-------------------------+-------------------------+----------+\n";
 
 std::string SqsAccountUrl() {
-  return driftline::testing::SqsEndpoint() + "/000000000000";
+  return testkit::SqsEndpoint() + "/000000000000";
 }
 
 // The names listed under "Unsuccessful Scenarios:".
@@ -83,33 +89,34 @@ class ContractTest : public ::testing::Test {
   // Starts order-service (fault injection on, fresh groups at the topics' end) and waits until
   // /healthz answers 200.
   void StartService(const std::string& name, std::vector<std::string> extra_env = {}) {
-    port_ = FreeLoopbackPort();
-    ASSERT_GT(port_, 0);
-    std::vector<std::string> env = {
-        "KAFKA_BOOTSTRAP_SERVERS=" + driftline::testing::KafkaBootstrap(),
-        "SQS_ENDPOINT=" + driftline::testing::SqsEndpoint(),
-        "SQS_QUEUE_URL=" + SqsAccountUrl() + "/place-order-queue",
-        "ENABLE_TEST_FAILURE_SCENARIOS=true",
-        "MAX_RETRIES=3",
-        "METRICS_ADDRESS=127.0.0.1:" + std::to_string(port_),
-        "KAFKA_MAIN_GROUP_ID=" + driftline::testing::UniqueName("contract-main"),
-        "KAFKA_RETRY_GROUP_ID=" + driftline::testing::UniqueName("contract-retry"),
-        "KAFKA_PROPERTY_AUTO_OFFSET_RESET=latest",
-        "LOG_LEVEL=info"};
+    std::vector<std::string> env = {"KAFKA_BOOTSTRAP_SERVERS=" + testkit::KafkaBootstrap(),
+                                    "SQS_ENDPOINT=" + testkit::SqsEndpoint(),
+                                    "SQS_QUEUE_URL=" + SqsAccountUrl() + "/place-order-queue",
+                                    "ENABLE_TEST_FAILURE_SCENARIOS=true",
+                                    "MAX_RETRIES=3",
+                                    "KAFKA_MAIN_GROUP_ID=" + testkit::UniqueName("contract-main"),
+                                    "KAFKA_RETRY_GROUP_ID=" + testkit::UniqueName("contract-retry"),
+                                    "KAFKA_PROPERTY_AUTO_OFFSET_RESET=latest",
+                                    "LOG_LEVEL=info"};
     env.insert(env.end(), extra_env.begin(), extra_env.end());
     service_log_ = kOutput / (name + "-order-service.log");
-    service_ = std::make_unique<OrderService>(env, service_log_);
-    ASSERT_TRUE(service_->started()) << "cannot start " << DRIFTLINE_ORDER_SERVICE_BIN;
-    ASSERT_TRUE(service_->WaitHealthy(port_, milliseconds(60000)))
+    fs::create_directories(service_log_.parent_path());
+    fs::remove(service_log_);  // this run's log only
+    // METRICS_ADDRESS on a free loopback port, for /healthz.
+    auto service = testkit::ServiceProcess::Start(
+        {DRIFTLINE_ORDER_SERVICE_BIN, env, service_log_.string(), /*health_port=*/true});
+    ASSERT_TRUE(service.has_value()) << service.error().ToString();
+    service_ = std::move(*service);
+    ASSERT_TRUE(service_->WaitHealthy(milliseconds(60000)))
         << "order-service did not become healthy within 60 s; log: " << service_log_;
   }
 
-  RunResult RunContractTest(const std::string& name, std::vector<std::string> args) {
+  CapturedRun RunContractTest(const std::string& name, std::vector<std::string> args) {
     std::vector<std::string> argv = {DRIFTLINE_CONTRACT_TEST_BIN};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--kafka", driftline::testing::KafkaBootstrap(), "--sqs",
-                             SqsAccountUrl(), "--report-dir", (kOutput / name).string()});
-    RunResult r = RunCaptured(argv, milliseconds(180000));
+    argv.insert(argv.end(), {"--kafka", testkit::KafkaBootstrap(), "--sqs", SqsAccountUrl(),
+                             "--report-dir", (kOutput / name).string()});
+    CapturedRun r = RunCaptured(argv, milliseconds(180000));
     std::cout << r.output << "\n(contract-test exit " << r.exit_code << ", " << r.wall.count()
               << " ms; order-service log " << service_log_ << ")\n";
     return r;
@@ -117,20 +124,20 @@ class ContractTest : public ::testing::Test {
 
   void TearDown() override {
     if (service_) {
-      EXPECT_EQ(service_->Stop(), 0) << "order-service did not stop cleanly; log: " << service_log_;
+      EXPECT_EQ(service_->Terminate(), 0)
+          << "order-service did not stop cleanly; log: " << service_log_;
     }
   }
 
-  int port_ = -1;
   fs::path service_log_;
-  std::unique_ptr<OrderService> service_;
+  std::unique_ptr<testkit::ServiceProcess> service_;
 };
 
 TEST_F(ContractTest, LabFilesUnchangedPassAgainstTheFixedService) {
   if (!fs::exists(kLab / "specmatic.yaml"))
     GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
   StartService("lab-fixed");
-  const RunResult r =
+  const CapturedRun r =
       RunContractTest("lab-fixed", {"--config", (kLab / "specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("Tests run: 6, Successes: 6, Failures: 0, WIP: 0, Errors: 0"));
@@ -142,7 +149,7 @@ TEST_F(ContractTest, LabFilesCatchTheDriftWhenTheRetryConsumerIsOff) {
   if (!fs::exists(kLab / "specmatic.yaml"))
     GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
   StartService("lab-drift", {"RETRY_CONSUMER_ENABLED=false"});
-  const RunResult r =
+  const CapturedRun r =
       RunContractTest("lab-drift", {"--config", (kLab / "specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr("Tests run: 6, Successes: 4, Failures: 2, WIP: 0, Errors: 0"));
@@ -156,7 +163,7 @@ TEST_F(ContractTest, LabFilesCatchTheDriftWhenTheRetryConsumerIsOff) {
 
 TEST_F(ContractTest, ProjectContractPasses) {
   StartService("project");
-  const RunResult r =
+  const CapturedRun r =
       RunContractTest("project", {"--config", (kRepo / "contracts/specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("Tests run: 8, Successes: 8, Failures: 0, WIP: 0, Errors: 0"));
@@ -177,11 +184,11 @@ class CommandLineTest : public ::testing::Test {
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name, std::ios::trunc) << text;
   }
-  RunResult Run(std::vector<std::string> args) {
+  CapturedRun Run(std::vector<std::string> args) {
     args.insert(args.begin(), DRIFTLINE_CONTRACT_TEST_BIN);
     // Unreachable servers: a run that tried to send anything would fail differently.
     args.insert(args.end(), {"--kafka", "127.0.0.1:1", "--sqs", "http://127.0.0.1:1/0"});
-    RunResult r = RunCaptured(args, milliseconds(60000));
+    CapturedRun r = RunCaptured(args, milliseconds(60000));
     std::cout << r.output << "\n(exit " << r.exit_code << ")\n";
     return r;
   }
@@ -196,7 +203,7 @@ class CommandLineTest : public ::testing::Test {
 
 TEST_F(CommandLineTest, MalformedConfigNamesFileAndLine) {
   Write("specmatic.yaml", "version: 3\nsystemUnderTest:\n  service: [\n");
-  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr((dir_ / "specmatic.yaml").string() + ":4:"));
   NoStackDump(r.output);
@@ -204,7 +211,7 @@ TEST_F(CommandLineTest, MalformedConfigNamesFileAndLine) {
 
 TEST_F(CommandLineTest, MalformedExampleNamesFileAndLine) {
   Write("order-service_examples/01-standard.json", "{\"name\": \"x\",\n  \"receive\": {,}\n}\n");
-  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("01-standard.json:2:"));
   NoStackDump(r.output);
@@ -218,7 +225,7 @@ TEST_F(CommandLineTest, StrictModeRejectsAnInvalidExampleBeforeSending) {
   const std::string from = "\"itemsCount\": 3";
   example.replace(example.find(from), from.size(), "\"itemsCount\": \"3\"");
   Write("order-service_examples/01-standard.json", example);
-  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("(strict mode)"));
   EXPECT_THAT(r.output, HasSubstr("01-standard.json (at /send/payload/itemsCount)"));
@@ -234,17 +241,17 @@ TEST_F(CommandLineTest, DanglingReferenceInTheContract) {
   const std::string from = "schemas/common.yaml#/LineItem";
   contract.replace(contract.find(from), from.size(), "schemas/common.yaml#/Nothing");
   Write("order-service.yaml", contract);
-  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("order-service.yaml:"));
   EXPECT_THAT(r.output, HasSubstr("'schemas/common.yaml#/Nothing' points at nothing"));
 }
 
 TEST_F(CommandLineTest, ValidateOnlyAcceptsTheProjectContract) {
-  const RunResult r = Run({"--config", (dir_ / "specmatic.yaml").string(), "--validate-only"});
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string(), "--validate-only"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("8 example(s) valid"));
 }
 
 }  // namespace
-}  // namespace driftline::contract_tests
+}  // namespace driftline::e2e
