@@ -13,12 +13,23 @@
 #include <thread>
 
 #include "bridge/routing.h"
-#include "faults/tcp_proxy.h"
+#include "testkit/eventually.h"
+#include "testkit/readers.h"
+#include "testkit/service.h"
+#include "testkit/tcp_proxy.h"
 
 namespace driftline::faults {
 namespace {
 
 using nlohmann::json;
+using testkit::Eventually;
+using testkit::HeaderOf;
+using testkit::RunToCompletion;
+using testkit::SqsCollector;
+using testkit::TcpProxy;
+using testkit::TopicTail;
+using testkit::Topology;
+using ServiceInstance = testkit::ServiceProcess;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Steady = std::chrono::steady_clock;
@@ -74,19 +85,27 @@ class Rig {
 
   // Topology, feed, SQS collector and tails of the retry and dead-letter topics.
   bool Setup(int partitions) {
-    auto topo = Topology::Create(env_, result.name, partitions);
+    testkit::TopologyOptions options;
+    options.kafka = env_.kafka;
+    options.sqs_endpoint = env_.sqs_endpoint;
+    options.prefix = "faults-" + result.name;
+    options.partitions = partitions;
+    options.queue_attributes["VisibilityTimeout"] = "180";
+    auto topo = Topology::Create(options);
     if (!topo) return Failed("topology created", topo.error().ToString());
     topology = std::move(*topo);
     auto feed_or = OrderFeed::Create(*topology, ledger);
     if (!feed_or) return Failed("producer created", feed_or.error().ToString());
     feed = std::move(*feed_or);
-    auto sqs_or = SqsCollector::Start(*topology, ledger, 3);
+    auto sqs_or = SqsCollector::Start(env_.sqs_endpoint, topology->queue_url(), 3,
+                                      [this](const std::string& id) { ledger.CountSqs(id); });
     if (!sqs_or) return Failed("SQS collector started", sqs_or.error().ToString());
     sqs = std::move(*sqs_or);
-    auto dlq_or = TopicTail::Start(*topology, topology->dlq_topic, &ledger);
+    auto dlq_or = TopicTail::Start(env_.kafka, topology->dlq_topic(), partitions,
+                                   [this](const std::string& id) { ledger.CountDeadLetter(id); });
     if (!dlq_or) return Failed("dead-letter reader started", dlq_or.error().ToString());
     dlq = std::move(*dlq_or);
-    auto retry_or = TopicTail::Start(*topology, topology->retry_topic, nullptr);
+    auto retry_or = TopicTail::Start(env_.kafka, topology->retry_topic(), partitions);
     if (!retry_or) return Failed("retry-topic reader started", retry_or.error().ToString());
     retry = std::move(*retry_or);
     Say("topology %s (%d partition%s)", topology->base().c_str(), partitions,
@@ -96,7 +115,14 @@ class Rig {
 
   std::unique_ptr<ServiceInstance> StartService(const std::vector<std::string>& env,
                                                 const std::string& name) {
-    auto s = ServiceInstance::Start(*topology, env, name);
+    // The broker's minimum session timeout: a killed member's partitions move after about 6 s
+    // instead of 45.
+    std::vector<std::string> service_env = {"KAFKA_PROPERTY_SESSION_TIMEOUT_MS=6000",
+                                            "KAFKA_PROPERTY_HEARTBEAT_INTERVAL_MS=500",
+                                            "LOG_LEVEL=info"};
+    service_env.insert(service_env.end(), env.begin(), env.end());
+    auto s = ServiceInstance::Start(
+        {env_.service_bin, topology->ServiceEnv(service_env), LogPath(name), true});
     if (!s) {
       Failed("order-service " + name + " started", s.error().ToString());
       return nullptr;
@@ -121,11 +147,11 @@ class Rig {
     std::map<std::int32_t, std::int64_t> main_end, main_committed, retry_end, retry_committed,
         dlq_end;
     auto settled = [&] {
-      auto me = topology->End(topology->main_topic);
-      auto mc = topology->Committed(topology->main_group, topology->main_topic);
-      auto re = topology->End(topology->retry_topic);
-      auto rc = topology->Committed(topology->retry_group, topology->retry_topic);
-      auto de = topology->End(topology->dlq_topic);
+      auto me = topology->EndOffsets(topology->main_topic());
+      auto mc = topology->CommittedOffsets(topology->main_group(), topology->main_topic());
+      auto re = topology->EndOffsets(topology->retry_topic());
+      auto rc = topology->CommittedOffsets(topology->retry_group(), topology->retry_topic());
+      auto de = topology->EndOffsets(topology->dlq_topic());
       if (!me || !mc || !re || !rc || !de) return false;
       main_end = *me, main_committed = *mc, retry_end = *re, retry_committed = *rc, dlq_end = *de;
       return AtEnd(main_committed, main_end) && AtEnd(retry_committed, retry_end) &&
@@ -142,10 +168,16 @@ class Rig {
                     static_cast<long long>(limit.count()), ledger.MissingInSqs(),
                     ledger.MissingInDeadLetter()));
     // Late duplicates: the queue must stay empty for a moment before counting.
-    Eventually([&] { return topology->QueueDepth() == 0 && sqs->IdleMs() >= 2500; }, seconds(30),
+    Eventually([&] { return QueueDepth() == 0 && sqs->IdleMs() >= 2500; }, seconds(30),
                milliseconds(250));
     return ok;
   }
+
+  std::string LogPath(const std::string& what) const {
+    return env_.log_dir + "/" + topology->base() + "-" + what + ".log";
+  }
+  // The queue's ApproximateNumberOfMessages (0 when it does not answer).
+  std::int64_t QueueDepth() { return std::max<std::int64_t>(0, topology->QueueDepth()); }
 
   void Expect(const std::string& what, bool ok, const std::string& detail = "") {
     result.checks.push_back({what, ok, detail});
@@ -265,7 +297,7 @@ ScenarioResult KillNineBacklog(const Environment& env, const CampaignOptions& o)
   const auto env_extra = FaultEnv({}, {}, direct);
   auto svc = rig.StartService(env_extra, "run1");
   if (!svc) return rig.Finish();
-  auto progress = [&] { return rig.sqs->Received() + rig.topology->QueueDepth(); };
+  auto progress = [&] { return rig.sqs->Received() + rig.QueueDepth(); };
   for (int k = 0; k < 3; ++k) {
     const auto target = static_cast<std::int64_t>(fractions[k] * static_cast<double>(due_sqs));
     const bool reached =
@@ -281,8 +313,8 @@ ScenarioResult KillNineBacklog(const Environment& env, const CampaignOptions& o)
     rig.Note(Format("kill -9 #%d (pid %d) at %.1f s: %" PRId64 " messages in SQS (moment: %" PRId64
                     ")",
                     k + 1, static_cast<int>(pid), rig.Elapsed(), progress(), target));
-    if (auto committed =
-            rig.topology->Committed(rig.topology->main_group, rig.topology->main_topic)) {
+    if (auto committed = rig.topology->CommittedOffsets(rig.topology->main_group(),
+                                                        rig.topology->main_topic())) {
       // What lies between the committed offset and what reached SQS is replayed: duplicates.
       rig.Note(Format("  main group committed offset at the kill: %" PRId64,
                       committed->empty() ? std::int64_t{0} : committed->begin()->second));
@@ -310,7 +342,7 @@ Result<int> Stack(const Environment& env, const std::vector<std::string>& args,
 // The stack script must manage the broker this campaign talks to, or `stop kafka` would stop
 // somebody else's.
 bool StackManagesOurBroker(Rig& rig, const Environment& env) {
-  const std::string log = rig.topology->LogPath("stack-status");
+  const std::string log = rig.LogPath("stack-status");
   (void)Stack(env, {"status"}, log, seconds(60));
   std::ifstream in(log);
   std::string line;
@@ -350,7 +382,7 @@ ScenarioResult BrokerOutage(const Environment& env, const CampaignOptions& o) {
     return rig.Finish();
   }
 
-  const std::string stack_log = rig.topology->LogPath("stack");
+  const std::string stack_log = rig.LogPath("stack");
   auto t0 = Steady::now();
   auto stopped = Stack(env, {"stop", "kafka"}, stack_log, seconds(120));
   if (!stopped || *stopped != 0) {
@@ -575,10 +607,12 @@ ScenarioResult RetryRestart(const Environment& env, const CampaignOptions& o) {
   svc->Kill();
   rig.Note(Format("kill -9 at %.1f s, once %d fail-once envelopes were in the retry topic",
                   rig.Elapsed(), fail_once_n));
-  auto ends = rig.topology->End(rig.topology->retry_topic);
-  auto committed = rig.topology->Committed(rig.topology->retry_group, rig.topology->retry_topic);
-  auto main_ends = rig.topology->End(rig.topology->main_topic);
-  auto main_committed = rig.topology->Committed(rig.topology->main_group, rig.topology->main_topic);
+  auto ends = rig.topology->EndOffsets(rig.topology->retry_topic());
+  auto committed =
+      rig.topology->CommittedOffsets(rig.topology->retry_group(), rig.topology->retry_topic());
+  auto main_ends = rig.topology->EndOffsets(rig.topology->main_topic());
+  auto main_committed =
+      rig.topology->CommittedOffsets(rig.topology->main_group(), rig.topology->main_topic());
   if (main_ends && main_committed) {
     rig.Note("at the kill: main group committed " + OffsetsText(*main_committed, *main_ends) +
              " (what is past it is consumed again: duplicates)");
