@@ -194,16 +194,17 @@ Result<std::vector<kafka::Message>> Topology::ReadTopic(const std::string& topic
   return out;
 }
 
-Result<std::vector<sqs::ReceivedMessage>> Topology::DrainQueue(std::size_t count,
-                                                               milliseconds limit) {
+Result<std::vector<sqs::ReceivedMessage>> DrainQueue(sqs::SqsClient& sqs,
+                                                     const std::string& queue_url,
+                                                     std::size_t count, milliseconds limit) {
   std::vector<sqs::ReceivedMessage> out;
   const auto deadline = Steady::now() + limit;
   int empty_after_count = 0;
   while (Steady::now() < deadline && empty_after_count < 2) {
     sqs::ReceiveRequest r;
-    r.queue_url = queue_url_;
+    r.queue_url = queue_url;
     r.wait_time_seconds = out.size() >= count ? 1 : 2;
-    auto got = sqs_->ReceiveMessage(r);
+    auto got = sqs.ReceiveMessage(r);
     if (!got) return tl::unexpected(got.error());
     if (got->empty() && out.size() >= count) ++empty_after_count;
     std::vector<std::string> handles;
@@ -211,9 +212,14 @@ Result<std::vector<sqs::ReceivedMessage>> Topology::DrainQueue(std::size_t count
       handles.push_back(m.receipt_handle);
       out.push_back(std::move(m));
     }
-    if (!handles.empty()) (void)sqs_->DeleteMessageBatch(queue_url_, handles);
+    if (!handles.empty()) (void)sqs.DeleteMessageBatch(queue_url, handles);
   }
   return out;
+}
+
+Result<std::vector<sqs::ReceivedMessage>> Topology::DrainQueue(std::size_t count,
+                                                               milliseconds limit) {
+  return testkit::DrainQueue(*sqs_, queue_url_, count, limit);
 }
 
 }  // namespace driftline::testkit

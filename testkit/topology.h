@@ -76,8 +76,7 @@ class Topology {
   // `count`, plus whatever else is already there (an unexpected extra).
   Result<std::vector<kafka::Message>> ReadTopic(const std::string& topic, std::size_t count,
                                                 std::chrono::milliseconds limit);
-  // Receives and deletes until `count` messages were seen (and the queue then stays empty for
-  // two receives) or `limit` passes.
+  // testkit::DrainQueue of this topology's queue.
   Result<std::vector<sqs::ReceivedMessage>> DrainQueue(std::size_t count,
                                                        std::chrono::milliseconds limit);
 
@@ -89,6 +88,13 @@ class Topology {
   std::unique_ptr<kafka::Admin> admin_;
   std::unique_ptr<sqs::SqsClient> sqs_;
 };
+
+// Receives and deletes from `queue_url` until `count` messages were seen (and the queue then
+// stays empty for two receives) or `limit` passes. Errors: a failed receive.
+Result<std::vector<sqs::ReceivedMessage>> DrainQueue(sqs::SqsClient& sqs,
+                                                     const std::string& queue_url,
+                                                     std::size_t count,
+                                                     std::chrono::milliseconds limit);
 
 // An SQS client for the local stack at `endpoint` (region us-east-1, the stack's credentials).
 Result<std::unique_ptr<sqs::SqsClient>> LocalSqsClient(const std::string& endpoint);

@@ -78,7 +78,8 @@ std::vector<kafka::Message> BridgeIntegrationTest::ReadTopic(const std::string& 
 
 std::vector<sqs::ReceivedMessage> BridgeIntegrationTest::DrainQueue(std::size_t count,
                                                                     std::chrono::seconds limit) {
-  auto messages = topology_->DrainQueue(count, limit);
+  // queue_url_, which a test may point at a queue of its own.
+  auto messages = testkit::DrainQueue(*sqs_, queue_url_, count, limit);
   EXPECT_TRUE(messages.has_value()) << messages.error().ToString();
   return messages ? std::move(*messages) : std::vector<sqs::ReceivedMessage>{};
 }
