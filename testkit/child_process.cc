@@ -80,6 +80,9 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv,
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
   }
   posix_spawn_file_actions_adddup2(&fa.actions, 1, 2);
+  // Nothing else is inherited: a daemon the child starts (the stack script's broker) would
+  // otherwise hold this process's descriptors, such as a flock(1) lock, for its whole life.
+  posix_spawn_file_actions_addclosefrom_np(&fa.actions, 3);
   pid_t pid = -1;
   const int rc =
       posix_spawn(&pid, args[0].c_str(), &fa.actions, nullptr, arg_ptrs.data(), envp.data());

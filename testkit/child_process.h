@@ -21,7 +21,8 @@ class ChildProcess {
  public:
   // Starts argv[0] (a path) with this process's environment plus `extra_env` ("NAME=VALUE";
   // a later entry wins over an inherited one by the same name), stdin from /dev/null, stdout
-  // and stderr appended to `log_path`. Errors: kUnavailable when the program cannot be started.
+  // and stderr appended to `log_path`, and no other descriptor of this process. Errors:
+  // kUnavailable when the program cannot be started.
   static Result<std::unique_ptr<ChildProcess>> Spawn(const std::vector<std::string>& argv,
                                                      const std::vector<std::string>& extra_env,
                                                      const std::string& log_path);

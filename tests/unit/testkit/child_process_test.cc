@@ -2,6 +2,7 @@
 // child sees, the log it writes, SIGTERM with a bound and SIGKILL.
 #include "testkit/child_process.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -87,6 +88,17 @@ TEST_F(ChildProcessTest, AProgramThatDoesNotExistIsAnError) {
   auto code = RunToCompletion({"/nonexistent/program"}, {}, log_, seconds(10));
   ASSERT_FALSE(code.has_value());
   EXPECT_EQ(code.error().code(), Code::kUnavailable);
+}
+
+TEST_F(ChildProcessTest, TheChildInheritsNoOtherDescriptor) {
+  // As a flock(1) lock would be: an open descriptor of this process beyond 0-2.
+  const int fd = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(fd, 3);
+  auto code = RunToCompletion({"/bin/sh", "-c", "test -e /proc/self/fd/" + std::to_string(fd)}, {},
+                              log_, seconds(10));
+  ::close(fd);
+  ASSERT_TRUE(code.has_value()) << code.error().ToString();
+  EXPECT_EQ(*code, 1) << "the child could see descriptor " << fd;
 }
 
 TEST(RunCapturedTest, CapturesBothStreamsAndTheExitCode) {
