@@ -17,8 +17,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bench/support.h"
 #include "kafka/consumer.h"
-#include "support.h"
 
 namespace {
 
@@ -33,13 +33,13 @@ double Since(Steady::time_point t0) {
 
 // Reads the whole backlog with a consumer doing nothing else, with the service's prefetch
 // settings: messages/s from the first record to the last.
-json RawConsume(Topology& topo, int n) {
+json RawConsume(testkit::Topology& topo, int n) {
   auto consumer = kafka::Consumer::Create(kafka::Properties::Make(topo.options().kafka, {})
                                               .Set("queued.min.messages", "20000")
                                               .Set("queued.max.messages.kbytes", "8192"),
                                           topo.base() + "-raw");
   if (!consumer) Die(consumer.error().ToString());
-  if (auto s = (*consumer)->Assign({{topo.orders_topic(), 0, kafka::kOffsetBeginning}}); !s) {
+  if (auto s = (*consumer)->Assign({{topo.main_topic(), 0, kafka::kOffsetBeginning}}); !s) {
     Die(s.error().ToString());
   }
   const auto start = Steady::now();
@@ -62,7 +62,7 @@ json RawConsume(Topology& topo, int n) {
 }
 
 // Every message of the queue with its CorrelationId → SentTimestamp (epoch ms).
-std::map<std::string, std::int64_t> ReceiveAll(Topology& topo, int expected) {
+std::map<std::string, std::int64_t> ReceiveAll(testkit::Topology& topo, int expected) {
   std::map<std::string, std::int64_t> sent;
   const auto start = Steady::now();
   while (static_cast<int>(sent.size()) < expected && Since(start) < 120) {
@@ -85,7 +85,7 @@ std::map<std::string, std::int64_t> ReceiveAll(Topology& topo, int expected) {
 }
 
 // CorrelationId → retry-due-at (epoch ms) of every envelope in the retry topic.
-std::map<std::string, std::int64_t> RetryDueTimes(Topology& topo, int expected) {
+std::map<std::string, std::int64_t> RetryDueTimes(testkit::Topology& topo, int expected) {
   std::map<std::string, std::int64_t> due;
   auto consumer = kafka::Consumer::Create(kafka::Properties::Make(topo.options().kafka, {}),
                                           topo.base() + "-audit");
@@ -109,7 +109,7 @@ std::map<std::string, std::int64_t> RetryDueTimes(Topology& topo, int expected) 
 
 int main(int argc, char** argv) {
   int n = 20000;
-  Topology::Options topo_options;
+  testkit::TopologyOptions topo_options;
   std::string service = "build/bin/order-service";
   std::string json_out;
   std::string label;
@@ -131,12 +131,13 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const json machine = MachineInfo();
-  Topology topo(topo_options);
-  topo.Preload(0, n);
+  auto topology = CreateTopology(topo_options);
+  testkit::Topology& topo = *topology;
+  Preload(topo, 0, n);
   json raw_result;
   if (raw) raw_result = RawConsume(topo, n);
 
-  std::vector<std::string> env = topo.ServiceEnv();
+  std::vector<std::string> env = ServiceEnv(topo);
   std::vector<std::string> failing;
   if (fail_percent > 0) {
     std::string ids;
@@ -153,15 +154,15 @@ int main(int argc, char** argv) {
   }
   env.insert(env.end(), extra_env.begin(), extra_env.end());
 
-  ServiceProcess svc(service, env, topo.ServiceLogPath());
+  SampledService svc(service, env, ServiceLogPath(topo));
   json series = json::array();
   double first_s = -1, committed_s = -1, all_s = -1;
   std::int64_t committed = 0, depth = 0;
   while (Since(svc.started()) < 300) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
     const double t = Since(svc.started());
-    if (auto d = topo.QueueDepth(); d >= 0) depth = d;
-    if (auto c = topo.CommittedMain(); c >= 0) committed = c;
+    if (auto d = topo.QueueDepth(true); d >= 0) depth = d;
+    if (auto c = topo.CommittedSum(topo.main_group(), topo.main_topic()); c >= 0) committed = c;
     series.push_back({t, committed, depth});
     if (first_s < 0 && depth > 0) first_s = t;
     if (committed_s < 0 && committed >= n) committed_s = t;

@@ -18,9 +18,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "bench/support.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
-#include "support.h"
 
 namespace {
 
@@ -42,23 +42,24 @@ struct Observations {
   int duplicates = 0;
 };
 
-json RunRate(const Topology::Options& base_options, const std::string& service, int rate,
+json RunRate(const testkit::TopologyOptions& base_options, const std::string& service, int rate,
              int seconds, int receivers, const std::vector<std::string>& extra_env) {
-  Topology::Options o = base_options;
-  o.orders_topic_configs["message.timestamp.type"] = "LogAppendTime";
-  Topology topo(o);
+  testkit::TopologyOptions o = base_options;
+  o.main_topic_configs["message.timestamp.type"] = "LogAppendTime";
+  auto topology = CreateTopology(o);
+  testkit::Topology& topo = *topology;
   Observations obs;
   std::atomic<bool> stop_probe{false}, stop_receivers{false};
 
-  std::vector<std::string> env = topo.ServiceEnv();
+  std::vector<std::string> env = ServiceEnv(topo);
   env.insert(env.end(), extra_env.begin(), extra_env.end());
-  ServiceProcess svc(service, env, topo.ServiceLogPath());
+  SampledService svc(service, env, ServiceLogPath(topo));
 
   // The probe: the append time of every record, by correlation id.
   auto probe =
       kafka::Consumer::Create(kafka::Properties::Make(o.kafka, {}), topo.base() + "-probe");
   if (!probe) Die(probe.error().ToString());
-  if (auto s = (*probe)->Assign({{topo.orders_topic(), 0, kafka::kOffsetBeginning}}); !s) {
+  if (auto s = (*probe)->Assign({{topo.main_topic(), 0, kafka::kOffsetBeginning}}); !s) {
     Die(s.error().ToString());
   }
   std::thread probe_thread([&] {
@@ -111,11 +112,8 @@ json RunRate(const Topology::Options& base_options, const std::string& service, 
       });
   if (!producer) Die(producer.error().ToString());
   auto send = [&](int i) {
-    kafka::OutgoingMessage m{topo.orders_topic(),
-                             0,
-                             std::nullopt,
-                             MakeOrder(i),
-                             {{"CorrelationId", CorrelationIdOf(i)}}};
+    kafka::OutgoingMessage m{
+        topo.main_topic(), 0, std::nullopt, MakeOrder(i), {{"CorrelationId", CorrelationIdOf(i)}}};
     if (auto s = (*producer)->Send(m, static_cast<std::uint64_t>(i)); !s) Die(s.error().ToString());
   };
   const int warm_id = -1;
@@ -206,7 +204,7 @@ json RunRate(const Topology::Options& base_options, const std::string& service, 
 }  // namespace
 
 int main(int argc, char** argv) {
-  Topology::Options options;
+  testkit::TopologyOptions options;
   std::string service = "build/bin/order-service";
   std::string json_out;
   std::vector<int> rates{200, 1000, 5000};

@@ -1,4 +1,4 @@
-#include "support.h"
+#include "bench/support.h"
 
 #include <curl/curl.h>
 #include <librdkafka/rdkafka.h>
@@ -7,14 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-
-#include "common/uuid.h"
-#include "kafka/producer.h"
-#include "sqs/curl_client.h"
 
 namespace driftline::bench {
 
@@ -23,37 +18,6 @@ using nlohmann::json;
 void Die(const std::string& what) {
   std::fprintf(stderr, "bench: %s\n", what.c_str());
   std::exit(1);
-}
-
-std::string MakeOrder(int i) {
-  const std::string id = OrderIdOf(i);
-  json items = json::array();
-  for (int k = 0; k < 1 + i % 3; ++k)
-    items.push_back({{"productId", "P"}, {"quantity", 1}, {"price", 9.5}});
-  switch (i % 3) {
-    case 0:
-      return json{{"orderType", "STANDARD"}, {"orderId", id},
-                  {"customerId", "C"},       {"items", items},
-                  {"totalAmount", 9.5},      {"orderDate", "2026-01-19T10:00:00Z"}}
-          .dump();
-    case 1:
-      return json{{"orderType", "PRIORITY"}, {"orderId", id},
-                  {"customerId", "C"},       {"items", items},
-                  {"totalAmount", 9.5},      {"orderDate", "2026-01-19T10:00:00Z"},
-                  {"priorityLevel", "HIGH"}, {"expectedDeliveryDate", "2026-01-20T10:00:00Z"}}
-          .dump();
-    default:
-      return json{{"orderType", "BULK"},
-                  {"batchId", id},
-                  {"customerId", "C"},
-                  {"orders",
-                   {{{"orderId", id + "-a"}, {"items", items}},
-                    {{"orderId", id + "-b"}, {"items", items}}}},
-                  {"totalOrderCount", 2},
-                  {"batchTotalAmount", 19},
-                  {"orderDate", "2026-01-19T10:00:00Z"}}
-          .dump();
-  }
 }
 
 namespace {
@@ -101,126 +65,57 @@ void PrintMachine(const json& m) {
               m["librdkafka"].get<std::string>().c_str(), m["libcurl"].get<std::string>().c_str());
 }
 
-Topology::Topology(Options options)
-    : options_(std::move(options)), base_("bench-" + NewUuid().substr(0, 8)) {
-  auto admin = kafka::Admin::Create(kafka::Properties::Make(options_.kafka, {}));
-  if (!admin) Die(admin.error().ToString());
-  admin_ = std::move(*admin);
-  std::vector<kafka::NewTopic> topics{
-      {orders_topic(), options_.partitions, 1, options_.orders_topic_configs},
-      {retry_topic(), options_.partitions, 1, {}},
-      {dlq_topic(), options_.partitions, 1, {}}};
-  if (auto s = admin_->CreateTopics(topics, std::chrono::seconds(30)); !s) {
-    Die(s.error().ToString());
-  }
-  sqs::SqsClientConfig sc;
-  sc.endpoint_url = options_.sqs_endpoint;
-  sc.region = "us-east-1";
-  sc.credentials = sqs::LocalStackCredentials();
-  sc.max_idle_connections = 8;
-  auto client = sqs::CurlSqsClient::Create(sc);
-  if (!client) Die(client.error().ToString());
-  sqs_ = std::move(*client);
-  sqs::CreateQueueRequest q;
-  q.queue_name = base_ + "-queue";
-  auto url = sqs_->CreateQueue(q);
-  if (!url) Die(url.error().ToString());
-  queue_url_ = *url;
+std::unique_ptr<testkit::Topology> CreateTopology(testkit::TopologyOptions options) {
+  options.prefix = "bench";
+  auto topo = testkit::Topology::Create(std::move(options));
+  if (!topo) Die(topo.error().ToString());
+  return std::move(*topo);
 }
 
-Topology::~Topology() {
-  (void)admin_->DeleteTopics({orders_topic(), retry_topic(), dlq_topic()},
-                             std::chrono::seconds(30));
-  (void)sqs_->DeleteQueue(queue_url_);
-}
-
-std::string Topology::ServiceLogPath() const {
+std::string ServiceLogPath(const testkit::Topology& topo) {
   const char* dir = std::getenv("BENCH_LOG_DIR");
-  return std::string(dir != nullptr && *dir != '\0' ? dir : "build/bench") + "/" + base_ +
+  return std::string(dir != nullptr && *dir != '\0' ? dir : "build/bench") + "/" + topo.base() +
          "-service.log";
 }
 
-std::vector<std::string> Topology::ServiceEnv() const {
-  return {"KAFKA_BOOTSTRAP_SERVERS=" + options_.kafka,
-          "KAFKA_TOPIC=" + orders_topic(),
-          "RETRY_TOPIC=" + retry_topic(),
-          "DLQ_TOPIC=" + dlq_topic(),
-          "KAFKA_MAIN_GROUP_ID=" + main_group(),
-          "KAFKA_RETRY_GROUP_ID=" + retry_group(),
-          "SQS_ENDPOINT=" + options_.sqs_endpoint,
-          "SQS_QUEUE_URL=" + queue_url_,
-          "METRICS_ADDRESS=",
-          "LOG_LEVEL=warn"};
+std::vector<std::string> ServiceEnv(const testkit::Topology& topo) {
+  return topo.ServiceEnv({"METRICS_ADDRESS=", "LOG_LEVEL=warn"});
 }
 
-std::int64_t Topology::QueueDepth() {
-  auto a = sqs_->GetQueueAttributes(
-      queue_url_, {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
-  if (!a) return -1;
-  return a->approximate_number_of_messages().value_or(0) +
-         a->Int("ApproximateNumberOfMessagesNotVisible").value_or(0);
-}
-
-std::int64_t Topology::CommittedMain() {
-  auto c = admin_->CommittedOffsets(main_group(), orders_topic(), std::chrono::seconds(5));
-  if (!c) return -1;
-  std::int64_t sum = 0;
-  for (const auto& [p, off] : *c)
-    sum += std::max<std::int64_t>(0, off);
-  return sum;
-}
-
-void Topology::Preload(int first, int count) {
-  std::mutex mu;
-  std::condition_variable cv;
-  int delivered = 0;
-  int failed = 0;
-  auto producer = kafka::Producer::Create(
-      kafka::WithReliableDelivery(
-          kafka::Properties::Make(options_.kafka, {}).Set("linger.ms", "20")),
-      [&](kafka::DeliveryReport r) {
-        std::lock_guard lock(mu);
-        ++delivered;
-        if (r.error) ++failed;
-        cv.notify_all();
-      });
-  if (!producer) Die(producer.error().ToString());
+void Preload(testkit::Topology& topo, int first, int count) {
+  std::vector<kafka::OutgoingMessage> messages;
+  messages.reserve(static_cast<std::size_t>(count));
   for (int i = first; i < first + count; ++i) {
-    kafka::OutgoingMessage m{orders_topic(),
-                             std::nullopt,
-                             std::nullopt,
-                             MakeOrder(i),
-                             {{"CorrelationId", CorrelationIdOf(i)}}};
-    if (auto s = (*producer)->Send(m, static_cast<std::uint64_t>(i)); !s) Die(s.error().ToString());
+    messages.push_back(topo.Order(MakeOrder(i), CorrelationIdOf(i)));
   }
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return delivered == count; });
-  if (failed > 0) Die(std::to_string(failed) + " orders were not delivered to Kafka");
+  if (Status s = topo.Produce(messages, std::chrono::minutes(10), 20); !s) {
+    Die("orders not delivered to Kafka: " + s.error().ToString());
+  }
 }
 
-ServiceProcess::ServiceProcess(const std::string& binary, const std::vector<std::string>& env,
+SampledService::SampledService(const std::string& binary, const std::vector<std::string>& env,
                                const std::string& log_path) {
   started_ = std::chrono::steady_clock::now();
-  auto child = faults::ChildProcess::Spawn({binary}, env, log_path);
-  if (!child) Die(child.error().ToString());
-  child_ = std::move(*child);
+  auto service = testkit::ServiceProcess::Start({binary, env, log_path, false});
+  if (!service) Die(service.error().ToString());
+  service_ = std::move(*service);
   sampler_ = std::thread([this] { Sample(); });
 }
 
-ServiceProcess::~ServiceProcess() {
+SampledService::~SampledService() {
   Stop();
 }
 
-int ServiceProcess::Stop() {
+int SampledService::Stop() {
   stop_ = true;
   if (sampler_.joinable()) sampler_.join();
-  if (!child_) return -1;
-  const int code = child_->Terminate(std::chrono::seconds(30)).value_or(-1);
-  child_.reset();
+  if (!service_) return -1;
+  const int code = service_->Terminate(std::chrono::seconds(30)).value_or(-1);
+  service_.reset();
   return code;
 }
 
-void ServiceProcess::Sample() {
+void SampledService::Sample() {
   while (!stop_) {
     const long rss = StatusKb(pid(), "VmRSS:");
     const long hwm = StatusKb(pid(), "VmHWM:");
@@ -233,7 +128,7 @@ void ServiceProcess::Sample() {
   }
 }
 
-double ServiceProcess::CpuSeconds() const {
+double SampledService::CpuSeconds() const {
   std::ifstream in("/proc/" + std::to_string(pid()) + "/stat");
   std::string stat;
   std::getline(in, stat);
@@ -249,7 +144,7 @@ double ServiceProcess::CpuSeconds() const {
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-std::vector<long> ServiceProcess::RssSamples() const {
+std::vector<long> SampledService::RssSamples() const {
   std::lock_guard lock(mu_);
   return samples_;
 }

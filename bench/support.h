@@ -1,6 +1,6 @@
-// What the benchmarks share: the mixed order generator, a private topology on the real stack
-// (topics, groups and a queue with unique names), a running order-service process with an
-// RSS sampler, the machine description printed with every figure, and percentiles.
+// What the benchmarks share beyond the test kit (testkit/: topology, service process, orders):
+// their orders and topology settings, an order-service with an RSS sampler, the machine
+// description printed with every figure, and percentiles.
 #pragma once
 
 #include <sys/types.h>
@@ -15,20 +15,22 @@
 #include <thread>
 #include <vector>
 
-#include "faults/child_process.h"
-#include "kafka/admin.h"
-#include "sqs/client.h"
+#include "testkit/orders.h"
+#include "testkit/service.h"
+#include "testkit/topology.h"
 
 namespace driftline::bench {
 
-// Order i of a reproducible mix: i % 3 == 0 STANDARD, 1 PRIORITY, 2 BULK (two sub-orders),
-// each with 1 + i % 3 items. STANDARD and PRIORITY carry orderId "BENCH-<i>".
-std::string MakeOrder(int i);
+// Order i of the benchmarks' mix (testkit::BenchMix: STANDARD, PRIORITY, BULK by i % 3, with
+// 1 + i % 3 items). STANDARD and PRIORITY carry orderId "BENCH-<i>", BULK batchId "BENCH-<i>".
 inline std::string OrderIdOf(int i) {
   return "BENCH-" + std::to_string(i);
 }
 inline std::string CorrelationIdOf(int i) {
   return "bench-" + std::to_string(i);
+}
+inline std::string MakeOrder(int i) {
+  return testkit::MixedOrder(testkit::BenchMix(), OrderIdOf(i), i);
 }
 
 // Cores, CPU model, memory, kernel and client library versions: printed before every table
@@ -36,65 +38,29 @@ inline std::string CorrelationIdOf(int i) {
 nlohmann::json MachineInfo();
 void PrintMachine(const nlohmann::json& machine);
 
-// Fresh topics `<base>-orders|retry|dlq`, groups `<base>-main|retry` and queue `<base>-queue`;
-// deleted again by the destructor.
-class Topology {
+// A fresh testkit::Topology named "bench-..." (topics, groups, a queue; deleted again by its
+// destructor). Exits the process with a message on failure: a benchmark has nothing to fall
+// back on.
+std::unique_ptr<testkit::Topology> CreateTopology(testkit::TopologyOptions options);
+// The order-service environment for `topo` (metrics listener off, LOG_LEVEL=warn).
+std::vector<std::string> ServiceEnv(const testkit::Topology& topo);
+// Where the service's log goes: $BENCH_LOG_DIR (else build/bench)/<base>-service.log.
+std::string ServiceLogPath(const testkit::Topology& topo);
+// Produces orders [first, first + count) with CorrelationId headers and waits for every
+// delivery report. Exits on failure.
+void Preload(testkit::Topology& topo, int first, int count);
+
+// A running order-service (testkit::ServiceProcess; stdout and stderr appended to `log_path`)
+// and a thread sampling its RSS every 100 ms. The destructor stops it with SIGTERM.
+class SampledService {
  public:
-  struct Options {
-    std::string kafka = "127.0.0.1:9092";
-    std::string sqs_endpoint = "http://127.0.0.1:4566";
-    int partitions = 1;
-    std::map<std::string, std::string> orders_topic_configs;  // e.g. message.timestamp.type
-  };
-  // Exits the process with a message on failure (a benchmark has nothing to fall back on).
-  explicit Topology(Options options);
-  ~Topology();
-  Topology(const Topology&) = delete;
-  Topology& operator=(const Topology&) = delete;
-
-  const Options& options() const { return options_; }
-  const std::string& base() const { return base_; }
-  std::string orders_topic() const { return base_ + "-orders"; }
-  std::string retry_topic() const { return base_ + "-retry"; }
-  std::string dlq_topic() const { return base_ + "-dlq"; }
-  std::string main_group() const { return base_ + "-main"; }
-  std::string retry_group() const { return base_ + "-retry"; }
-  const std::string& queue_url() const { return queue_url_; }
-  kafka::Admin& admin() { return *admin_; }
-  sqs::SqsClient& sqs() { return *sqs_; }
-
-  // The order-service environment for this topology (metrics listener off, LOG_LEVEL=warn).
-  std::vector<std::string> ServiceEnv() const;
-  // Where the service's log goes: $BENCH_LOG_DIR (else build/bench)/<base>-service.log.
-  std::string ServiceLogPath() const;
-  // ApproximateNumberOfMessages + NotVisible of the queue (-1 if the call failed).
-  std::int64_t QueueDepth();
-  // Sum of the main group's committed offsets over every partition of the orders topic.
-  std::int64_t CommittedMain();
-
-  // Produces orders [first, first + count) with CorrelationId headers and waits for every
-  // delivery report. Exits on failure.
-  void Preload(int first, int count);
-
- private:
-  Options options_;
-  std::string base_;
-  std::string queue_url_;
-  std::unique_ptr<kafka::Admin> admin_;
-  std::unique_ptr<sqs::SqsClient> sqs_;
-};
-
-// A running order-service (stdout and stderr appended to `log_path`) and a thread sampling its
-// RSS every 100 ms. The destructor stops it with SIGTERM.
-class ServiceProcess {
- public:
-  ServiceProcess(const std::string& binary, const std::vector<std::string>& env,
+  SampledService(const std::string& binary, const std::vector<std::string>& env,
                  const std::string& log_path);
-  ~ServiceProcess();
-  ServiceProcess(const ServiceProcess&) = delete;
-  ServiceProcess& operator=(const ServiceProcess&) = delete;
+  ~SampledService();
+  SampledService(const SampledService&) = delete;
+  SampledService& operator=(const SampledService&) = delete;
 
-  pid_t pid() const { return child_ ? child_->pid() : -1; }
+  pid_t pid() const { return service_ ? service_->pid() : -1; }
   std::chrono::steady_clock::time_point started() const { return started_; }
   // SIGTERM, waits (at most 30 s); the exit code, -1 if it died of a signal or was killed.
   int Stop();
@@ -107,7 +73,7 @@ class ServiceProcess {
 
  private:
   void Sample();
-  std::unique_ptr<faults::ChildProcess> child_;  // null once stopped
+  std::unique_ptr<testkit::ServiceProcess> service_;  // null once stopped
   std::chrono::steady_clock::time_point started_;
   mutable std::mutex mu_;
   std::vector<long> samples_;

@@ -1,7 +1,7 @@
 # GoogleTest through CTest. Every test carries one label:
 #   unit         no server needed (ctest -L unit)
 #   integration  talks to the real local stack (make stack-up)
-#   contract     runs the contract runner against the real stack
+#   e2e          runs the binaries end to end (contract-test against a real order-service)
 if(NOT DRIFTLINE_BUILD_TESTS)
   return()
 endif()

@@ -1,92 +1,32 @@
 #include "faults/orders.h"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
+
+#include "testkit/orders.h"
 
 namespace driftline::faults {
-namespace {
-
-using nlohmann::json;
-
-json Items(int index) {
-  json items = json::array();
-  for (int k = 0; k < 1 + index % 3; ++k)
-    items.push_back({{"productId", "P" + std::to_string(k)}, {"quantity", 1 + k}, {"price", 9.5}});
-  return items;
-}
-
-json Standard(const std::string& id, int index) {
-  return {{"orderType", "STANDARD"}, {"orderId", id},      {"customerId", "CUST-FAULTS"},
-          {"items", Items(index)},   {"totalAmount", 9.5}, {"orderDate", "2026-01-19T10:00:00Z"}};
-}
-
-std::string Valid(const std::string& id, int index) {
-  switch (index % 3) {
-    case 0:
-      return Standard(id, index).dump();
-    case 1: {
-      json j = Standard(id, index);
-      j["orderType"] = "PRIORITY";
-      j["priorityLevel"] = "HIGH";
-      j["expectedDeliveryDate"] = "2026-01-20T10:00:00Z";
-      return j.dump();
-    }
-    default:
-      return json{{"orderType", "BULK"},
-                  {"batchId", id},
-                  {"customerId", "CUST-FAULTS"},
-                  {"orders",
-                   {{{"orderId", id + "-a"}, {"items", Items(index)}, {"totalAmount", 1}},
-                    {{"orderId", id + "-b"}, {"items", Items(index + 1)}, {"totalAmount", 1}}}},
-                  {"totalOrderCount", 2},
-                  {"batchTotalAmount", 19},
-                  {"orderDate", "2026-01-19T10:00:00Z"}}
-          .dump();
-  }
-}
-
-std::string Poison(const std::string& id, int index) {
-  switch ((index / 7) % 5) {
-    case 0:
-      return "{\"orderType\": \"STANDARD\", \"orderId\": \"" + id + "\", ";  // cut short
-    case 1:
-      return std::string("\xff\xfe not utf-8 ") + id;
-    case 2:
-      return json::array({id, 1, 2}).dump();
-    case 3: {
-      json j = Standard(id, index);
-      j["orderType"] = "EXPRESS";  // not one of the contract's order types
-      return j.dump();
-    }
-    default: {
-      json j = Standard(id, index);
-      j["items"] = "none";  // a required field of the wrong type
-      return j.dump();
-    }
-  }
-}
-
-}  // namespace
-
 PlannedOrder MakeOrder(const std::string& prefix, int index, OrderKind kind) {
   PlannedOrder o;
   o.order_id = prefix + "-" + std::to_string(index);
   o.kind = kind;
   switch (kind) {
     case OrderKind::kMixed:
-      o.payload = Valid(o.order_id, index);
+      o.payload = testkit::MixedOrder(testkit::FaultsMix(), o.order_id, index);
       o.destination = Destination::kSqs;
       break;
     case OrderKind::kPoison:
-      o.payload = Poison(o.order_id, index);
+      o.payload = testkit::PoisonOrder(testkit::FaultsMix(), o.order_id, index);
       o.destination = Destination::kDeadLetter;
       break;
     case OrderKind::kDirectDlq:
     case OrderKind::kAlwaysFail:
-      o.payload = Standard(o.order_id, index).dump();
+      o.payload = testkit::MixedOrder(testkit::FaultsMix(), o.order_id, index,
+                                      testkit::OrderType::kStandard);
       o.destination = Destination::kDeadLetter;
       break;
     case OrderKind::kFailOnce:
-      o.payload = Standard(o.order_id, index).dump();
+      o.payload = testkit::MixedOrder(testkit::FaultsMix(), o.order_id, index,
+                                      testkit::OrderType::kStandard);
       o.destination = Destination::kSqs;
       break;
   }

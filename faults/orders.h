@@ -31,7 +31,8 @@ struct PlannedOrder {
   std::optional<std::int32_t> partition;  // nullopt: the producer's partitioner
 };
 
-// Order `index` of a run whose ids start with `prefix`. Poison variants rotate with the index.
+// Order `index` of a run whose ids start with `prefix` (testkit::FaultsMix's shapes). Poison
+// variants rotate with the index.
 PlannedOrder MakeOrder(const std::string& prefix, int index, OrderKind kind);
 
 // How a scenario's orders were accounted for.

@@ -13,7 +13,11 @@
 #include <thread>
 
 #include "bridge/routing.h"
-#include "faults/tcp_proxy.h"
+#include "faults/rig.h"
+#include "testkit/eventually.h"
+#include "testkit/readers.h"
+#include "testkit/service.h"
+#include "testkit/tcp_proxy.h"
 
 namespace driftline::faults {
 namespace {
@@ -21,211 +25,13 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using Steady = std::chrono::steady_clock;
-
-std::string Format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string Format(const char* fmt, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  return buf;
-}
-
-double SecondsSince(Steady::time_point t) {
-  return std::chrono::duration<double>(Steady::now() - t).count();
-}
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items)
-    out += (out.empty() ? "" : ",") + s;
-  return out;
-}
-
-std::string OffsetsText(const std::map<std::int32_t, std::int64_t>& committed,
-                        const std::map<std::int32_t, std::int64_t>& ends) {
-  std::string out;
-  for (const auto& [p, end] : ends) {
-    auto c = committed.find(p);
-    out += Format("%s%d:%" PRId64 "/%" PRId64, out.empty() ? "" : " ", p,
-                  c == committed.end() ? std::int64_t{0} : c->second, end);
-  }
-  return out;
-}
-
-bool AtEnd(const std::map<std::int32_t, std::int64_t>& committed,
-           const std::map<std::int32_t, std::int64_t>& ends) {
-  for (const auto& [p, end] : ends) {
-    auto c = committed.find(p);
-    if ((c == committed.end() ? 0 : c->second) < end) return false;
-  }
-  return true;
-}
-
-// Everything one scenario run holds: its topology, the ledger, the feed, the collectors and
-// the result being written.
-class Rig {
- public:
-  Rig(const Environment& env, std::string name) : env_(env), start_(Steady::now()) {
-    result.name = std::move(name);
-  }
-
-  // Topology, feed, SQS collector and tails of the retry and dead-letter topics.
-  bool Setup(int partitions) {
-    auto topo = Topology::Create(env_, result.name, partitions);
-    if (!topo) return Failed("topology created", topo.error().ToString());
-    topology = std::move(*topo);
-    auto feed_or = OrderFeed::Create(*topology, ledger);
-    if (!feed_or) return Failed("producer created", feed_or.error().ToString());
-    feed = std::move(*feed_or);
-    auto sqs_or = SqsCollector::Start(*topology, ledger, 3);
-    if (!sqs_or) return Failed("SQS collector started", sqs_or.error().ToString());
-    sqs = std::move(*sqs_or);
-    auto dlq_or = TopicTail::Start(*topology, topology->dlq_topic, &ledger);
-    if (!dlq_or) return Failed("dead-letter reader started", dlq_or.error().ToString());
-    dlq = std::move(*dlq_or);
-    auto retry_or = TopicTail::Start(*topology, topology->retry_topic, nullptr);
-    if (!retry_or) return Failed("retry-topic reader started", retry_or.error().ToString());
-    retry = std::move(*retry_or);
-    Say("topology %s (%d partition%s)", topology->base().c_str(), partitions,
-        partitions == 1 ? "" : "s");
-    return true;
-  }
-
-  std::unique_ptr<ServiceInstance> StartService(const std::vector<std::string>& env,
-                                                const std::string& name) {
-    auto s = ServiceInstance::Start(*topology, env, name);
-    if (!s) {
-      Failed("order-service " + name + " started", s.error().ToString());
-      return nullptr;
-    }
-    Say("order-service %s started (pid %d, log %s)", name.c_str(), static_cast<int>((*s)->pid()),
-        (*s)->log().c_str());
-    return std::move(*s);
-  }
-
-  bool WaitReady(ServiceInstance& s, const std::string& name, seconds limit) {
-    const auto t0 = Steady::now();
-    const bool ok = Eventually([&] { return s.Health() == 200; }, limit, milliseconds(100));
-    Expect(name + " /healthz ready after start", ok,
-           ok ? Format("%.1f s", SecondsSince(t0)) : "see " + s.log());
-    return ok;
-  }
-
-  // Waits until everything the scenario produced is finished: both groups committed up to the
-  // end of their topics on every partition, every order due in SQS received, every dead letter
-  // read; then until the queue stays empty (late duplicates are counted too).
-  bool Settle(seconds limit) {
-    std::map<std::int32_t, std::int64_t> main_end, main_committed, retry_end, retry_committed,
-        dlq_end;
-    auto settled = [&] {
-      auto me = topology->End(topology->main_topic);
-      auto mc = topology->Committed(topology->main_group, topology->main_topic);
-      auto re = topology->End(topology->retry_topic);
-      auto rc = topology->Committed(topology->retry_group, topology->retry_topic);
-      auto de = topology->End(topology->dlq_topic);
-      if (!me || !mc || !re || !rc || !de) return false;
-      main_end = *me, main_committed = *mc, retry_end = *re, retry_committed = *rc, dlq_end = *de;
-      return AtEnd(main_committed, main_end) && AtEnd(retry_committed, retry_end) &&
-             ledger.MissingInSqs() == 0 && dlq->CaughtUp(dlq_end);
-    };
-    const auto t0 = Steady::now();
-    const bool ok = Eventually(settled, limit, milliseconds(250));
-    Note("main group committed/end per partition: " + OffsetsText(main_committed, main_end));
-    Note("retry group committed/end per partition: " + OffsetsText(retry_committed, retry_end));
-    Expect(
-        "every order finished (offsets committed to the end, outputs seen)", ok,
-        ok ? Format("settled %.1f s after the last fault step", SecondsSince(t0))
-           : Format("after %lld s: %" PRId64 " orders still missing in SQS, %" PRId64 " in the DLQ",
-                    static_cast<long long>(limit.count()), ledger.MissingInSqs(),
-                    ledger.MissingInDeadLetter()));
-    // Late duplicates: the queue must stay empty for a moment before counting.
-    Eventually([&] { return topology->QueueDepth() == 0 && sqs->IdleMs() >= 2500; }, seconds(30),
-               milliseconds(250));
-    return ok;
-  }
-
-  void Expect(const std::string& what, bool ok, const std::string& detail = "") {
-    result.checks.push_back({what, ok, detail});
-    Say("%s %s%s%s", ok ? "ok  " : "FAIL", what.c_str(), detail.empty() ? "" : ": ",
-        detail.c_str());
-  }
-  bool Failed(const std::string& what, const std::string& detail) {
-    Expect(what, false, detail);
-    return false;
-  }
-  void Note(const std::string& text) {
-    result.notes.push_back(text);
-    Say("%s", text.c_str());
-  }
-  void Say(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    std::vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    std::printf("[%s %6.1fs] %s\n", result.name.c_str(), SecondsSince(start_), buf);
-    std::fflush(stdout);
-  }
-  double Elapsed() const { return SecondsSince(start_); }
-
-  ScenarioResult Finish() {
-    result.tally = ledger.Summarize();
-    result.seconds = SecondsSince(start_);
-    if (result.tally.lost > 0) {
-      Note("lost (first ids): " + Join(ledger.LostIds(10)));
-    }
-    if (result.tally.unknown > 0) {
-      Note(Format("%" PRId64 " deliveries carried no correlation id of this scenario",
-                  result.tally.unknown));
-    }
-    // Stop the collectors before the topology goes away.
-    sqs.reset();
-    dlq.reset();
-    retry.reset();
-    feed.reset();
-    topology.reset();
-    return result;
-  }
-
-  ScenarioResult result;
-  Ledger ledger;
-  std::unique_ptr<Topology> topology;
-  std::unique_ptr<OrderFeed> feed;
-  std::unique_ptr<SqsCollector> sqs;
-  std::unique_ptr<TopicTail> dlq;
-  std::unique_ptr<TopicTail> retry;
-
- private:
-  Environment env_;
-  Steady::time_point start_;
-};
-
-// Ids for the service's test-fault lists; an empty list disables the lab's default ids.
-std::vector<std::string> FaultEnv(const std::vector<std::string>& fail_once,
-                                  const std::vector<std::string>& always_fail,
-                                  const std::vector<std::string>& direct_dlq) {
-  return {"ENABLE_TEST_FAILURE_SCENARIOS=true", "FAIL_ONCE_ORDER_IDS=" + Join(fail_once),
-          "ALWAYS_FAIL_ORDER_IDS=" + Join(always_fail), "DIRECT_DLQ_ORDER_IDS=" + Join(direct_dlq)};
-}
-
-// A valid order, or about one in a hundred poison ones when `poison` is set.
-OrderKind MixedKind(int i, bool poison) {
-  return poison && i % 100 == 50 ? OrderKind::kPoison : OrderKind::kMixed;
-}
-
-std::int64_t DueInSqs(const std::vector<PlannedOrder>& orders) {
-  return std::count_if(orders.begin(), orders.end(),
-                       [](const PlannedOrder& o) { return o.destination == Destination::kSqs; });
-}
-
-void GracefulStop(Rig& rig, ServiceInstance& s, const std::string& name) {
-  const auto code = s.Terminate();
-  rig.Expect(name + " stops gracefully on SIGTERM (exit 0)", code == 0,
-             code ? Format("exit %d", *code) : "did not exit within 30 s, or died of a signal");
-}
+using testkit::Eventually;
+using testkit::HeaderOf;
+using testkit::RunToCompletion;
+using testkit::SqsCollector;
+using testkit::TcpProxy;
+using testkit::TopicTail;
+using testkit::Topology;
 
 // ---- 1. kill -9 during a backlog ----
 
@@ -265,7 +71,7 @@ ScenarioResult KillNineBacklog(const Environment& env, const CampaignOptions& o)
   const auto env_extra = FaultEnv({}, {}, direct);
   auto svc = rig.StartService(env_extra, "run1");
   if (!svc) return rig.Finish();
-  auto progress = [&] { return rig.sqs->Received() + rig.topology->QueueDepth(); };
+  auto progress = [&] { return rig.sqs->Received() + rig.QueueDepth(); };
   for (int k = 0; k < 3; ++k) {
     const auto target = static_cast<std::int64_t>(fractions[k] * static_cast<double>(due_sqs));
     const bool reached =
@@ -281,8 +87,8 @@ ScenarioResult KillNineBacklog(const Environment& env, const CampaignOptions& o)
     rig.Note(Format("kill -9 #%d (pid %d) at %.1f s: %" PRId64 " messages in SQS (moment: %" PRId64
                     ")",
                     k + 1, static_cast<int>(pid), rig.Elapsed(), progress(), target));
-    if (auto committed =
-            rig.topology->Committed(rig.topology->main_group, rig.topology->main_topic)) {
+    if (auto committed = rig.topology->CommittedOffsets(rig.topology->main_group(),
+                                                        rig.topology->main_topic())) {
       // What lies between the committed offset and what reached SQS is replayed: duplicates.
       rig.Note(Format("  main group committed offset at the kill: %" PRId64,
                       committed->empty() ? std::int64_t{0} : committed->begin()->second));
@@ -310,7 +116,7 @@ Result<int> Stack(const Environment& env, const std::vector<std::string>& args,
 // The stack script must manage the broker this campaign talks to, or `stop kafka` would stop
 // somebody else's.
 bool StackManagesOurBroker(Rig& rig, const Environment& env) {
-  const std::string log = rig.topology->LogPath("stack-status");
+  const std::string log = rig.LogPath("stack-status");
   (void)Stack(env, {"status"}, log, seconds(60));
   std::ifstream in(log);
   std::string line;
@@ -350,7 +156,7 @@ ScenarioResult BrokerOutage(const Environment& env, const CampaignOptions& o) {
     return rig.Finish();
   }
 
-  const std::string stack_log = rig.topology->LogPath("stack");
+  const std::string stack_log = rig.LogPath("stack");
   auto t0 = Steady::now();
   auto stopped = Stack(env, {"stop", "kafka"}, stack_log, seconds(120));
   if (!stopped || *stopped != 0) {
@@ -575,10 +381,12 @@ ScenarioResult RetryRestart(const Environment& env, const CampaignOptions& o) {
   svc->Kill();
   rig.Note(Format("kill -9 at %.1f s, once %d fail-once envelopes were in the retry topic",
                   rig.Elapsed(), fail_once_n));
-  auto ends = rig.topology->End(rig.topology->retry_topic);
-  auto committed = rig.topology->Committed(rig.topology->retry_group, rig.topology->retry_topic);
-  auto main_ends = rig.topology->End(rig.topology->main_topic);
-  auto main_committed = rig.topology->Committed(rig.topology->main_group, rig.topology->main_topic);
+  auto ends = rig.topology->EndOffsets(rig.topology->retry_topic());
+  auto committed =
+      rig.topology->CommittedOffsets(rig.topology->retry_group(), rig.topology->retry_topic());
+  auto main_ends = rig.topology->EndOffsets(rig.topology->main_topic());
+  auto main_committed =
+      rig.topology->CommittedOffsets(rig.topology->main_group(), rig.topology->main_topic());
   if (main_ends && main_committed) {
     rig.Note("at the kill: main group committed " + OffsetsText(*main_committed, *main_ends) +
              " (what is past it is consumed again: duplicates)");

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "faults/observe.h"
+#include "faults/feed.h"
 #include "faults/orders.h"
 
 namespace driftline::faults {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: build, check formatting, start the stack, run every test (unit, integration,
-# contract), the unit and integration tests again under ASan + UBSan, then the fault campaign's
+# e2e), the unit and integration tests again under ASan + UBSan, then the fault campaign's
 # short form, stop the stack. Exits non-zero if any step or any test fails.
 # A stack that was already running before is left running; one this script started is stopped.
 set -uo pipefail

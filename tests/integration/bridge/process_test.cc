@@ -3,6 +3,7 @@
 // lost; duplicates (at-least-once) are counted and reported.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -21,10 +22,7 @@ class ProcessTest : public BridgeIntegrationTest {
   std::string Log(const std::string& name) {
     return std::string(DRIFTLINE_TEST_LOG_DIR) + "/" + main_topic_ + "-" + name + ".log";
   }
-  std::int64_t QueueDepth() {
-    auto a = sqs_->GetQueueAttributes(queue_url_, {"ApproximateNumberOfMessages"});
-    return a ? a->approximate_number_of_messages().value_or(0) : 0;
-  }
+  std::int64_t QueueDepth() { return std::max<std::int64_t>(0, topology_->QueueDepth()); }
   // Every order id in the queue, with how many times it arrived.
   std::map<std::string, int> Collect(std::size_t expected) {
     std::map<std::string, int> seen;
@@ -63,19 +61,21 @@ TEST_F(ProcessTest, KillNineMidBacklogThenRestartLosesNothing) {
   std::mt19937 rng(std::random_device{}());
   const int kill_at = std::uniform_int_distribution<int>(500, 3000)(rng);
   {
-    ServiceProcess first(ServiceEnv(), Log("first"));
+    auto first = StartProcess(ServiceEnv(), Log("first"));
+    ASSERT_TRUE(first);
     ASSERT_TRUE(Eventually([&] { return QueueDepth() >= kill_at; }, seconds(90)))
         << "the service made no progress; see " << Log("first");
-    first.Kill();
+    first->Kill();
   }
   std::printf("[ kill -9 ] killed after about %lld orders reached SQS; %lld offsets committed\n",
               static_cast<long long>(QueueDepth()),
               static_cast<long long>(CommittedSum(main_group_, main_topic_)));
-  ServiceProcess second(ServiceEnv(), Log("second"));
+  auto second = StartProcess(ServiceEnv(), Log("second"));
+  ASSERT_TRUE(second);
   ASSERT_TRUE(
       Eventually([&] { return CommittedSum(main_group_, main_topic_) == kOrders; }, seconds(120)))
       << "committed " << CommittedSum(main_group_, main_topic_) << " of " << kOrders;
-  EXPECT_EQ(second.Terminate(), 0) << "graceful stop exits 0";
+  EXPECT_EQ(second->Terminate(), 0) << "graceful stop exits 0";
   ExpectAllOnce(Collect(kOrders), kOrders, "kill -9 and restart");
   EXPECT_EQ(EndOffsetSum(dlq_topic_), 0);
   EXPECT_EQ(EndOffsetSum(retry_topic_), 0);
@@ -89,9 +89,10 @@ TEST_F(ProcessTest, ThreeInstancesOnSixPartitionsSurviveLosingOne) {
     backlog.push_back(
         Order(StandardOrder("K-" + std::to_string(i)), "k-" + std::to_string(i), i % 6));
   }
-  auto a = std::make_unique<ServiceProcess>(ServiceEnv(), Log("a"));
-  auto b = std::make_unique<ServiceProcess>(ServiceEnv(), Log("b"));
-  auto c = std::make_unique<ServiceProcess>(ServiceEnv(), Log("c"));
+  auto a = StartProcess(ServiceEnv(), Log("a"));
+  auto b = StartProcess(ServiceEnv(), Log("b"));
+  auto c = StartProcess(ServiceEnv(), Log("c"));
+  ASSERT_TRUE(a && b && c);
   Produce(backlog);
   ASSERT_TRUE(Eventually([&] { return QueueDepth() >= 1500; }, seconds(90)));
   b->Kill();  // its partitions move to a and c after the session timeout

@@ -3,14 +3,14 @@
 // that rejects every request and quotes the request back (as AWS's InvalidClientTokenId and
 // SignatureDoesNotMatch errors do), Kafka refusing the SASL handshake, SQS unreachable.
 // Everything it wrote, and every dead letter it produced, must be free of the secrets.
-#include "support/secrets.h"
+#include "testkit/secrets.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "harness.h"
-#include "loopback_http_server.h"
-#include "support/rejecting_http_server.h"
+#include "testkit/http_stub.h"
+#include "testkit/ports.h"
 
 namespace driftline::bridge::testing {
 namespace {
@@ -19,12 +19,12 @@ using std::chrono::seconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-using driftline::testing::ExpectNoSecret;
-using driftline::testing::kTestAccessKeyId;
-using driftline::testing::kTestSaslPassword;
-using driftline::testing::kTestSecretKey;
-using driftline::testing::kTestSessionToken;
-using driftline::testing::ReadFile;
+using testkit::ExpectNoSecret;
+using testkit::kTestAccessKeyId;
+using testkit::kTestSaslPassword;
+using testkit::kTestSecretKey;
+using testkit::kTestSessionToken;
+using testkit::ReadFile;
 
 class SecretsTest : public BridgeIntegrationTest,
                     public ::testing::WithParamInterface<const char*> {
@@ -51,18 +51,19 @@ class SecretsTest : public BridgeIntegrationTest,
 TEST_P(SecretsTest, SqsRejectingAndQuotingTheRequestLeaksNothing) {
   SetUpTopology(1);
   Produce({Order(StandardOrder("SECRETS-1"), "secrets-1")});
-  driftline::testing::RejectingHttpServer sqs;
+  testkit::HttpStub sqs(testkit::HttpStub::QuotingRejection());
   const std::string log = Log("rejected");
   {
-    ServiceProcess service(
+    auto service = StartProcess(
         EnvWithSecrets({"SQS_ENDPOINT=" + sqs.base_url(),
                         "SQS_QUEUE_URL=" + sqs.base_url() + "/000000000000/" + queue_name_}),
         log);
+    ASSERT_TRUE(service);
     // The order reached the (rejecting) queue and the refusal made it into the log.
     const bool sent = Eventually(
         [&] {
-          for (const std::string& r : sqs.requests()) {
-            if (r.find("AmazonSQS.SendMessage") != std::string::npos &&
+          for (const testkit::CapturedRequest& r : sqs.requests()) {
+            if (r.raw.find("AmazonSQS.SendMessage") != std::string::npos &&
                 ReadFile(log).find("The request was refused") != std::string::npos)
               return true;
           }
@@ -70,13 +71,13 @@ TEST_P(SecretsTest, SqsRejectingAndQuotingTheRequestLeaksNothing) {
         },
         seconds(60));
     ASSERT_TRUE(sent) << "no rejected send in " << log;
-    EXPECT_EQ(service.Terminate(), 0);
+    EXPECT_EQ(service->Terminate(), 0);
   }
   // The secrets were really in play: the token went out with every request, and the server's
   // quote of it reached the log scrubbed.
   ASSERT_FALSE(sqs.requests().empty());
-  EXPECT_THAT(sqs.requests().front(), HasSubstr(kTestSessionToken));
-  EXPECT_THAT(sqs.requests().front(), HasSubstr(kTestAccessKeyId));
+  EXPECT_THAT(sqs.requests().front().raw, HasSubstr(kTestSessionToken));
+  EXPECT_THAT(sqs.requests().front().raw, HasSubstr(kTestAccessKeyId));
   const std::string text = ReadFile(log);
   EXPECT_THAT(text, HasSubstr("[REDACTED]"));
   ExpectNoSecret(text, log);
@@ -95,15 +96,15 @@ TEST_P(SecretsTest, SqsRejectingAndQuotingTheRequestLeaksNothing) {
 TEST_P(SecretsTest, KafkaRefusingSaslAndSqsUnreachableLeakNothing) {
   SetUpTopology(1);
   const std::string log = Log("unreachable");
-  const std::string nowhere =
-      "http://127.0.0.1:" + std::to_string(sqs::testing::UnusedLoopbackPort());
+  const std::string nowhere = "http://127.0.0.1:" + std::to_string(testkit::FreeLoopbackPort());
   {
     // The stack's broker speaks PLAINTEXT: the SASL handshake fails on every connection.
-    ServiceProcess service(
+    auto service = StartProcess(
         EnvWithSecrets({"KAFKA_PROPERTY_SECURITY_PROTOCOL=SASL_PLAINTEXT",
                         "KAFKA_PROPERTY_SASL_MECHANISM=PLAIN", "SQS_ENDPOINT=" + nowhere,
                         "SQS_QUEUE_URL=" + nowhere + "/000000000000/" + queue_name_}),
         log);
+    ASSERT_TRUE(service);
     const bool logged = Eventually(
         [&] {
           const std::string text = ReadFile(log);
@@ -112,7 +113,7 @@ TEST_P(SecretsTest, KafkaRefusingSaslAndSqsUnreachableLeakNothing) {
         },
         seconds(60));
     ASSERT_TRUE(logged) << "no SQS and Kafka errors in " << log;
-    service.Terminate();  // its exit code is not the point here
+    service->Terminate();  // its exit code is not the point here
   }
   ExpectNoSecret(ReadFile(log), log);
 }

@@ -9,7 +9,7 @@
 
 #include "common/base64.h"
 #include "harness.h"
-#include "support/stack_env.h"
+#include "testkit/stack_env.h"
 
 namespace driftline::bridge::testing {
 namespace {
@@ -221,7 +221,7 @@ TEST_F(ServiceTest, HostileInputIsDeadLetteredWhileGoodOrdersFlow) {
 }
 
 TEST_F(ServiceTest, AnSqsOutageMovesNothingAndLosesNothing) {
-  const std::string endpoint = driftline::testing::SqsEndpoint();  // http://127.0.0.1:PORT
+  const std::string endpoint = testkit::SqsEndpoint();  // http://127.0.0.1:PORT
   const int port = std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
   auto started = TcpProxy::Start("127.0.0.1", port);
   ASSERT_TRUE(started) << started.error().ToString();

@@ -2,7 +2,7 @@
 // or report.html. It runs with distinctive AWS and SASL secrets in its environment and debug
 // logging, in runs that fail: no service answering on the real stack, an SQS endpoint that
 // refuses every request and quotes it back, an SQS endpoint that does not answer.
-#include "support/secrets.h"
+#include "testkit/secrets.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "loopback_http_server.h"
-#include "processes.h"
-#include "support/rejecting_http_server.h"
-#include "support/stack_env.h"
+#include "testkit/child_process.h"
+#include "testkit/http_stub.h"
+#include "testkit/ports.h"
+#include "testkit/stack_env.h"
 
 namespace driftline::contract_tests {
 namespace {
@@ -23,12 +23,12 @@ using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-using driftline::testing::ExpectNoSecret;
-using driftline::testing::kTestAccessKeyId;
-using driftline::testing::kTestSaslPassword;
-using driftline::testing::kTestSecretKey;
-using driftline::testing::kTestSessionToken;
-using driftline::testing::ReadFile;
+using testkit::ExpectNoSecret;
+using testkit::kTestAccessKeyId;
+using testkit::kTestSaslPassword;
+using testkit::kTestSecretKey;
+using testkit::kTestSessionToken;
+using testkit::ReadFile;
 
 class ContractTestSecretsTest : public ::testing::Test {
  protected:
@@ -48,36 +48,36 @@ class ContractTestSecretsTest : public ::testing::Test {
   }
 
   // One example of the project's contract, with short waits: nothing will answer it.
-  RunResult Run(const std::string& sqs_host, const fs::path& report_dir) {
+  testkit::CapturedRun Run(const std::string& sqs_host, const fs::path& report_dir) {
     const std::string source = DRIFTLINE_SOURCE_DIR;
     fs::remove_all(report_dir);
-    return RunCaptured({DRIFTLINE_CONTRACT_TEST_BIN,
-                        "--contract",
-                        source + "/contracts/order-service.yaml",
-                        "--examples",
-                        source + "/contracts/order-service_examples",
-                        "--filter",
-                        "Standard order",
-                        "--kafka",
-                        driftline::testing::KafkaBootstrap(),
-                        "--sqs",
-                        sqs_host,
-                        "--reply-timeout",
-                        "2",
-                        "--settle",
-                        "0.5",
-                        "--report-dir",
-                        report_dir.string(),
-                        "--log-level",
-                        "debug",
-                        "--verbose"},
-                       milliseconds(120000));
+    return testkit::RunCaptured({DRIFTLINE_CONTRACT_TEST_BIN,
+                                 "--contract",
+                                 source + "/contracts/order-service.yaml",
+                                 "--examples",
+                                 source + "/contracts/order-service_examples",
+                                 "--filter",
+                                 "Standard order",
+                                 "--kafka",
+                                 testkit::KafkaBootstrap(),
+                                 "--sqs",
+                                 sqs_host,
+                                 "--reply-timeout",
+                                 "2",
+                                 "--settle",
+                                 "0.5",
+                                 "--report-dir",
+                                 report_dir.string(),
+                                 "--log-level",
+                                 "debug",
+                                 "--verbose"},
+                                milliseconds(120000));
   }
 };
 
 TEST_F(ContractTestSecretsTest, AFailedRunOnTheStackLeaksNothingInOutputOrReports) {
   const fs::path reports = fs::path(DRIFTLINE_TEST_OUTPUT_DIR) / "no-service";
-  const RunResult run = Run(driftline::testing::SqsEndpoint() + "/000000000000", reports);
+  const testkit::CapturedRun run = Run(testkit::SqsEndpoint() + "/000000000000", reports);
   EXPECT_EQ(run.exit_code, 1) << run.output;  // nothing answered: the test failed
   ExpectNoSecret(run.output, "console output");
   for (const char* name : {"junit.xml", "ctrf.json", "report.html"}) {
@@ -89,13 +89,13 @@ TEST_F(ContractTestSecretsTest, AFailedRunOnTheStackLeaksNothingInOutputOrReport
 }
 
 TEST_F(ContractTestSecretsTest, AnSqsEndpointQuotingTheRequestBackLeaksNothing) {
-  driftline::testing::RejectingHttpServer sqs;
+  testkit::HttpStub sqs(testkit::HttpStub::QuotingRejection());
   const fs::path reports = fs::path(DRIFTLINE_TEST_OUTPUT_DIR) / "rejected";
-  const RunResult run = Run(sqs.base_url() + "/000000000000", reports);
+  const testkit::CapturedRun run = Run(sqs.base_url() + "/000000000000", reports);
   EXPECT_NE(run.exit_code, 0) << run.output;
   // The credentials were in play: the server saw the signed request it quoted back.
   ASSERT_FALSE(sqs.requests().empty()) << run.output;
-  EXPECT_THAT(sqs.requests().front(), HasSubstr(kTestAccessKeyId));
+  EXPECT_THAT(sqs.requests().front().raw, HasSubstr(kTestAccessKeyId));
   EXPECT_THAT(run.output, HasSubstr("The request was refused")) << run.output;
   ExpectNoSecret(run.output, "console output");
   for (const char* name : {"junit.xml", "ctrf.json", "report.html"}) {
@@ -105,9 +105,8 @@ TEST_F(ContractTestSecretsTest, AnSqsEndpointQuotingTheRequestBackLeaksNothing) 
 
 TEST_F(ContractTestSecretsTest, AnUnreachableSqsEndpointLeaksNothing) {
   const fs::path reports = fs::path(DRIFTLINE_TEST_OUTPUT_DIR) / "unreachable";
-  const RunResult run = Run(
-      "http://127.0.0.1:" + std::to_string(sqs::testing::UnusedLoopbackPort()) + "/000000000000",
-      reports);
+  const testkit::CapturedRun run = Run(
+      "http://127.0.0.1:" + std::to_string(testkit::FreeLoopbackPort()) + "/000000000000", reports);
   EXPECT_NE(run.exit_code, 0) << run.output;
   ExpectNoSecret(run.output, "console output");
   for (const char* name : {"junit.xml", "ctrf.json", "report.html"}) {

@@ -8,20 +8,20 @@
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
-#include "support/stack_env.h"
-#include "unit/kafka/kafka_test_util.h"
+#include "testkit/stack_env.h"
+#include "testkit/kafka_mock.h"
 
 namespace driftline::kafka {
 namespace {
 
 using namespace std::chrono_literals;
-using driftline::testing::KafkaBootstrap;
-using driftline::testing::UniqueName;
 using testing::CountByPartition;
 using testing::DeliveryCollector;
 using testing::OffsetsOf;
 using testing::PollUntil;
 using testing::RecordingListener;
+using testkit::KafkaBootstrap;
+using testkit::UniqueName;
 
 constexpr auto kAdminTimeout = 10s;
 

@@ -7,9 +7,9 @@
 #include <set>
 #include <thread>
 
-#include "loopback_http_server.h"
 #include "sqs/curl_client.h"
-#include "support/stack_env.h"
+#include "testkit/ports.h"
+#include "testkit/stack_env.h"
 
 namespace driftline::sqs {
 namespace {
@@ -18,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 
 SqsClientConfig StackConfig() {
   SqsClientConfig config;
-  config.endpoint_url = driftline::testing::SqsEndpoint();
+  config.endpoint_url = testkit::SqsEndpoint();
   config.region = std::string(kLocalStackRegion);
   config.credentials = LocalStackCredentials();
   config.request_timeout = std::chrono::seconds(10);
@@ -36,10 +36,9 @@ class ElasticMqTest : public ::testing::Test {
   void SetUp() override {
     client_ = StackClient();
     ASSERT_NE(client_, nullptr);
-    queue_name_ = driftline::testing::UniqueName("sqs-it");
+    queue_name_ = testkit::UniqueName("sqs-it");
     auto url = CreateQueue({queue_name_, {{"VisibilityTimeout", "30"}}});
-    ASSERT_TRUE(url.has_value()) << "is the stack up (stack/stack.sh up)? "
-                                 << url.error().Trace();
+    ASSERT_TRUE(url.has_value()) << "is the stack up (stack/stack.sh up)? " << url.error().Trace();
     queue_url_ = *url;
   }
 
@@ -266,7 +265,7 @@ TEST_F(ElasticMqTest, GetQueueAttributesAndTheLimitsTheClientLearns) {
   EXPECT_EQ(client_->LimitsFor(queue_url_).max_message_bytes,
             reported ? static_cast<std::size_t>(*reported) : kDefaultMaximumMessageSize);
 
-  const std::string other_name = driftline::testing::UniqueName("sqs-it-attrs");
+  const std::string other_name = testkit::UniqueName("sqs-it-attrs");
   auto other_url = CreateQueue({other_name, {{"VisibilityTimeout", "45"}}});
   ASSERT_TRUE(other_url.has_value()) << other_url.error().Trace();
   auto other = client_->GetQueueAttributes(*other_url, {"VisibilityTimeout"});
@@ -282,7 +281,7 @@ TEST_F(ElasticMqTest, ListQueuesFindsTheQueueAndGetQueueUrlResolvesIt) {
 }
 
 TEST_F(ElasticMqTest, UnknownQueueIsNotFoundAndNamesTheQueue) {
-  const std::string missing = driftline::testing::UniqueName("sqs-it-missing");
+  const std::string missing = testkit::UniqueName("sqs-it-missing");
   auto url = client_->GetQueueUrl(missing);
   ASSERT_FALSE(url.has_value());
   EXPECT_EQ(url.error().code(), Code::kNotFound) << url.error().Trace();
@@ -290,7 +289,7 @@ TEST_F(ElasticMqTest, UnknownQueueIsNotFoundAndNamesTheQueue) {
   std::cout << "[ info ] ElasticMQ GetQueueUrl on a missing queue: " << url.error().ToString()
             << "\n";
 
-  const std::string missing_url = driftline::testing::SqsEndpoint() + "/000000000000/" + missing;
+  const std::string missing_url = testkit::SqsEndpoint() + "/000000000000/" + missing;
   OutgoingMessage message;
   message.body = "nowhere";
   auto sent = client_->SendMessage(missing_url, message);
@@ -304,7 +303,7 @@ TEST_F(ElasticMqTest, UnknownQueueIsNotFoundAndNamesTheQueue) {
 }
 
 TEST_F(ElasticMqTest, FifoQueueKeepsGroupOrder) {
-  const std::string name = driftline::testing::UniqueName("sqs-it") + ".fifo";
+  const std::string name = testkit::UniqueName("sqs-it") + ".fifo";
   auto url = CreateQueue(CreateQueueRequest::Fifo(name, false));
   ASSERT_TRUE(url.has_value()) << url.error().Trace();
   std::vector<OutgoingMessage> messages(5);
@@ -356,7 +355,7 @@ TEST_F(ElasticMqTest, SeveralThreadsShareOneClient) {
 
 TEST(ElasticMqEndpointTest, WrongPortIsUnavailable) {
   SqsClientConfig config = StackConfig();
-  config.endpoint_url = "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
+  config.endpoint_url = "http://127.0.0.1:" + std::to_string(testkit::FreeLoopbackPort());
   auto client = StackClient(config);
   auto urls = client->ListQueues("");
   ASSERT_FALSE(urls.has_value());

@@ -3,11 +3,7 @@
 // port (install it with stack/setup-moto.sh), creates an IAM user with an sqs:* policy while
 // authentication is still off, switches authentication on (POST /moto-api/reset-auth "0", the
 // runtime form of INITIAL_NO_AUTH_ACTION_COUNT=0) and stops moto at the end.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,11 +13,10 @@
 #include <sstream>
 #include <thread>
 
-#include "loopback_http_server.h"
 #include "sqs/curl_client.h"
 #include "sqs/curl_transport.h"
-
-extern char** environ;
+#include "testkit/child_process.h"
+#include "testkit/ports.h"
 
 namespace driftline::sqs {
 namespace {
@@ -61,7 +56,7 @@ std::string XmlElement(const std::string& xml, const std::string& tag) {
 // moto_server as a child process of the test, stopped (SIGTERM, then SIGKILL) by the destructor.
 class MotoServer {
  public:
-  MotoServer() : port_(testing::UnusedLoopbackPort()) {
+  MotoServer() : port_(testkit::FreeLoopbackPort()) {
     log_path_ = std::filesystem::temp_directory_path() /
                 ("driftline-moto-" + std::to_string(::getpid()) + ".log");
     const std::string server = MotoServerPath();
@@ -69,42 +64,26 @@ class MotoServer {
       error_ = server + " not found: run stack/setup-moto.sh";
       return;
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    const std::string port = std::to_string(port_);
-    std::vector<std::string> args = {server, "-H", "127.0.0.1", "-p", port};
-    std::vector<char*> argv;
-    for (auto& arg : args)
-      argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, server.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      error_ = "posix_spawn " + server + " failed: " + std::to_string(rc);
-      pid_ = -1;
+    std::error_code ignored;
+    std::filesystem::remove(log_path_, ignored);
+    auto child = testkit::ChildProcess::Spawn(
+        {server, "-H", "127.0.0.1", "-p", std::to_string(port_)}, {}, log_path_.string());
+    if (!child) {
+      error_ = child.error().ToString();
+      return;
     }
+    process_ = std::move(*child);
   }
 
   ~MotoServer() {
-    if (pid_ > 0) Stop();
+    if (process_) Stop();
     std::error_code ignored;
     std::filesystem::remove(log_path_, ignored);
   }
 
   const std::string& error() const { return error_; }
   // SIGTERM, and SIGKILL if it has not exited within 5 s.
-  void Stop() {
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
+  void Stop() { (void)process_->Terminate(std::chrono::seconds(5)); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string Log() const {
     std::ifstream in(log_path_);
@@ -113,14 +92,11 @@ class MotoServer {
     return text.str();
   }
   // True once the process has ended (it is reaped here, so its pid is never signalled again).
-  bool Exited() {
-    if (pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == pid_) pid_ = -1;
-    return pid_ <= 0;
-  }
+  bool Exited() { return !process_ || !process_->Running(); }
 
  private:
   int port_;
-  pid_t pid_ = -1;
+  std::unique_ptr<testkit::ChildProcess> process_;
   std::filesystem::path log_path_;
   std::string error_;
 };

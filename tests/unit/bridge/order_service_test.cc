@@ -5,7 +5,7 @@
 #include "bridge/service.h"
 #include "fake_consumer.h"
 #include "fake_sqs_client.h"
-#include "unit/kafka/kafka_test_util.h"
+#include "testkit/kafka_mock.h"
 
 namespace driftline::bridge::testing {
 namespace {

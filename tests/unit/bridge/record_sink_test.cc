@@ -7,7 +7,7 @@
 #include <atomic>
 #include <nlohmann/json.hpp>
 
-#include "unit/kafka/kafka_test_util.h"
+#include "testkit/kafka_mock.h"
 
 namespace driftline::bridge {
 namespace {

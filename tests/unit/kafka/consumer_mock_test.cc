@@ -7,7 +7,7 @@
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
-#include "unit/kafka/kafka_test_util.h"
+#include "testkit/kafka_mock.h"
 
 namespace driftline::kafka {
 namespace {

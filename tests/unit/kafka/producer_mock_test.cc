@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "kafka/producer.h"
-#include "unit/kafka/kafka_test_util.h"
+#include "testkit/kafka_mock.h"
 
 namespace driftline::kafka {
 namespace {

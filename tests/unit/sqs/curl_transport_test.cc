@@ -10,16 +10,17 @@
 
 #include <thread>
 
-#include "loopback_http_server.h"
 #include "sqs/curl_client.h"
 #include "sqs/protocol/encode.h"
 #include "sqs/protocol/endpoint.h"
 #include "sqs/protocol/errors.h"
+#include "testkit/http_stub.h"
+#include "testkit/ports.h"
 
 namespace driftline::sqs {
 namespace {
 
-using testing::LoopbackHttpServer;
+using testkit::HttpStub;
 
 // AWS's documented example credentials (SigV4 test suite), never real ones.
 constexpr char kKeyId[] = "AKIDEXAMPLE";
@@ -148,7 +149,7 @@ class SilentListener {
 // ---- SigV4 known answers ----------------------------------------------------------------------
 
 TEST(SigV4Test, MatchesTheAwsAlgorithmAndBotocore) {
-  LoopbackHttpServer server({LoopbackHttpServer::Response(200, "{}")});
+  HttpStub server({HttpStub::Response(200, "{}")});
   CurlTransportOptions options;
   // Sign for sqs.us-east-1.amazonaws.com (port 80, so no port in Host) but connect to the test.
   options.connect_to = {"sqs.us-east-1.amazonaws.com:80:127.0.0.1:" +
@@ -178,7 +179,7 @@ TEST(SigV4Test, MatchesTheAwsAlgorithmAndBotocore) {
 }
 
 TEST(SigV4Test, SessionTokenIsSentAndSigned) {
-  LoopbackHttpServer server({LoopbackHttpServer::Response(200, "{}")});
+  HttpStub server({HttpStub::Response(200, "{}")});
   CurlTransportOptions options;
   options.credentials = Credentials{kKeyId, kSecret, kSessionToken};
   options.connect_to = {"sqs.us-east-1.amazonaws.com:80:127.0.0.1:" +
@@ -202,7 +203,7 @@ TEST(SigV4Test, SessionTokenIsSentAndSigned) {
 
 TEST(SigV4Test, HostWithPortAndCurlsOwnDateAreSignedAsAwsSpecifies) {
   // The production shape: endpoint with a port, no caller-supplied date.
-  LoopbackHttpServer server({LoopbackHttpServer::Response(200, "{}")});
+  HttpStub server({HttpStub::Response(200, "{}")});
   auto transport = MakeTransport();
   HttpRequest request = SendMessageRequest(server.base_url());
   ASSERT_TRUE(transport->Send(request).has_value());
@@ -228,7 +229,7 @@ TEST(SigV4Test, HostWithPortAndCurlsOwnDateAreSignedAsAwsSpecifies) {
 // ---- responses and failures -------------------------------------------------------------------
 
 TEST(CurlTransportTest, CapturesStatusHeadersAndBody) {
-  LoopbackHttpServer server({LoopbackHttpServer::Response(
+  HttpStub server({HttpStub::Response(
       400, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"})",
       {{"x-amzn-RequestId", "req-42"},
        {"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}})});
@@ -246,7 +247,7 @@ TEST(CurlTransportTest, CapturesStatusHeadersAndBody) {
 TEST(CurlTransportTest, ConnectionRefusedIsUnavailable) {
   auto transport = MakeTransport();
   HttpRequest request =
-      SendMessageRequest("http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort()));
+      SendMessageRequest("http://127.0.0.1:" + std::to_string(testkit::FreeLoopbackPort()));
   auto response = transport->Send(request);
   ASSERT_FALSE(response.has_value());
   EXPECT_EQ(response.error().code(), Code::kUnavailable);
@@ -266,7 +267,7 @@ TEST(CurlTransportTest, NoAnswerWithinTheTimeoutIsDeadlineExceeded) {
 }
 
 TEST(CurlTransportTest, OversizedResponseIsInternal) {
-  LoopbackHttpServer server({LoopbackHttpServer::Response(200, std::string(4096, ' '))});
+  HttpStub server({HttpStub::Response(200, std::string(4096, ' '))});
   CurlTransportOptions options;
   options.max_response_bytes = 1024;
   auto response = MakeTransport(options)->Send(SendMessageRequest(server.base_url()));
@@ -301,8 +302,8 @@ TEST(CurlTransportTest, SeveralThreadsSendAtOnce) {
   constexpr std::size_t kThreads = 4;
   constexpr int kPerThread = 5;
   std::vector<std::string> responses(kThreads * kPerThread,
-                                     LoopbackHttpServer::Response(200, R"({"ok":true})"));
-  LoopbackHttpServer server(responses);
+                                     HttpStub::Response(200, R"({"ok":true})"));
+  HttpStub server(responses);
   CurlTransportOptions options;
   options.max_idle_handles = 2;  // fewer than threads: extra handles are made and dropped
   auto transport = MakeTransport(options);
@@ -365,10 +366,9 @@ TEST(CredentialLeakTest, NoErrorEverContainsCredentials) {
       R"({"__type":"com.amazonaws.sqs#SignatureDoesNotMatch","message":"key )" +
       credentials.access_key_id + " secret " + credentials.secret_access_key + " token " +
       *credentials.session_token + R"("})";
-  LoopbackHttpServer server(
-      {LoopbackHttpServer::Response(403, echo,
-                                    {{"x-amzn-query-error", credentials.secret_access_key}}),
-       LoopbackHttpServer::Response(403, echo)});
+  HttpStub server(
+      {HttpStub::Response(403, echo, {{"x-amzn-query-error", credentials.secret_access_key}}),
+       HttpStub::Response(403, echo)});
   SqsClientConfig config;
   config.endpoint_url = server.base_url();
   config.region = "us-east-1";
@@ -383,7 +383,7 @@ TEST(CredentialLeakTest, NoErrorEverContainsCredentials) {
   server.requests();
 
   // Transport failures.
-  config.endpoint_url = "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
+  config.endpoint_url = "http://127.0.0.1:" + std::to_string(testkit::FreeLoopbackPort());
   client = CurlSqsClient::Create(config).value();
   errors.push_back(client->GetQueueUrl("q").error());
   SilentListener silent;

@@ -1,0 +1,257 @@
+// contract-test against the real stack and a real order-service:
+//   - the lab's own files, unchanged, pass 6 of 6 and print the lab's table;
+//   - with the retry consumer off (the lab's drift) exactly the two retry scenarios fail;
+//   - the project's own contract passes.
+// Each test starts its own order-service in fresh consumer groups that begin at the topics'
+// end, so records left in the lab's topics by earlier runs (retry envelopes of a run with the
+// retry consumer off, say) are never processed again; contract-test itself ignores anything
+// produced before it started watching.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "testkit/child_process.h"
+#include "testkit/service.h"
+#include "testkit/stack_env.h"
+
+namespace driftline::e2e {
+namespace {
+
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+using testkit::CapturedRun;
+using testkit::OrderServicesOnTopics;
+using testkit::RunCaptured;
+using testkit::RunQuietly;
+namespace fs = std::filesystem;
+
+const fs::path kRepo = DRIFTLINE_SOURCE_DIR;
+const fs::path kLab = kRepo / "../shared/reference/kafka-sqs-retry-dlq";
+const fs::path kOutput = DRIFTLINE_TEST_OUTPUT_DIR;
+
+constexpr const char* kLabTable =
+    "+-------------------------+-------------------------+----------+\n"
+    "| Topic                   | No of messages received            |\n"
+    "+-------------------------+-------------------------+----------+\n"
+    "|                         | Actual                  | Expected |\n"
+    "+-------------------------+-------------------------+----------+\n"
+    "| place-order-topic       | 6                       | 6        |\n"
+    "| place-order-queue       | 4                       | 4        |\n"
+    "| place-order-dlq-topic   | 2                       | 2        |\n"
+    "| place-order-retry-topic | 2                       | 2        |\n"
+    "+-------------------------+-------------------------+----------+\n";
+
+std::string SqsAccountUrl() {
+  return testkit::SqsEndpoint() + "/000000000000";
+}
+
+// The names listed under "Unsuccessful Scenarios:".
+std::set<std::string> UnsuccessfulNames(const std::string& output) {
+  std::set<std::string> names;
+  std::istringstream in(
+      output.substr(std::min(output.size(), output.find("Unsuccessful Scenarios:"))));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    if (line.rfind("  ", 0) != 0) break;
+    if (line.rfind("    ", 0) != 0) names.insert(line.substr(2));
+  }
+  return names;
+}
+
+class ContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(RunQuietly((kRepo / "stack/stack.sh").string() + " status"), 0)
+        << "the local stack is not ready: run `make stack-up` (stack/stack.sh up)";
+    // These tests own the lab's topics while they run: another service on them would answer
+    // the same orders. Someone else's may be about to stop; wait a bounded while, never kill.
+    const std::set<std::string> topics = {"place-order-topic", "place-order-retry-topic",
+                                          "place-order-dlq-topic"};
+    auto others = OrderServicesOnTopics(topics);
+    for (int i = 0; i < 600 && !others.empty(); ++i) {
+      std::this_thread::sleep_for(milliseconds(100));
+      others = OrderServicesOnTopics(topics);
+    }
+    ASSERT_TRUE(others.empty())
+        << "another order-service is still running against the lab's topics after 60 s; stop "
+           "it first (these tests own the topics while they run):\n  "
+        << ::testing::PrintToString(others);
+  }
+
+  // Starts order-service (fault injection on, fresh groups at the topics' end) and waits until
+  // /healthz answers 200.
+  void StartService(const std::string& name, std::vector<std::string> extra_env = {}) {
+    std::vector<std::string> env = {"KAFKA_BOOTSTRAP_SERVERS=" + testkit::KafkaBootstrap(),
+                                    "SQS_ENDPOINT=" + testkit::SqsEndpoint(),
+                                    "SQS_QUEUE_URL=" + SqsAccountUrl() + "/place-order-queue",
+                                    "ENABLE_TEST_FAILURE_SCENARIOS=true",
+                                    "MAX_RETRIES=3",
+                                    "KAFKA_MAIN_GROUP_ID=" + testkit::UniqueName("contract-main"),
+                                    "KAFKA_RETRY_GROUP_ID=" + testkit::UniqueName("contract-retry"),
+                                    "KAFKA_PROPERTY_AUTO_OFFSET_RESET=latest",
+                                    "LOG_LEVEL=info"};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    service_log_ = kOutput / (name + "-order-service.log");
+    fs::create_directories(service_log_.parent_path());
+    fs::remove(service_log_);  // this run's log only
+    // METRICS_ADDRESS on a free loopback port, for /healthz.
+    auto service = testkit::ServiceProcess::Start(
+        {DRIFTLINE_ORDER_SERVICE_BIN, env, service_log_.string(), /*health_port=*/true});
+    ASSERT_TRUE(service.has_value()) << service.error().ToString();
+    service_ = std::move(*service);
+    ASSERT_TRUE(service_->WaitHealthy(milliseconds(60000)))
+        << "order-service did not become healthy within 60 s; log: " << service_log_;
+  }
+
+  CapturedRun RunContractTest(const std::string& name, std::vector<std::string> args) {
+    std::vector<std::string> argv = {DRIFTLINE_CONTRACT_TEST_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--kafka", testkit::KafkaBootstrap(), "--sqs", SqsAccountUrl(),
+                             "--report-dir", (kOutput / name).string()});
+    CapturedRun r = RunCaptured(argv, milliseconds(180000));
+    std::cout << r.output << "\n(contract-test exit " << r.exit_code << ", " << r.wall.count()
+              << " ms; order-service log " << service_log_ << ")\n";
+    return r;
+  }
+
+  void TearDown() override {
+    if (service_) {
+      EXPECT_EQ(service_->Terminate(), 0)
+          << "order-service did not stop cleanly; log: " << service_log_;
+    }
+  }
+
+  fs::path service_log_;
+  std::unique_ptr<testkit::ServiceProcess> service_;
+};
+
+TEST_F(ContractTest, LabFilesUnchangedPassAgainstTheFixedService) {
+  if (!fs::exists(kLab / "specmatic.yaml"))
+    GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
+  StartService("lab-fixed");
+  const CapturedRun r =
+      RunContractTest("lab-fixed", {"--config", (kLab / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 6, Successes: 6, Failures: 0, WIP: 0, Errors: 0"));
+  EXPECT_THAT(r.output, HasSubstr(kLabTable));
+  EXPECT_THAT(r.output, Not(HasSubstr("Unsuccessful Scenarios:")));
+}
+
+TEST_F(ContractTest, LabFilesCatchTheDriftWhenTheRetryConsumerIsOff) {
+  if (!fs::exists(kLab / "specmatic.yaml"))
+    GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
+  StartService("lab-drift", {"RETRY_CONSUMER_ENABLED=false"});
+  const CapturedRun r =
+      RunContractTest("lab-drift", {"--config", (kLab / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 6, Successes: 4, Failures: 2, WIP: 0, Errors: 0"));
+  EXPECT_THAT(UnsuccessfulNames(r.output),
+              ::testing::ElementsAre("Receive_Retry_DLQ_Scenario_Priority_Order",
+                                     "Retry_Scenario_Standard_Order"));
+  EXPECT_THAT(
+      r.output,
+      HasSubstr("Reason: Timeout waiting for a message on topic 'place-order-retry-topic'."));
+}
+
+TEST_F(ContractTest, ProjectContractPasses) {
+  StartService("project");
+  const CapturedRun r =
+      RunContractTest("project", {"--config", (kRepo / "contracts/specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 8, Successes: 8, Failures: 0, WIP: 0, Errors: 0"));
+}
+
+// The command line's configuration errors: exit code 2, file and line (or JSON pointer), no
+// stack dump, nothing sent (these run without any server).
+class CommandLineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = kOutput / ("cli-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fs::copy(kRepo / "contracts", dir_, fs::copy_options::recursive);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::trunc) << text;
+  }
+  CapturedRun Run(std::vector<std::string> args) {
+    args.insert(args.begin(), DRIFTLINE_CONTRACT_TEST_BIN);
+    // Unreachable servers: a run that tried to send anything would fail differently.
+    args.insert(args.end(), {"--kafka", "127.0.0.1:1", "--sqs", "http://127.0.0.1:1/0"});
+    CapturedRun r = RunCaptured(args, milliseconds(60000));
+    std::cout << r.output << "\n(exit " << r.exit_code << ")\n";
+    return r;
+  }
+  static void NoStackDump(const std::string& output) {
+    EXPECT_THAT(output, Not(HasSubstr("terminate called")));
+    EXPECT_THAT(output, Not(HasSubstr("what()")));
+    EXPECT_THAT(output, Not(HasSubstr("Aborted")));
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CommandLineTest, MalformedConfigNamesFileAndLine) {
+  Write("specmatic.yaml", "version: 3\nsystemUnderTest:\n  service: [\n");
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr((dir_ / "specmatic.yaml").string() + ":4:"));
+  NoStackDump(r.output);
+}
+
+TEST_F(CommandLineTest, MalformedExampleNamesFileAndLine) {
+  Write("order-service_examples/01-standard.json", "{\"name\": \"x\",\n  \"receive\": {,}\n}\n");
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("01-standard.json:2:"));
+  NoStackDump(r.output);
+}
+
+TEST_F(CommandLineTest, StrictModeRejectsAnInvalidExampleBeforeSending) {
+  std::ifstream in(dir_ / "order-service_examples/01-standard.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string example = text.str();
+  const std::string from = "\"itemsCount\": 3";
+  example.replace(example.find(from), from.size(), "\"itemsCount\": \"3\"");
+  Write("order-service_examples/01-standard.json", example);
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("(strict mode)"));
+  EXPECT_THAT(r.output, HasSubstr("01-standard.json (at /send/payload/itemsCount)"));
+  EXPECT_THAT(r.output, Not(HasSubstr("Tests run:")));
+  NoStackDump(r.output);
+}
+
+TEST_F(CommandLineTest, DanglingReferenceInTheContract) {
+  std::ifstream in(dir_ / "order-service.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string contract = text.str();
+  const std::string from = "schemas/common.yaml#/LineItem";
+  contract.replace(contract.find(from), from.size(), "schemas/common.yaml#/Nothing");
+  Write("order-service.yaml", contract);
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("order-service.yaml:"));
+  EXPECT_THAT(r.output, HasSubstr("'schemas/common.yaml#/Nothing' points at nothing"));
+}
+
+TEST_F(CommandLineTest, ValidateOnlyAcceptsTheProjectContract) {
+  const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string(), "--validate-only"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("8 example(s) valid"));
+}
+
+}  // namespace
+}  // namespace driftline::e2e
