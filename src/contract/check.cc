@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "common/uuid.h"
-#include "contract/document.h"
+#include "contract/spec/document.h"
 
 namespace driftline::contract {
 namespace {

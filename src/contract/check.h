@@ -10,26 +10,13 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "contract/example.h"
 #include "contract/matcher.h"
-#include "contract/model.h"
 #include "contract/schema.h"
+#include "contract/spec/example.h"
+#include "contract/spec/model.h"
+#include "contract/spec/observed_message.h"
 
 namespace driftline::contract {
-
-// A message as the runner saw it on a channel (or as it published it).
-struct ObservedMessage {
-  const Channel* channel = nullptr;
-  nlohmann::json payload;  // parsed JSON; the raw text as a string when not JSON
-  bool payload_is_json = true;
-  std::string raw_payload;
-  nlohmann::json headers = nlohmann::json::object();  // Kafka headers / SQS message attributes
-  std::optional<std::string> key;
-  Clock::WallTime produced_at{};  // Kafka record timestamp / SQS SentTimestamp
-  Clock::MonoTime received_at{};
-  std::string coordinates;  // "place-order-topic/0@42" or the SQS message id
-  std::string correlation_id;
-};
 
 // The payload and headers schemas of every message of a contract, compiled once.
 class SchemaCatalog {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <regex>
 
-#include "contract/document.h"
+#include "contract/spec/document.h"
 
 namespace driftline::contract {
 namespace {

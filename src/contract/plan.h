@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "contract/example.h"
-#include "contract/model.h"
+#include "contract/spec/example.h"
+#include "contract/spec/model.h"
 
 namespace driftline::contract {
 

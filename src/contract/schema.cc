@@ -9,7 +9,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
-#include "contract/document.h"
+#include "contract/spec/document.h"
 
 namespace driftline::contract {
 namespace {

@@ -1,6 +1,6 @@
 #include "contract/suite.h"
 
-#include "contract/asyncapi.h"
+#include "contract/spec/asyncapi.h"
 
 namespace driftline::contract {
 namespace {

@@ -16,11 +16,11 @@
 #include "common/env.h"
 #include "common/status.h"
 #include "contract/check.h"
-#include "contract/config.h"
-#include "contract/example.h"
-#include "contract/model.h"
 #include "contract/plan.h"
 #include "contract/runner.h"
+#include "contract/spec/config.h"
+#include "contract/spec/example.h"
+#include "contract/spec/model.h"
 
 namespace driftline::contract {
 

@@ -12,7 +12,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "contract/check.h"
-#include "contract/model.h"
+#include "contract/spec/model.h"
 
 namespace driftline::contract {
 

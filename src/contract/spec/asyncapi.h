@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "contract/model.h"
-#include "contract/refs.h"
+#include "contract/spec/model.h"
+#include "contract/spec/refs.h"
 
 namespace driftline::contract {
 

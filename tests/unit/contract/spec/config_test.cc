@@ -1,4 +1,4 @@
-#include "contract/config.h"
+#include "contract/spec/config.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

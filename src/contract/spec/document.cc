@@ -1,4 +1,4 @@
-#include "contract/document.h"
+#include "contract/spec/document.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,4 +1,4 @@
-#include "contract/model.h"
+#include "contract/spec/model.h"
 
 #include <algorithm>
 #include <cmath>

@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "contract/asyncapi.h"
 #include "contract/check.h"
+#include "contract/spec/asyncapi.h"
 #include "sample_contract.h"
 #include "temp_dir.h"
 

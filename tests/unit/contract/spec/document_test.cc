@@ -1,4 +1,4 @@
-#include "contract/document.h"
+#include "contract/spec/document.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

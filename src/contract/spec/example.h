@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "contract/document.h"
+#include "contract/spec/document.h"
 
 namespace driftline::contract {
 

@@ -1,4 +1,4 @@
-#include "contract/refs.h"
+#include "contract/spec/refs.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "contract/model.h"
+#include "contract/spec/model.h"
 
 namespace driftline::contract {
 

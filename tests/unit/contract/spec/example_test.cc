@@ -1,4 +1,4 @@
-#include "contract/example.h"
+#include "contract/spec/example.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "contract/asyncapi.h"
+#include "contract/spec/asyncapi.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

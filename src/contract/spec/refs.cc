@@ -1,4 +1,4 @@
-#include "contract/refs.h"
+#include "contract/spec/refs.h"
 
 #include <cctype>
 #include <set>

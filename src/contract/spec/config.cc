@@ -1,7 +1,7 @@
-#include "contract/config.h"
+#include "contract/spec/config.h"
 
-#include "contract/document.h"
-#include "contract/refs.h"
+#include "contract/spec/document.h"
+#include "contract/spec/refs.h"
 
 namespace driftline::contract {
 namespace {
