@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "contract/check.h"
+#include "contract/check/check.h"
 #include "contract/plan.h"
 #include "contract/result.h"
 

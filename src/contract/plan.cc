@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "contract/check.h"
+#include "contract/check/check.h"
 
 namespace driftline::contract {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "contract/matcher.h"
+#include "contract/check/matcher.h"
 
 namespace driftline::contract {
 

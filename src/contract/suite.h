@@ -15,7 +15,7 @@
 
 #include "common/env.h"
 #include "common/status.h"
-#include "contract/check.h"
+#include "contract/check/check.h"
 #include "contract/plan.h"
 #include "contract/runner.h"
 #include "contract/spec/config.h"

@@ -11,7 +11,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "contract/check.h"
+#include "contract/check/check.h"
 #include "contract/spec/model.h"
 
 namespace driftline::contract {

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "contract/check.h"
+#include "contract/check/check.h"
 #include "contract/spec/asyncapi.h"
 #include "sample_contract.h"
 #include "temp_dir.h"

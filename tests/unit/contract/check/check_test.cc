@@ -1,4 +1,4 @@
-#include "contract/check.h"
+#include "contract/check/check.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

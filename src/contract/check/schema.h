@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "contract/matcher.h"
+#include "contract/check/matcher.h"
 
 namespace driftline::contract {
 

@@ -1,4 +1,4 @@
-#include "contract/schema.h"
+#include "contract/check/schema.h"
 
 #include <charconv>
 #include <regex>

@@ -1,4 +1,4 @@
-#include "contract/schema.h"
+#include "contract/check/schema.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "contract/schema.h"
+#include "contract/check/schema.h"
 
 namespace driftline::contract {
 namespace {

@@ -1,4 +1,4 @@
-#include "contract/matcher.h"
+#include "contract/check/matcher.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

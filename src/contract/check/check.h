@@ -10,8 +10,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "contract/matcher.h"
-#include "contract/schema.h"
+#include "contract/check/matcher.h"
+#include "contract/check/schema.h"
 #include "contract/spec/example.h"
 #include "contract/spec/model.h"
 #include "contract/spec/observed_message.h"
