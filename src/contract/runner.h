@@ -23,7 +23,7 @@
 #include "contract/engine.h"
 #include "contract/plan.h"
 #include "contract/result.h"
-#include "contract/transport.h"
+#include "contract/transport/transport.h"
 
 namespace driftline::contract {
 

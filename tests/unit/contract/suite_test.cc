@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "contract/sqs_transport.h"
+#include "contract/transport/sqs_transport.h"
 #include "sample_contract.h"
 #include "temp_dir.h"
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "contract/transport.h"
+#include "contract/transport/transport.h"
 #include "kafka/config.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"

@@ -1,7 +1,7 @@
 // SqsTransport over a fake SqsClient: what happens to each received message by disposition.
 // Only matched messages are deleted; someone else's are made visible again once; stale ones
 // are left alone.
-#include "contract/sqs_transport.h"
+#include "contract/transport/sqs_transport.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "contract/kafka_transport.h"
+#include "contract/transport/kafka_transport.h"
 
 #include <spdlog/spdlog.h>
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "contract/transport.h"
+#include "contract/transport/transport.h"
 #include "sqs/client.h"
 #include "sqs/curl_client.h"
 

@@ -1,4 +1,4 @@
-#include "contract/transport.h"
+#include "contract/transport/transport.h"
 
 namespace driftline::contract {
 

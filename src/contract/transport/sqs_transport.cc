@@ -1,4 +1,4 @@
-#include "contract/sqs_transport.h"
+#include "contract/transport/sqs_transport.h"
 
 #include <spdlog/spdlog.h>
 

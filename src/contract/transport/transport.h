@@ -11,8 +11,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "contract/check/check.h"
 #include "contract/spec/model.h"
+#include "contract/spec/observed_message.h"
 
 namespace driftline::contract {
 
