@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "contract/result.h"
-#include "contract/runner.h"
+#include "contract/run/result.h"
+#include "contract/run/runner.h"
 
 namespace driftline::report {
 

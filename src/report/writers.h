@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "contract/result.h"
+#include "contract/run/result.h"
 
 namespace driftline::report {
 

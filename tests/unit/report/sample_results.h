@@ -1,7 +1,7 @@
 // A suite result shaped like the lab's baseline run (4 passed, 2 failed), for the report tests.
 #pragma once
 
-#include "contract/result.h"
+#include "contract/run/result.h"
 
 namespace driftline::report::testing {
 

@@ -23,8 +23,8 @@
 
 #include "common/clock.h"
 #include "contract/check/check.h"
-#include "contract/plan.h"
-#include "contract/result.h"
+#include "contract/run/plan.h"
+#include "contract/run/result.h"
 
 namespace driftline::contract {
 

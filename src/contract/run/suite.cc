@@ -1,4 +1,4 @@
-#include "contract/suite.h"
+#include "contract/run/suite.h"
 
 #include "contract/spec/asyncapi.h"
 

@@ -1,4 +1,4 @@
-#include "contract/result.h"
+#include "contract/run/result.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "contract/plan.h"
+#include "contract/run/plan.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // The runner over a fake transport that plays the service: parallel and sequential runs,
 // demultiplexing by correlation id, stale and foreign messages, publish failures.
-#include "contract/runner.h"
+#include "contract/run/runner.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

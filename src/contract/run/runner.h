@@ -20,18 +20,13 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "contract/engine.h"
-#include "contract/plan.h"
-#include "contract/result.h"
+#include "contract/run/engine.h"
+#include "contract/run/plan.h"
+#include "contract/run/result.h"
+#include "contract/run/test_case.h"
 #include "contract/transport/transport.h"
 
 namespace driftline::contract {
-
-struct TestCase {
-  const TestPlan* plan = nullptr;
-  const SchemaCatalog* schemas = nullptr;
-  const nlohmann::json* input_schema = nullptr;  // for turning matchers into values; may be null
-};
 
 struct RunnerOptions {
   bool parallel = true;

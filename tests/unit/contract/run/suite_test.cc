@@ -1,4 +1,4 @@
-#include "contract/suite.h"
+#include "contract/run/suite.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // The test engine driven with synthetic messages and times: no broker, no sleeping.
-#include "contract/engine.h"
+#include "contract/run/engine.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

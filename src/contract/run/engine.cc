@@ -1,4 +1,4 @@
-#include "contract/engine.h"
+#include "contract/run/engine.h"
 
 #include <algorithm>
 #include <cstdio>

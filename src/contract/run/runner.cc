@@ -1,4 +1,4 @@
-#include "contract/runner.h"
+#include "contract/run/runner.h"
 
 #include <spdlog/spdlog.h>
 
