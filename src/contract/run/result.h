@@ -1,5 +1,5 @@
 // What a run produced: one TestResult per example, the message counts, the suite's figures.
-// Plain data, shared by the runner and the report writers (src/report).
+// Plain data, shared by the runner and the report writers (contract/report).
 #pragma once
 
 #include <chrono>

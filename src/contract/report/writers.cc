@@ -1,10 +1,10 @@
-#include "report/writers.h"
+#include "contract/report/writers.h"
 
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 
-#include "report/console.h"
+#include "contract/report/console.h"
 
 namespace driftline::report {
 namespace {

@@ -1,4 +1,4 @@
-#include "report/console.h"
+#include "contract/report/console.h"
 
 #include <algorithm>
 
