@@ -381,6 +381,99 @@ Check TestEvaluator::RetryCheck() const {
   return check;
 }
 
+Check TestEvaluator::PublishCheck() const {
+  return Check{"publish to " + plan_.input->Describe(),
+               published_ && !publish_failed_,
+               published_ && !flow_.empty() ? flow_.front().coordinates : "not published",
+               {}};
+}
+
+std::pair<Check, Check> TestEvaluator::ExpectationChecks(const Expectation& e) const {
+  const auto& seen = SeenFor(e.role);
+  const std::string role(RoleKey(e.role));
+  Check schema{
+      role + ": " + RoleWord(e.role) + " on " + e.channel->Describe() + " conforms to the contract",
+      !seen.empty(),
+      "",
+      {}};
+  Check values{
+      role + ": " + RoleWord(e.role) + " on " + e.channel->Describe() + " matches the example",
+      !seen.empty(),
+      "",
+      {}};
+  if (seen.empty()) {
+    schema.detail = values.detail = "no message arrived";
+    return {std::move(schema), std::move(values)};
+  }
+  std::string names;
+  for (const Seen& s : seen) {
+    if (!s.verdict.schema_ok()) schema.passed = false;
+    if (!s.verdict.values_ok()) values.passed = false;
+    schema.mismatches.insert(schema.mismatches.end(), s.verdict.schema_mismatches.begin(),
+                             s.verdict.schema_mismatches.end());
+    values.mismatches.insert(values.mismatches.end(), s.verdict.value_mismatches.begin(),
+                             s.verdict.value_mismatches.end());
+    const std::string name = s.verdict.message != nullptr ? s.verdict.message->name : "?";
+    if (names.find(name) == std::string::npos) names += (names.empty() ? "" : ", ") + name;
+  }
+  schema.detail = std::to_string(seen.size()) + " message(s), as " + names;
+  values.detail = std::to_string(seen.size()) + " message(s) checked";
+  return {std::move(schema), std::move(values)};
+}
+
+Check TestEvaluator::NoUnexpectedCheck() const {
+  Check none{"no unexpected messages", unexpected_.empty(), "", {}};
+  std::string watched;
+  for (const Channel* c : plan_.watched)
+    watched += (watched.empty() ? "" : ", ") + c->Describe();
+  if (unexpected_.empty()) {
+    none.detail = "none on " + watched + " (settle window " + Secs(timing_.settle) + ")";
+  } else {
+    for (const ObservedMessage& m : unexpected_)
+      none.detail +=
+          (none.detail.empty() ? "" : "; ") + m.channel->Describe() + " " + m.coordinates;
+  }
+  return none;
+}
+
+std::optional<Check> TestEvaluator::TotalRetriesCheck() const {
+  const auto& dead = SeenFor(Role::kDeadLetter);
+  if (dead.empty()) return std::nullopt;
+  const auto& p = dead.front().message.payload;
+  if (!p.is_object() || !p.contains("totalRetries") || !p["totalRetries"].is_number())
+    return std::nullopt;
+  const auto& envelopes = SeenFor(Role::kRetry);
+  int observed = 0;
+  if (!envelopes.empty())
+    observed = RetryCountsDeclared() ? RetryCountOf(envelopes.size() - 1)
+                                     : static_cast<int>(envelopes.size());
+  const double total = p["totalRetries"].get<double>();
+  return Check{"totalRetries equals the retries observed",
+               total == static_cast<double>(observed),
+               "totalRetries " + p["totalRetries"].dump() + ", retries observed " +
+                   std::to_string(observed) +
+                   (envelopes.empty() ? " (no retry envelopes)"
+                                      : " (last retryCount of " + std::to_string(envelopes.size()) +
+                                            " envelope(s))"),
+               {}};
+}
+
+std::vector<Check> TestEvaluator::FinalChecks() const {
+  std::vector<Check> checks;
+  if (Expects(Role::kRetry) && plan_.operation->retry) checks.push_back(RetryCheck());
+  checks.push_back(NoUnexpectedCheck());
+  if (auto total = TotalRetriesCheck()) checks.push_back(std::move(*total));
+  return checks;
+}
+
+void TestEvaluator::DecideUndecided() {
+  if (done_ || failed_ || errored_) return;
+  if (auto d = PendingDeadline())
+    Decide(d->reason, d->detail);
+  else
+    Decide("The run stopped before the outcome was known.", "");
+}
+
 TestResult TestEvaluator::Finish(Clock::MonoTime now) {
   TestResult r;
   r.name = plan_.example->name;
@@ -394,88 +487,15 @@ TestResult TestEvaluator::Finish(Clock::MonoTime now) {
   for (const std::string& u : plan_.example->unsupported)
     r.warnings.push_back("'" + u + "' fixtures are not supported and were ignored");
 
-  if (plan_.input != nullptr) {
-    Check publish{"publish to " + plan_.input->Describe(),
-                  published_ && !publish_failed_,
-                  published_ && !flow_.empty() ? flow_.front().coordinates : "not published",
-                  {}};
-    r.checks.push_back(std::move(publish));
-  }
+  if (plan_.input != nullptr) r.checks.push_back(PublishCheck());
   for (const Expectation& e : plan_.expectations) {
-    const auto& seen = SeenFor(e.role);
-    const std::string role(RoleKey(e.role));
-    Check schema{role + ": " + RoleWord(e.role) + " on " + e.channel->Describe() +
-                     " conforms to the contract",
-                 !seen.empty(),
-                 "",
-                 {}};
-    Check values{
-        role + ": " + RoleWord(e.role) + " on " + e.channel->Describe() + " matches the example",
-        !seen.empty(),
-        "",
-        {}};
-    if (seen.empty()) {
-      schema.detail = values.detail = "no message arrived";
-    } else {
-      std::string names;
-      for (const Seen& s : seen) {
-        if (!s.verdict.schema_ok()) schema.passed = false;
-        if (!s.verdict.values_ok()) values.passed = false;
-        schema.mismatches.insert(schema.mismatches.end(), s.verdict.schema_mismatches.begin(),
-                                 s.verdict.schema_mismatches.end());
-        values.mismatches.insert(values.mismatches.end(), s.verdict.value_mismatches.begin(),
-                                 s.verdict.value_mismatches.end());
-        const std::string name = s.verdict.message != nullptr ? s.verdict.message->name : "?";
-        if (names.find(name) == std::string::npos) names += (names.empty() ? "" : ", ") + name;
-      }
-      schema.detail = std::to_string(seen.size()) + " message(s), as " + names;
-      values.detail = std::to_string(seen.size()) + " message(s) checked";
-    }
+    auto [schema, values] = ExpectationChecks(e);
     r.checks.push_back(std::move(schema));
     r.checks.push_back(std::move(values));
   }
-  std::vector<Check> final_checks;
-  if (Expects(Role::kRetry) && plan_.operation->retry) final_checks.push_back(RetryCheck());
-  {
-    Check none{"no unexpected messages", unexpected_.empty(), "", {}};
-    std::string watched;
-    for (const Channel* c : plan_.watched)
-      watched += (watched.empty() ? "" : ", ") + c->Describe();
-    if (unexpected_.empty()) {
-      none.detail = "none on " + watched + " (settle window " + Secs(timing_.settle) + ")";
-    } else {
-      for (const ObservedMessage& m : unexpected_)
-        none.detail +=
-            (none.detail.empty() ? "" : "; ") + m.channel->Describe() + " " + m.coordinates;
-    }
-    final_checks.push_back(std::move(none));
-  }
-  if (const auto& dead = SeenFor(Role::kDeadLetter); !dead.empty()) {
-    const auto& p = dead.front().message.payload;
-    if (p.is_object() && p.contains("totalRetries") && p["totalRetries"].is_number()) {
-      const auto& envelopes = SeenFor(Role::kRetry);
-      int observed = 0;
-      if (!envelopes.empty())
-        observed = RetryCountsDeclared() ? RetryCountOf(envelopes.size() - 1)
-                                         : static_cast<int>(envelopes.size());
-      const double total = p["totalRetries"].get<double>();
-      Check c{"totalRetries equals the retries observed",
-              total == static_cast<double>(observed),
-              "totalRetries " + p["totalRetries"].dump() + ", retries observed " +
-                  std::to_string(observed) +
-                  (envelopes.empty() ? " (no retry envelopes)"
-                                     : " (last retryCount of " + std::to_string(envelopes.size()) +
-                                           " envelope(s))"),
-              {}};
-      final_checks.push_back(std::move(c));
-    }
-  }
-  if (!done_ && !failed_ && !errored_) {
-    if (auto d = PendingDeadline())
-      Decide(d->reason, d->detail);
-    else
-      Decide("The run stopped before the outcome was known.", "");
-  }
+  std::vector<Check> final_checks = FinalChecks();
+  DecideUndecided();
+  // A final check that failed decides the outcome unless something already did.
   for (Check& c : final_checks) {
     if (!c.passed && !failed_ && !errored_) {
       failed_ = true;

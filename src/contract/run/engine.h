@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -83,7 +84,18 @@ class TestEvaluator {
   void Decide(std::string reason, std::string detail);
   void AddFlow(const ObservedMessage& m, FlowEvent::Kind kind, std::string role,
                const MessageVerdict* verdict);
+  // The checks of Finish(), in the order they are reported.
+  Check PublishCheck() const;
+  // "conforms to the contract" and "matches the example" for one expected message.
+  std::pair<Check, Check> ExpectationChecks(const Expectation& e) const;
+  // Checked once the test is over: retry count and spacing, no unexpected messages,
+  // totalRetries (when the dead letter carries it).
+  std::vector<Check> FinalChecks() const;
   Check RetryCheck() const;
+  Check NoUnexpectedCheck() const;
+  std::optional<Check> TotalRetriesCheck() const;
+  // At Finish() with the outcome still open: the pending deadline decides it, else "stopped".
+  void DecideUndecided();
 
   const TestPlan& plan_;
   const SchemaCatalog& schemas_;
