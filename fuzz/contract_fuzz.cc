@@ -7,10 +7,10 @@
 #include <fstream>
 #include <string>
 
-#include "contract/asyncapi.h"
-#include "contract/config.h"
-#include "contract/document.h"
-#include "contract/example.h"
+#include "contract/spec/asyncapi.h"
+#include "contract/spec/config.h"
+#include "contract/spec/document.h"
+#include "contract/spec/example.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace c = driftline::contract;

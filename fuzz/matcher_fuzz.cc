@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "contract/matcher.h"
+#include "contract/check/matcher.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using nlohmann::json;

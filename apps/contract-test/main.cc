@@ -13,12 +13,12 @@
 #include "common/clock.h"
 #include "common/env.h"
 #include "common/log.h"
-#include "contract/kafka_transport.h"
-#include "contract/runner.h"
-#include "contract/sqs_transport.h"
-#include "contract/suite.h"
-#include "report/console.h"
-#include "report/writers.h"
+#include "contract/report/console.h"
+#include "contract/report/writers.h"
+#include "contract/run/runner.h"
+#include "contract/run/suite.h"
+#include "contract/transport/kafka_transport.h"
+#include "contract/transport/sqs_transport.h"
 
 namespace {
 

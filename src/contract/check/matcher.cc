@@ -1,0 +1,371 @@
+#include "contract/check/matcher.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <regex>
+
+#include "common/strings.h"
+#include "contract/spec/document.h"
+
+namespace driftline::contract {
+namespace {
+
+using nlohmann::json;
+
+int ToInt(const std::string& s) {
+  int v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+bool ValidDate(int year, int month, int day) {
+  if (month < 1 || month > 12 || day < 1) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int max = (month == 2 && leap) ? 29 : kDays[month - 1];
+  return day <= max;
+}
+
+bool IsDateTimeText(const std::string& s) {
+  static const std::regex kRe(
+      "([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.[0-9]+)?"
+      "([Zz]|[+-]([0-9]{2}):([0-9]{2}))");
+  std::smatch m;
+  if (!std::regex_match(s, m, kRe)) return false;
+  if (!ValidDate(ToInt(m[1]), ToInt(m[2]), ToInt(m[3]))) return false;
+  if (ToInt(m[4]) > 23 || ToInt(m[5]) > 59 || ToInt(m[6]) > 60) return false;
+  if (m[9].matched && (ToInt(m[9]) > 23 || ToInt(m[10]) > 59)) return false;
+  return true;
+}
+
+bool IsDateText(const std::string& s) {
+  static const std::regex kRe("([0-9]{4})-([0-9]{2})-([0-9]{2})");
+  std::smatch m;
+  return std::regex_match(s, m, kRe) && ValidDate(ToInt(m[1]), ToInt(m[2]), ToInt(m[3]));
+}
+
+bool IsTimeText(const std::string& s) {
+  static const std::regex kRe(
+      "([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.[0-9]+)?([Zz]|[+-]([0-9]{2}):([0-9]{2}))?");
+  std::smatch m;
+  return std::regex_match(s, m, kRe) && ToInt(m[1]) <= 23 && ToInt(m[2]) <= 59 &&
+         ToInt(m[3]) <= 60 && (!m[6].matched || (ToInt(m[6]) <= 23 && ToInt(m[7]) <= 59));
+}
+
+// The JSON type family used when only types are compared: numbers are one family.
+std::string_view Family(const json& v) {
+  if (v.is_number()) return "number";
+  return v.type_name();
+}
+
+std::string Unquote(const std::string& s) {
+  if (s.size() >= 2 &&
+      ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\''))) {
+    return s.substr(1, s.size() - 2);
+  }
+  return s;
+}
+
+bool ExactMatches(const std::string& argument, const json& actual) {
+  const bool quoted = Unquote(argument) != argument;
+  const std::string text = Unquote(argument);
+  if (actual.is_string()) return actual.get_ref<const std::string&>() == text;
+  if (quoted) return false;
+  if (actual.is_number()) {
+    double expected = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), expected);
+    if (ec != std::errc() || p != text.data() + text.size()) return false;
+    if (actual.is_number_float()) return actual.get<double>() == expected;
+    // Integers compared exactly when the text is an integer too.
+    std::int64_t i = 0;
+    if (auto [q, ec2] = std::from_chars(text.data(), text.data() + text.size(), i);
+        ec2 == std::errc() && q == text.data() + text.size()) {
+      return actual.is_number_unsigned()
+                 ? (i >= 0 && actual.get<std::uint64_t>() == static_cast<std::uint64_t>(i))
+                 : actual.get<std::int64_t>() == i;
+    }
+    return actual.get<double>() == expected;
+  }
+  if (actual.is_boolean()) return text == (actual.get<bool>() ? "true" : "false");
+  if (actual.is_null()) return text == "null";
+  const json parsed = json::parse(text, nullptr, false);
+  return !parsed.is_discarded() && JsonEqual(parsed, actual);
+}
+
+void Add(std::vector<Mismatch>& out, const std::string& pointer, std::string expected,
+         const json* actual, std::string message) {
+  out.push_back(Mismatch{pointer.empty() ? "/" : pointer, std::move(expected),
+                         actual == nullptr ? "(missing)" : Abbreviate(*actual),
+                         std::move(message)});
+}
+
+}  // namespace
+
+std::optional<DataType> ParseDataType(std::string_view name) {
+  const std::string n = Lower(Trim(name));
+  if (n == "string") return DataType::kString;
+  if (n == "number") return DataType::kNumber;
+  if (n == "integer" || n == "int") return DataType::kInteger;
+  if (n == "boolean" || n == "bool") return DataType::kBoolean;
+  if (n == "null") return DataType::kNull;
+  if (n == "datetime" || n == "date-time" || n == "date_time") return DataType::kDateTime;
+  if (n == "date") return DataType::kDate;
+  if (n == "time") return DataType::kTime;
+  if (n == "uuid") return DataType::kUuid;
+  if (n == "email") return DataType::kEmail;
+  if (n == "url" || n == "uri") return DataType::kUrl;
+  if (n == "anyvalue" || n == "anything" || n == "any") return DataType::kAnyValue;
+  return std::nullopt;
+}
+
+std::string_view DataTypeName(DataType type) {
+  switch (type) {
+    case DataType::kString:
+      return "string";
+    case DataType::kNumber:
+      return "number";
+    case DataType::kInteger:
+      return "integer";
+    case DataType::kBoolean:
+      return "boolean";
+    case DataType::kNull:
+      return "null";
+    case DataType::kDateTime:
+      return "datetime";
+    case DataType::kDate:
+      return "date";
+    case DataType::kTime:
+      return "time";
+    case DataType::kUuid:
+      return "uuid";
+    case DataType::kEmail:
+      return "email";
+    case DataType::kUrl:
+      return "url";
+    case DataType::kAnyValue:
+      return "anyvalue";
+  }
+  return "?";
+}
+
+std::string_view JsonTypeOf(DataType type) {
+  switch (type) {
+    case DataType::kNumber:
+      return "number";
+    case DataType::kInteger:
+      return "integer";
+    case DataType::kBoolean:
+      return "boolean";
+    case DataType::kNull:
+      return "null";
+    case DataType::kAnyValue:
+      return "";
+    default:
+      return "string";
+  }
+}
+
+bool HasDataType(const json& value, DataType type) {
+  switch (type) {
+    case DataType::kString:
+      return value.is_string();
+    case DataType::kNumber:
+      return value.is_number();
+    case DataType::kInteger:
+      return value.is_number_integer() ||
+             (value.is_number_float() && std::isfinite(value.get<double>()) &&
+              std::floor(value.get<double>()) == value.get<double>());
+    case DataType::kBoolean:
+      return value.is_boolean();
+    case DataType::kNull:
+      return value.is_null();
+    case DataType::kAnyValue:
+      return true;
+    default:
+      break;
+  }
+  if (!value.is_string()) return false;
+  const std::string& s = value.get_ref<const std::string&>();
+  switch (type) {
+    case DataType::kDateTime:
+      return IsDateTimeText(s);
+    case DataType::kDate:
+      return IsDateText(s);
+    case DataType::kTime:
+      return IsTimeText(s);
+    case DataType::kUuid: {
+      static const std::regex kUuid(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      return std::regex_match(s, kUuid);
+    }
+    case DataType::kEmail: {
+      static const std::regex kEmail("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+      return std::regex_match(s, kEmail);
+    }
+    case DataType::kUrl: {
+      static const std::regex kUrl("[a-zA-Z][a-zA-Z0-9+.-]*://\\S+");
+      return std::regex_match(s, kUrl);
+    }
+    default:
+      return false;
+  }
+}
+
+Result<std::optional<Matcher>> ParseMatcher(const json& value) {
+  if (!value.is_string()) return std::optional<Matcher>();
+  const std::string& text = value.get_ref<const std::string&>();
+  const std::string trimmed(Trim(text));
+  if (trimmed.rfind("$match(", 0) == 0) {
+    static const std::regex kMatch("\\$match\\(\\s*([A-Za-z]+)\\s*:\\s*([\\s\\S]*?)\\s*\\)");
+    std::smatch m;
+    if (!std::regex_match(trimmed, m, kMatch)) {
+      return Fail(Code::kInvalidArgument,
+                  "matcher '" + text + "' is not of the form $match(kind: argument)");
+    }
+    Matcher matcher;
+    matcher.text = text;
+    matcher.argument = m[2].str();
+    const std::string kind = Lower(m[1].str());
+    if (kind == "exact") {
+      matcher.kind = Matcher::Kind::kExact;
+    } else if (kind == "datatype") {
+      matcher.kind = Matcher::Kind::kDataType;
+      matcher.data_type = ParseDataType(matcher.argument);
+      if (!matcher.data_type) {
+        return Fail(Code::kInvalidArgument,
+                    "matcher '" + text + "': unknown data type '" + matcher.argument + "'");
+      }
+    } else if (kind == "pattern") {
+      matcher.kind = Matcher::Kind::kPattern;
+      try {
+        std::regex check(matcher.argument, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        return Fail(Code::kInvalidArgument,
+                    "matcher '" + text + "': invalid regular expression: " + e.what());
+      }
+    } else {
+      return Fail(Code::kInvalidArgument, "matcher '" + text + "': unknown kind '" + m[1].str() +
+                                              "' (exact, dataType or pattern)");
+    }
+    return std::optional<Matcher>(std::move(matcher));
+  }
+  if (trimmed.size() > 2 && trimmed.front() == '(' && trimmed.back() == ')') {
+    const std::string inner = trimmed.substr(1, trimmed.size() - 2);
+    if (auto type = ParseDataType(inner)) {
+      Matcher matcher;
+      matcher.kind = Matcher::Kind::kDataType;
+      matcher.argument = inner;
+      matcher.data_type = type;
+      matcher.text = text;
+      return std::optional<Matcher>(std::move(matcher));
+    }
+  }
+  return std::optional<Matcher>();
+}
+
+bool JsonEqual(const json& a, const json& b) {
+  if (a.is_number() && b.is_number())
+    return a == b;  // nlohmann compares integers and floats numerically
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      auto other = b.find(it.key());
+      if (other == b.end() || !JsonEqual(it.value(), *other)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!JsonEqual(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+std::string Abbreviate(const json& value, std::size_t limit) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > limit) {
+    text.resize(limit);
+    text += "…";
+  }
+  return text;
+}
+
+bool CompareValues(const json& expected, const json& actual, const std::string& pointer,
+                   const MatchOptions& options, std::vector<Mismatch>& out) {
+  const std::size_t before = out.size();
+  auto matcher = ParseMatcher(expected);
+  if (!matcher) {
+    Add(out, pointer, expected.get<std::string>(), &actual, matcher.error().message());
+    return false;
+  }
+  if (*matcher) {
+    const Matcher& m = **matcher;
+    switch (m.kind) {
+      case Matcher::Kind::kExact:
+        if (!ExactMatches(m.argument, actual))
+          Add(out, pointer, "exactly " + m.argument, &actual, "value differs from " + m.text);
+        break;
+      case Matcher::Kind::kDataType:
+        if (!HasDataType(actual, *m.data_type)) {
+          Add(out, pointer, "a " + std::string(DataTypeName(*m.data_type)), &actual,
+              "value is not a " + std::string(DataTypeName(*m.data_type)) + " (" + m.text + ")");
+        }
+        break;
+      case Matcher::Kind::kPattern: {
+        const std::regex re(m.argument, std::regex::ECMAScript);
+        if (!actual.is_string() || !std::regex_match(actual.get_ref<const std::string&>(), re)) {
+          Add(out, pointer, "a string matching /" + m.argument + "/", &actual,
+              "value does not match the pattern of " + m.text);
+        }
+        break;
+      }
+    }
+    return out.size() == before;
+  }
+  if (expected.is_object()) {
+    if (!actual.is_object()) {
+      Add(out, pointer, "an object", &actual, "expected an object");
+      return false;
+    }
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+      const std::string child = AppendPointer(pointer, it.key());
+      auto found = actual.find(it.key());
+      if (found == actual.end()) {
+        Add(out, child, Abbreviate(it.value()), nullptr, "member '" + it.key() + "' is missing");
+        continue;
+      }
+      CompareValues(it.value(), *found, child, options, out);
+    }
+    return out.size() == before;
+  }
+  if (expected.is_array()) {
+    if (!actual.is_array()) {
+      Add(out, pointer, "an array", &actual, "expected an array");
+      return false;
+    }
+    if (expected.size() != actual.size()) {
+      Add(out, pointer, std::to_string(expected.size()) + " items", &actual,
+          "expected " + std::to_string(expected.size()) + " items, got " +
+              std::to_string(actual.size()));
+      return false;
+    }
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      CompareValues(expected[i], actual[i], AppendPointer(pointer, i), options, out);
+    return out.size() == before;
+  }
+  if (options.literals_by_value) {
+    if (!JsonEqual(expected, actual))
+      Add(out, pointer, Abbreviate(expected), &actual, "value differs");
+  } else if (Family(expected) != Family(actual)) {
+    Add(out, pointer, "a " + std::string(Family(expected)) + " (schema-only literal)", &actual,
+        "value is of a different type");
+  }
+  return out.size() == before;
+}
+
+}  // namespace driftline::contract

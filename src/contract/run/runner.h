@@ -1,0 +1,87 @@
+// Runs tests against the real servers: one shared watcher per channel, demultiplexing messages
+// to the running tests by correlation id.
+//
+// Order of events for every test: the channels it expects are already being watched (every
+// watcher is started, at the channel's end, before the first test publishes); the test
+// registers its correlation id; it publishes; then it waits on its TestEvaluator's deadlines
+// while the watchers hand it the messages that carry its id. A message produced before the
+// test started watching (Kafka record timestamp / SQS SentTimestamp, minus `max_clock_skew`)
+// is stale and ignored: the lab's topics keep records of earlier runs with the same ids.
+//
+// Tests run in parallel by default (correlation ids keep them apart; two tests with the same id
+// never overlap: they run one after the other), or one by one in example order.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "contract/run/engine.h"
+#include "contract/run/plan.h"
+#include "contract/run/result.h"
+#include "contract/run/test_case.h"
+#include "contract/transport/transport.h"
+
+namespace driftline::contract {
+
+struct RunnerOptions {
+  bool parallel = true;
+  int jobs = 0;  // at most this many tests at once; 0: no limit
+  Timing timing;
+  MatchOptions match;
+  std::chrono::milliseconds max_clock_skew{250};
+  std::chrono::milliseconds progress_interval{2000};
+  // Start-up time (SuiteResult::startup_time) is measured from here to the first publish;
+  // Prepare() when unset.
+  std::optional<Clock::MonoTime> origin;
+};
+
+// Told what happens, from the tests' threads (calls may come concurrently).
+class ProgressListener {
+ public:
+  virtual ~ProgressListener() = default;
+  virtual void OnStarted(const TestPlan& plan) = 0;
+  virtual void OnPublished(const TestPlan& plan, const std::string& coordinates) = 0;
+  virtual void OnMessage(const TestPlan& plan, const ObservedMessage& message) = 0;
+  virtual void OnWaiting(const TestPlan& plan, const std::string& status) = 0;
+  virtual void OnFinished(const TestResult& result) = 0;
+};
+
+// Which transport serves a channel.
+struct Transports {
+  ChannelTransport* kafka = nullptr;  // borrowed
+  ChannelTransport* sqs = nullptr;    // borrowed
+  ChannelTransport* For(const Channel& channel) const;
+};
+
+class Runner {
+ public:
+  Runner(Transports transports, Clock& clock, RunnerOptions options,
+         ProgressListener* listener = nullptr);
+
+  // Starts watching every channel the cases need. Errors: a channel on an unsupported protocol,
+  // a watch that failed (the server is unreachable, the topic or queue does not exist).
+  Status Prepare(const std::vector<TestCase>& cases);
+
+  // Runs the cases (Prepare() first) and returns their results in the cases' order.
+  SuiteResult Run(const std::vector<TestCase>& cases);
+
+ private:
+  class Registry;
+
+  TestResult RunOne(const TestCase& tc);
+
+  Transports transports_;
+  Clock& clock_;
+  RunnerOptions options_;
+  ProgressListener* listener_;
+  std::shared_ptr<Registry> registry_;
+  Clock::MonoTime prepared_at_{};
+  std::atomic<std::int64_t> first_publish_ms_{-1};
+};
+
+}  // namespace driftline::contract

@@ -1,0 +1,146 @@
+#include "contract/transport/kafka_transport.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/uuid.h"
+
+namespace driftline::contract {
+
+KafkaTransport::KafkaTransport(KafkaTransportConfig config, Clock& clock)
+    : config_(std::move(config)), clock_(clock) {}
+
+Result<std::unique_ptr<KafkaTransport>> KafkaTransport::Create(KafkaTransportConfig config,
+                                                               Clock& clock) {
+  std::unique_ptr<KafkaTransport> t(new KafkaTransport(std::move(config), clock));
+  kafka::Properties props = t->config_.properties;
+  props.Set("bootstrap.servers", t->config_.bootstrap);
+  props.SetDefault("linger.ms", "0");
+  props.SetDefault("acks", "all");
+  props.SetDefault("message.timeout.ms", std::to_string(t->config_.publish_timeout.count()));
+  KafkaTransport* raw = t.get();
+  auto producer = kafka::Producer::Create(
+      props, [raw](kafka::DeliveryReport report) { raw->OnDelivery(std::move(report)); });
+  if (!producer)
+    return tl::unexpected(std::move(producer.error()).With("contract-test Kafka producer"));
+  t->producer_ = std::move(*producer);
+  return t;
+}
+
+KafkaTransport::~KafkaTransport() {
+  Stop();
+}
+
+void KafkaTransport::Stop() {
+  stop_.store(true);
+  for (auto& w : watchers_) {
+    if (w->thread.joinable()) w->thread.join();
+    if (w->consumer) (void)w->consumer->Close();
+  }
+}
+
+Status KafkaTransport::Watch(const Channel& channel, DeliverFn deliver) {
+  kafka::Properties props = config_.properties;
+  props.Set("bootstrap.servers", config_.bootstrap);
+  props.SetDefault("fetch.wait.max.ms", "50");
+  props.SetDefault("enable.partition.eof", "false");
+  props.SetDefault("allow.auto.create.topics", "false");
+  // A group id is required by librdkafka even for a manual assignment; it is never joined
+  // or committed to.
+  auto consumer = kafka::Consumer::Create(props, "contract-test-watch-" + NewUuid());
+  if (!consumer) {
+    return tl::unexpected(
+        std::move(consumer.error()).With("watching " + channel.Describe() + " on " + Describe()));
+  }
+  auto assigned = (*consumer)->AssignAtEnd(channel.address, config_.assign_timeout);
+  if (!assigned) {
+    return tl::unexpected(
+        std::move(assigned.error()).With("watching " + channel.Describe() + " on " + Describe()));
+  }
+  auto w = std::make_unique<Watcher>();
+  w->channel = &channel;
+  w->consumer = std::move(*consumer);
+  w->deliver = std::move(deliver);
+  Watcher* raw = w.get();
+  watchers_.push_back(std::move(w));
+  raw->thread = std::thread([this, raw] { PollLoop(raw); });
+  return Ok();
+}
+
+void KafkaTransport::PollLoop(Watcher* w) {
+  bool warned = false;
+  while (!stop_.load()) {
+    auto polled = w->consumer->Poll(std::chrono::milliseconds(100));
+    if (!polled) {
+      if (!warned) {
+        spdlog::warn("contract-test: polling {}: {}", w->channel->Describe(),
+                     polled.error().ToString());
+        warned = true;
+      }
+      continue;
+    }
+    if (!*polled) continue;
+    const kafka::Message& record = **polled;
+    ObservedMessage m;
+    m.channel = w->channel;
+    SetPayload(m, record.payload);
+    for (const kafka::Header& h : record.headers) {
+      m.headers[h.key] = h.value ? nlohmann::json(*h.value) : nlohmann::json(nullptr);
+    }
+    m.key = record.key;
+    m.produced_at = record.timestamp_ms >= 0
+                        ? Clock::WallTime(std::chrono::milliseconds(record.timestamp_ms))
+                        : clock_.Wall();
+    m.received_at = clock_.Mono();
+    m.coordinates =
+        record.topic + "/" + std::to_string(record.partition) + "@" + std::to_string(record.offset);
+    (void)w->deliver(m);
+  }
+}
+
+void KafkaTransport::OnDelivery(kafka::DeliveryReport report) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    reports_[report.token] = std::move(report);
+  }
+  delivered_.notify_all();
+}
+
+Status KafkaTransport::PrepareToPublish(const Channel& channel) {
+  if (Status s = producer_->WarmUp(channel.address, config_.assign_timeout); !s) {
+    return tl::unexpected(
+        std::move(s.error()).With("publishing to " + channel.Describe() + " on " + Describe()));
+  }
+  return Ok();
+}
+
+Result<PublishReceipt> KafkaTransport::Publish(const Channel& channel,
+                                               const OutgoingExample& message) {
+  kafka::OutgoingMessage out;
+  out.topic = channel.address;
+  out.key = message.key;
+  out.payload = message.payload;
+  for (const auto& [name, value] : message.headers)
+    out.headers.Add(name, value);
+  std::uint64_t token = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    token = next_token_++;
+  }
+  if (auto sent = producer_->Send(out, token); !sent)
+    return tl::unexpected(std::move(sent.error()).With("publishing to " + channel.Describe()));
+  std::unique_lock<std::mutex> lock(mu_);
+  const bool arrived = delivered_.wait_for(lock, config_.publish_timeout + std::chrono::seconds(5),
+                                           [&] { return reports_.count(token) > 0; });
+  if (!arrived) {
+    return Fail(Code::kDeadlineExceeded,
+                "publishing to " + channel.Describe() + ": no delivery report in time");
+  }
+  kafka::DeliveryReport report = std::move(reports_[token]);
+  reports_.erase(token);
+  if (report.error)
+    return tl::unexpected(std::move(*report.error).With("publishing to " + channel.Describe()));
+  return PublishReceipt{report.topic + "/" + std::to_string(report.partition) + "@" +
+                        std::to_string(report.offset)};
+}
+
+}  // namespace driftline::contract

@@ -1,0 +1,12 @@
+#include "contract/transport/transport.h"
+
+namespace driftline::contract {
+
+void SetPayload(ObservedMessage& m, std::string raw) {
+  m.raw_payload = std::move(raw);
+  m.payload = nlohmann::json::parse(m.raw_payload, nullptr, false);
+  m.payload_is_json = !m.payload.is_discarded();
+  if (!m.payload_is_json) m.payload = m.raw_payload;
+}
+
+}  // namespace driftline::contract

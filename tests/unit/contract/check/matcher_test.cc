@@ -1,0 +1,156 @@
+#include "contract/check/matcher.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace driftline::contract {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+std::vector<Mismatch> Compare(const json& expected, const json& actual, MatchOptions options = {}) {
+  std::vector<Mismatch> out;
+  CompareValues(expected, actual, "/payload", options, out);
+  return out;
+}
+
+TEST(ParseMatcherTest, Forms) {
+  auto exact = ParseMatcher(json("$match(exact: 2)"));
+  ASSERT_TRUE(exact && *exact);
+  EXPECT_EQ((*exact)->kind, Matcher::Kind::kExact);
+  EXPECT_EQ((*exact)->argument, "2");
+  auto nospace = ParseMatcher(json("$match(exact:PROCESSING)"));
+  ASSERT_TRUE(nospace && *nospace);
+  EXPECT_EQ((*nospace)->argument, "PROCESSING");
+  auto type = ParseMatcher(json("$match(dataType: datetime)"));
+  ASSERT_TRUE(type && *type);
+  EXPECT_EQ((*type)->data_type, DataType::kDateTime);
+  auto pattern = ParseMatcher(json("$match(pattern: VRF-[0-9]{6})"));
+  ASSERT_TRUE(pattern && *pattern);
+  EXPECT_EQ((*pattern)->argument, "VRF-[0-9]{6}");
+  auto bare = ParseMatcher(json("(uuid)"));
+  ASSERT_TRUE(bare && *bare);
+  EXPECT_EQ((*bare)->data_type, DataType::kUuid);
+  // Literals.
+  EXPECT_FALSE(*ParseMatcher(json("WIP")));
+  EXPECT_FALSE(*ParseMatcher(json("(not a type)")));
+  EXPECT_FALSE(*ParseMatcher(json(3)));
+  // Malformed matchers are errors, not literals.
+  EXPECT_FALSE(ParseMatcher(json("$match(exactly: 2)")));
+  EXPECT_FALSE(ParseMatcher(json("$match(dataType: colour)")));
+  EXPECT_FALSE(ParseMatcher(json("$match(pattern: [unclosed)")));
+  EXPECT_FALSE(ParseMatcher(json("$match(exact 2)")));
+}
+
+TEST(CompareValuesTest, ExactReadsTheActualType) {
+  EXPECT_TRUE(Compare("$match(exact: 2)", 2).empty());
+  EXPECT_TRUE(Compare("$match(exact: 2)", 2.0).empty());
+  EXPECT_TRUE(Compare("$match(exact: 2.50)", 2.5).empty());
+  EXPECT_TRUE(Compare("$match(exact: WIP)", "WIP").empty());
+  EXPECT_TRUE(Compare("$match(exact: true)", true).empty());
+  EXPECT_TRUE(Compare("$match(exact: null)", nullptr).empty());
+  EXPECT_TRUE(Compare("$match(exact: 'a b')", "a b").empty());
+  EXPECT_TRUE(Compare("$match(exact: [1, 2])", json::array({1, 2})).empty());
+  auto m = Compare("$match(exact: 2)", 3);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].pointer, "/payload");
+  EXPECT_EQ(m[0].expected, "exactly 2");
+  EXPECT_EQ(m[0].actual, "3");
+  EXPECT_EQ(Compare("$match(exact: 2)", "2").size(), 0u);  // text "2" is exactly 2 as text
+  EXPECT_EQ(Compare("$match(exact: '2')", 2).size(), 1u);  // quoted: a string only
+  EXPECT_EQ(Compare("$match(exact: true)", "yes").size(), 1u);
+  EXPECT_EQ(Compare("$match(exact: COMPLETED)", "WIP").size(), 1u);
+}
+
+TEST(CompareValuesTest, DataTypes) {
+  EXPECT_TRUE(Compare("(datetime)", "2026-01-19T10:00:05Z").empty());
+  EXPECT_TRUE(Compare("(datetime)", "2026-01-19T10:00:05.123+02:00").empty());
+  EXPECT_EQ(Compare("(datetime)", "2026-02-30T10:00:05Z").size(), 1u);
+  EXPECT_EQ(Compare("(datetime)", "2026-01-19 10:00:05").size(), 1u);
+  EXPECT_EQ(Compare("(datetime)", 5).size(), 1u);
+  EXPECT_TRUE(Compare("(date)", "2024-02-29").empty());
+  EXPECT_EQ(Compare("(date)", "2023-02-29").size(), 1u);
+  EXPECT_TRUE(Compare("(string)", "").empty());
+  EXPECT_EQ(Compare("(string)", 1).size(), 1u);
+  EXPECT_TRUE(Compare("(number)", 1).empty());
+  EXPECT_TRUE(Compare("(number)", 1.5).empty());
+  EXPECT_EQ(Compare("(number)", "1").size(), 1u);
+  EXPECT_TRUE(Compare("(integer)", 3).empty());
+  EXPECT_TRUE(Compare("(integer)", 3.0).empty());
+  EXPECT_EQ(Compare("(integer)", 3.5).size(), 1u);
+  EXPECT_TRUE(Compare("(boolean)", false).empty());
+  EXPECT_EQ(Compare("(boolean)", "false").size(), 1u);
+  EXPECT_TRUE(Compare("(uuid)", "123e4567-e89b-42d3-a456-426614174000").empty());
+  EXPECT_EQ(Compare("(uuid)", "123e4567-e89b-42d3-a456").size(), 1u);
+  EXPECT_TRUE(Compare("$match(dataType: integer)", 7).empty());
+  auto m = Compare("(datetime)", "soon");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].expected, "a datetime");
+  EXPECT_EQ(m[0].actual, "\"soon\"");
+}
+
+TEST(CompareValuesTest, Pattern) {
+  EXPECT_TRUE(Compare("$match(pattern: VRF-[0-9]{6})", "VRF-123456").empty());
+  EXPECT_EQ(Compare("$match(pattern: VRF-[0-9]{6})", "VRF-12345").size(), 1u);
+  EXPECT_EQ(Compare("$match(pattern: VRF-[0-9]{6})", "xVRF-123456").size(), 1u);
+  EXPECT_EQ(Compare("$match(pattern: [0-9]+)", 123).size(), 1u);
+}
+
+TEST(CompareValuesTest, LiteralsByValueDeeply) {
+  const json expected = {
+      {"orderId", "ORD-1"}, {"total", 455.00}, {"items", json::array({{{"q", 1}}, {{"q", 2}}})}};
+  const json actual = {{"orderId", "ORD-1"},
+                       {"total", 455},
+                       {"items", json::array({{{"q", 1}}, {{"q", 2}}})},
+                       {"extra", true}};
+  EXPECT_TRUE(Compare(expected, actual).empty());
+  json wrong = actual;
+  wrong["items"][1]["q"] = 3;
+  wrong.erase("orderId");
+  auto m = Compare(expected, wrong);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].pointer, "/payload/items/1/q");
+  EXPECT_EQ(m[0].expected, "2");
+  EXPECT_EQ(m[0].actual, "3");
+  EXPECT_EQ(m[1].pointer, "/payload/orderId");
+  EXPECT_EQ(m[1].actual, "(missing)");
+  auto size = Compare(json::array({1, 2}), json::array({1}));
+  ASSERT_EQ(size.size(), 1u);
+  EXPECT_THAT(size[0].message, HasSubstr("expected 2 items, got 1"));
+  EXPECT_EQ(Compare(json{{"a", 1}}, json::array()).size(), 1u);
+  EXPECT_EQ(Compare("WIP", "DONE").size(), 1u);
+}
+
+TEST(CompareValuesTest, SchemaOnlyLiteralsCompareTypesOnly) {
+  MatchOptions loose;
+  loose.literals_by_value = false;
+  EXPECT_TRUE(Compare("WIP", "DONE", loose).empty());
+  EXPECT_TRUE(Compare(1, 2.5, loose).empty());
+  EXPECT_EQ(Compare("WIP", 1, loose).size(), 1u);
+  // Matchers still apply.
+  EXPECT_EQ(Compare("$match(exact: WIP)", "DONE", loose).size(), 1u);
+  // Structure is still compared.
+  EXPECT_EQ(Compare(json{{"a", "x"}}, json::object(), loose).size(), 1u);
+}
+
+TEST(CompareValuesTest, PointerTokensAreEscaped) {
+  auto m = Compare(json{{"a/b", 1}}, json{{"a/b", 2}});
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].pointer, "/payload/a~1b");
+}
+
+TEST(JsonEqualTest, NumbersNumerically) {
+  EXPECT_TRUE(JsonEqual(json(2), json(2.0)));
+  EXPECT_TRUE(JsonEqual(json(2u), json(2)));
+  EXPECT_FALSE(JsonEqual(json(2), json("2")));
+  EXPECT_TRUE(JsonEqual(json{{"a", {1, 2.0}}}, json{{"a", {1.0, 2}}}));
+}
+
+TEST(AbbreviateTest, Cuts) {
+  EXPECT_EQ(Abbreviate(json("abc"), 3), "\"ab…");
+  EXPECT_EQ(Abbreviate(json{{"a", 1}}), "{\"a\":1}");
+}
+
+}  // namespace
+}  // namespace driftline::contract

@@ -1,0 +1,178 @@
+// SqsTransport over a fake SqsClient: what happens to each received message by disposition.
+// Only matched messages are deleted; someone else's are made visible again once; stale ones
+// are left alone.
+#include "contract/transport/sqs_transport.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+namespace driftline::contract {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+class FakeSqs final : public sqs::SqsClient {
+ public:
+  // Each Receive returns the next scripted batch (then nothing, after a short wait).
+  void Script(std::vector<sqs::ReceivedMessage> batch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    batches_.push_back(std::move(batch));
+  }
+  bool WaitForReceives(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return receives_ >= n; });
+  }
+
+  Result<std::vector<sqs::ReceivedMessage>> ReceiveMessage(const sqs::ReceiveRequest& r) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    last_request_ = r;
+    ++receives_;
+    cv_.notify_all();
+    if (batches_.empty()) {
+      cv_.wait_for(lock, milliseconds(20));
+      return std::vector<sqs::ReceivedMessage>{};
+    }
+    auto batch = std::move(batches_.front());
+    batches_.pop_front();
+    return batch;
+  }
+  Status DeleteMessage(std::string_view url, std::string_view receipt) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    deleted.push_back(std::string(url) + " " + std::string(receipt));
+    return Ok();
+  }
+  Status ChangeMessageVisibility(std::string_view, std::string_view receipt, int seconds) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    visibility.push_back(std::string(receipt) + "=" + std::to_string(seconds));
+    return Ok();
+  }
+  Result<sqs::QueueAttributes> GetQueueAttributes(std::string_view url,
+                                                  const std::vector<std::string>&) override {
+    if (url.find("missing") != std::string_view::npos)
+      return Fail(Code::kNotFound, "no such queue");
+    return sqs::QueueAttributes{};
+  }
+  Result<sqs::SendMessageResult> SendMessage(std::string_view url,
+                                             const sqs::OutgoingMessage& m) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sent.push_back(std::string(url) + " " + m.body + " " +
+                   m.attributes.at("CorrelationId").string_value);
+    return sqs::SendMessageResult{"id-1", "", "", std::nullopt};
+  }
+  // Not used by the transport.
+  Result<std::string> CreateQueue(const sqs::CreateQueueRequest&) override { return Unused(); }
+  Result<std::string> GetQueueUrl(std::string_view name) override {
+    return "http://fake/123/" + std::string(name);
+  }
+  Result<std::vector<std::string>> ListQueues(std::string_view) override {
+    return std::vector<std::string>{};
+  }
+  sqs::BatchResults<sqs::SendMessageResult> SendMessageBatch(
+      std::string_view, const std::vector<sqs::OutgoingMessage>&) override {
+    return {};
+  }
+  sqs::BatchResults<void> DeleteMessageBatch(std::string_view,
+                                             const std::vector<std::string>&) override {
+    return {};
+  }
+  Status PurgeQueue(std::string_view) override { return Fail(Code::kUnimplemented, "no"); }
+  Status DeleteQueue(std::string_view) override { return Fail(Code::kUnimplemented, "no"); }
+
+  std::vector<std::string> deleted, visibility, sent;
+  sqs::ReceiveRequest last_request_;
+
+ private:
+  static Result<std::string> Unused() { return Fail(Code::kUnimplemented, "unused"); }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<sqs::ReceivedMessage>> batches_;
+  int receives_ = 0;
+};
+
+sqs::ReceivedMessage Received(const std::string& id, const std::string& body,
+                              const std::string& correlation) {
+  sqs::ReceivedMessage m;
+  m.message_id = id;
+  m.receipt_handle = "rh-" + id;
+  m.body = body;
+  m.attributes["SentTimestamp"] = "1768816805123";
+  m.message_attributes["CorrelationId"] = sqs::MessageAttributeValue::String(correlation);
+  m.message_attributes["Attempt"] = sqs::MessageAttributeValue::Number("2");
+  return m;
+}
+
+TEST(SqsTransportTest, DeletesOnlyMatchedAndReleasesForeignOnce) {
+  auto fake = std::make_unique<FakeSqs>();
+  FakeSqs* sqs = fake.get();
+  sqs->Script({Received("m1", R"({"a":1})", "mine"), Received("m2", "not json", "theirs"),
+               Received("m3", "{}", "old")});
+  sqs->Script({Received("m2", "not json", "theirs")});  // it came back
+  SqsTransportConfig config;
+  config.queue_base = "http://fake/000";
+  SqsTransport transport(std::move(fake), config, Clock::System());
+  Channel queue;
+  queue.address = "orders-out";
+  queue.protocol = Protocol::kSqs;
+
+  std::mutex mu;
+  std::vector<ObservedMessage> seen;
+  ASSERT_TRUE(transport.Watch(queue, [&](ObservedMessage& m) {
+    std::lock_guard<std::mutex> lock(mu);
+    seen.push_back(m);
+    const std::string id = m.headers["CorrelationId"];
+    return id == "mine"  ? Disposition::kMatched
+           : id == "old" ? Disposition::kStale
+                         : Disposition::kForeign;
+  }));
+  ASSERT_TRUE(sqs->WaitForReceives(4));
+  transport.Stop();
+
+  EXPECT_THAT(sqs->deleted, ::testing::ElementsAre("http://fake/000/orders-out rh-m1"));
+  EXPECT_THAT(sqs->visibility, ::testing::ElementsAre("rh-m2=0"));
+  EXPECT_EQ(sqs->last_request_.queue_url, "http://fake/000/orders-out");
+  EXPECT_THAT(sqs->last_request_.message_attribute_names, ::testing::ElementsAre("All"));
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].payload, json({{"a", 1}}));
+  EXPECT_TRUE(seen[0].payload_is_json);
+  EXPECT_FALSE(seen[1].payload_is_json);
+  EXPECT_EQ(seen[1].payload, json("not json"));
+  EXPECT_EQ(seen[0].headers["Attempt"], json(2));
+  EXPECT_EQ(seen[0].coordinates, "m1");
+  EXPECT_EQ(
+      std::chrono::duration_cast<milliseconds>(seen[0].produced_at.time_since_epoch()).count(),
+      1768816805123);
+}
+
+TEST(SqsTransportTest, WatchingAMissingQueueFailsClearly) {
+  SqsTransportConfig config;
+  config.queue_base = "http://fake/000";
+  SqsTransport transport(std::make_unique<FakeSqs>(), config, Clock::System());
+  Channel queue;
+  queue.address = "missing-queue";
+  queue.protocol = Protocol::kSqs;
+  auto watched = transport.Watch(queue, [](ObservedMessage&) { return Disposition::kForeign; });
+  ASSERT_FALSE(watched);
+  EXPECT_THAT(watched.error().Trace(), ::testing::HasSubstr("queue 'missing-queue'"));
+}
+
+TEST(SqsTransportTest, PublishSendsHeadersAsAttributes) {
+  auto fake = std::make_unique<FakeSqs>();
+  FakeSqs* sqs = fake.get();
+  SqsTransportConfig config;
+  SqsTransport transport(std::move(fake), config, Clock::System());  // no base: GetQueueUrl
+  Channel queue;
+  queue.address = "orders-in";
+  queue.protocol = Protocol::kSqs;
+  auto receipt = transport.Publish(queue, OutgoingExample{"{}", {{"CorrelationId", "c-1"}}, {}});
+  ASSERT_TRUE(receipt) << receipt.error().message();
+  EXPECT_EQ(receipt->coordinates, "id-1");
+  EXPECT_THAT(sqs->sent, ::testing::ElementsAre("http://fake/123/orders-in {} c-1"));
+}
+
+}  // namespace
+}  // namespace driftline::contract
