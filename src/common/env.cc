@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "common/strings.h"
+#include <unistd.h>  // environ (declared with _GNU_SOURCE, which g++ and clang++ define)
 
-extern char** environ;  // POSIX
+#include "common/strings.h"
 
 namespace driftline {
 namespace {

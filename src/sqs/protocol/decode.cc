@@ -5,18 +5,12 @@
 
 #include "common/base64.h"
 #include "sqs/protocol/digest.h"
+#include "sqs/protocol/json_fields.h"
 
 namespace driftline::sqs {
 namespace {
 
 using nlohmann::json;
-
-// The string member `key` of `object`; nullopt when absent, null or not a string.
-std::optional<std::string> OptionalString(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
 
 Result<std::string> RequiredString(const json& object, std::string_view key,
                                    std::string_view what) {

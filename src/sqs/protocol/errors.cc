@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "sqs/protocol/json_fields.h"
+
 namespace driftline::sqs {
 namespace {
 
@@ -28,13 +30,6 @@ std::string AwsErrorText(std::string_view code, std::string_view alias, std::str
   if (!detail.empty()) text += ": " + std::string(detail);
   text += " [" + std::string(where) + "]";
   return text;
-}
-
-// The string member `key` of `object`; nullopt when absent, null or not a string.
-std::optional<std::string> OptionalString(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
 }
 
 // The text of the first <tag>...</tag> in `xml`, CDATA unwrapped and the five predefined

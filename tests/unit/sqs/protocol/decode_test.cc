@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "queue_url.h"
 #include "sqs/protocol/digest.h"
 #include "sqs/protocol/encode.h"
 
@@ -10,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kQueueUrl[] = "http://127.0.0.1:4566/000000000000/place-order-queue";
+using test_data::kQueueUrl;
 
 TEST(QueueUrlTest, EncodesGetQueueUrlAndDecodesEitherResponse) {
   EXPECT_EQ(EncodeGetQueueUrl("place-order-queue"),

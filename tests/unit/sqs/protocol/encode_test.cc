@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "queue_url.h"
+
 namespace driftline::sqs {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kQueueUrl[] = "http://127.0.0.1:4566/000000000000/place-order-queue";
+using test_data::kQueueUrl;
 
 OutgoingMessage FullMessage() {
   OutgoingMessage message;

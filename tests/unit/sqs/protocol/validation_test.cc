@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "queue_url.h"
 #include "sqs/protocol/encode.h"
 
 namespace driftline::sqs {
@@ -9,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kQueueUrl[] = "http://127.0.0.1:4566/000000000000/place-order-queue";
+using test_data::kQueueUrl;
 
 TEST(CreateQueueTest, RejectsInvalidNames) {
   for (const std::string& name : {std::string(), std::string("has space"), std::string("a/b"),
