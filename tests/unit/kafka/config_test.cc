@@ -57,14 +57,15 @@ TEST(PropertiesTest, ParsesJavaStyleText) {
 }
 
 TEST(PropertiesTest, ParseErrorsNameSourceAndLine) {
-  struct Case {
+  struct ParseCase {
     const char* text;
     const char* where;
     const char* what;
   };
-  for (const Case& c : {Case{"a=1\nno equals sign\n", "f.properties:2:", "expected name=value"},
-                        Case{"a=1\n\n = value\n", "f.properties:3:", "empty property name"},
-                        Case{"a=1 \\\n  b\n", "f.properties:1:", "continuation"}}) {
+  for (const ParseCase& c :
+       {ParseCase{"a=1\nno equals sign\n", "f.properties:2:", "expected name=value"},
+        ParseCase{"a=1\n\n = value\n", "f.properties:3:", "empty property name"},
+        ParseCase{"a=1 \\\n  b\n", "f.properties:1:", "continuation"}}) {
     auto props = Properties::Parse(c.text, "f.properties");
     ASSERT_FALSE(props.has_value()) << c.text;
     EXPECT_EQ(props.error().code(), Code::kInvalidArgument);
