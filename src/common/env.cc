@@ -1,10 +1,10 @@
 #include "common/env.h"
 
+#include <unistd.h>  // environ (declared with _GNU_SOURCE, which g++ and clang++ define)
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-
-#include <unistd.h>  // environ (declared with _GNU_SOURCE, which g++ and clang++ define)
 
 #include "common/strings.h"
 

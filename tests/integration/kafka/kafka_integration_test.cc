@@ -8,8 +8,8 @@
 #include "kafka/admin.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
-#include "testkit/stack_env.h"
 #include "testkit/kafka_mock.h"
+#include "testkit/stack_env.h"
 
 namespace driftline::kafka {
 namespace {
