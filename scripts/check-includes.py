@@ -18,7 +18,8 @@ import sys
 ALLOWED = {
     "common": [],
     "kafka": ["common"],
-    "sqs": ["common"],
+    "sqs/protocol": ["common"],
+    "sqs": ["sqs/protocol", "common"],
     "order": ["common"],
     "ops": ["common"],
     "bridge": ["common", "kafka", "sqs", "order", "ops"],
