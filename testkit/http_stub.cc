@@ -11,16 +11,12 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "common/strings.h"
+
 namespace driftline::testkit {
 namespace {
 
 constexpr int kIoTimeoutMs = 10000;  // a hung client fails the test instead of hanging it
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 bool WaitReadable(int fd, int timeout_ms) {
   pollfd p{fd, POLLIN, 0};

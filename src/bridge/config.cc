@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "common/strings.h"
 #include "ops/http_server.h"
 
 namespace driftline::bridge {
@@ -15,9 +16,7 @@ std::set<std::string> IdList(const Environment& env, const char* name, const cha
   std::stringstream in(value);
   std::string item;
   while (std::getline(in, item, ',')) {
-    const auto b = item.find_first_not_of(" \t");
-    const auto e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.insert(item.substr(b, e - b + 1));
+    if (const std::string_view id = Trim(item); !id.empty()) out.emplace(id);
   }
   return out;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/strings.h"
+
 namespace driftline::contract {
 
 std::string_view ProtocolName(Protocol p) {
@@ -18,9 +20,7 @@ std::string_view ProtocolName(Protocol p) {
 }
 
 Protocol ProtocolFromName(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = Lower(name);
   if (lower == "kafka" || lower == "kafka-secure") return Protocol::kKafka;
   if (lower == "sqs") return Protocol::kSqs;
   return Protocol::kOther;
