@@ -32,10 +32,10 @@ help:
 setup:
 	@scripts/setup.sh
 
-$(BUILD_DIR)/build.ninja:
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DDRIFTLINE_WERROR=$(WERROR)
-
-configure: $(BUILD_DIR)/build.ninja
+# Configures every time (a second or two when nothing changed), so the build type and -Werror
+# asked for now are the ones used, even in a folder another target configured before.
+configure:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DDRIFTLINE_WERROR=$(WERROR) >/dev/null
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
