@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: build, check formatting, start the stack, run every test (unit, integration,
-# e2e), the unit and integration tests again under ASan + UBSan, then the fault campaign's
-# short form, stop the stack. Exits non-zero if any step or any test fails.
+# e2e) while the ASan + UBSan build runs beside them, the unit and integration tests again under
+# ASan + UBSan, then the fault campaign's short form, stop the stack. Exits non-zero if any step
+# or any test fails.
 # A stack that was already running before is left running; one this script started is stopped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,16 +31,33 @@ fi
 cleanup() { ((started_stack)) && { step "stack down"; stack/stack.sh down; }; }
 trap cleanup EXIT
 
+# The unit and integration tests run again later, built with ASan + UBSan (build-asan/). That
+# build runs beside the plain tests: the tests spend most of their time waiting on the servers,
+# and it makes them pass under load, as they must. SANITIZE=0 leaves the step out (said so in
+# the output; CI always runs it).
+sanitize_build=""
+asan_log="$BUILD_DIR/sanitize-build.log"
+if [[ ${SANITIZE:-1} != 0 ]]; then
+  step "sanitizer build started beside the tests (log: $asan_log)"
+  scripts/sanitize.sh build >"$asan_log" 2>&1 &
+  sanitize_build=$!
+fi
+
 step "tests"
 ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 ${CTEST_ARGS:-} || status=1
 
-# The unit and integration tests again, built with ASan + UBSan (build-asan/). SANITIZE=0 leaves
-# this step out (said so in the output; CI always runs it).
-if [[ ${SANITIZE:-1} == 0 ]]; then
+if [[ -z $sanitize_build ]]; then
   step "sanitizers: NOT RUN (SANITIZE=0)"
 else
   step "sanitizers (ASan + UBSan build of the unit and integration tests)"
-  scripts/sanitize.sh || status=1
+  if wait "$sanitize_build"; then
+    tail -n 1 "$asan_log"
+    scripts/sanitize.sh test || status=1
+  else
+    tail -n 40 "$asan_log"
+    echo "run-tests: the sanitizer build failed (whole log: $asan_log)" >&2
+    status=1
+  fi
 fi
 
 # After every other test: it stops and restarts the broker, so nothing else may run meanwhile.
