@@ -55,9 +55,11 @@ int Run(int argc, char** argv) {
   bool lenient = false;
   bool schema_only_literals = false;
   double reply_timeout = 30;
-  double retry_grace = 5;
-  double settle = 1;
-  double spacing_tolerance = 0.25;
+  double arrival_grace = 3;
+  double settle = -1;
+  double tolerance = 0.25;
+  double tolerance_percent = 20;
+  double react_within = 1;
   double clock_skew = 0.25;
   double progress_interval = 2;
   std::string report_dir = "build/reports/contract";
@@ -76,18 +78,40 @@ int Run(int argc, char** argv) {
                  "[CONTRACT_SQS]");
   app.add_flag("--sequential", sequential, "run the tests one at a time, in example order");
   app.add_option("--jobs", jobs, "at most this many tests at once (parallel mode)");
-  app.add_flag("--strict", strict, "validate every example against the contract first");
-  app.add_flag("--lenient", lenient, "do not (overrides settings.strictMode)");
+  app.add_flag("--strict", strict,
+               "validate every example against the contract before sending anything (also "
+               "settings.strictMode: true in the config)");
+  app.add_flag("--lenient", lenient,
+               "relax the checks: observed messages are checked without `required` and "
+               "`additionalProperties: false`, and the examples are not validated first "
+               "(overrides settings.strictMode). Without it every observed message is checked "
+               "against its whole schema: types, formats, enums, bounds, required members, "
+               "forbidden extra members");
   app.add_flag("--schema-only-literals", schema_only_literals,
                "check plain literals in examples by type only, as Specmatic does; "
                "$match(exact: ...) still compares values");
-  app.add_option("--reply-timeout", reply_timeout, "seconds to wait for a reply (30)");
-  app.add_option("--retry-grace", retry_grace,
-                 "seconds added to the declared retry delays before a retry is late (5)");
+  app.add_option("--reply-timeout", reply_timeout,
+                 "seconds to wait for a reply when no retry precedes it (30)");
+  app.add_option("--timing-tolerance", tolerance,
+                 "seconds a declared retry delay may be missed by, either way; the larger of "
+                 "this and --timing-tolerance-percent of the delay applies (0.25)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--timing-tolerance-percent", tolerance_percent,
+                 "percent of a declared retry delay it may be missed by, either way (20)")
+      ->check(CLI::Range(0.0, 100.0));
+  app.add_option("--react-within", react_within,
+                 "seconds within which a message due at once must follow: the first retry "
+                 "envelope after the publish, the dead letter after the last envelope (1)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--arrival-grace", arrival_grace,
+                 "seconds a due message may take to reach contract-test, past its due time and "
+                 "tolerance, before it counts as missing (3)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--settle", settle,
-                 "seconds to watch for unexpected messages once all expected ones arrived (1)");
-  app.add_option("--spacing-tolerance", spacing_tolerance,
-                 "seconds a retry may come earlier than its declared delay (0.25)");
+                 "seconds to keep watching once the example's last message arrived, for late "
+                 "duplicates, extra retries, dead letters on a success path (default: the "
+                 "operation's largest declared retry delay, at least 1)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--max-clock-skew", clock_skew,
                  "seconds a message may predate the test before it counts as stale (0.25)");
   app.add_option("--progress-interval", progress_interval,
@@ -118,8 +142,9 @@ int Run(int argc, char** argv) {
     options.contracts.emplace_back(c);
   for (const std::string& e : examples)
     options.example_dirs.emplace_back(e);
+  if (strict && lenient) return ConfigError("--strict and --lenient exclude each other");
   if (strict) options.strict = true;
-  if (lenient) options.strict = false;
+  options.lenient = lenient;
   options.filters = filters;
 
   auto suite = driftline::contract::LoadSuite(options);
@@ -174,9 +199,21 @@ int Run(int argc, char** argv) {
     sqs = std::move(*created);
   }
 
-  std::printf("contract-test: %zu test(s) from %s; %s mode, %s\n", cases.size(),
-              suite->Title().c_str(), suite->strict ? "strict" : "lenient",
+  driftline::contract::Timing timing;
+  timing.reply_timeout = Ms(reply_timeout);
+  timing.arrival_grace = Ms(arrival_grace);
+  if (settle >= 0) timing.settle = Ms(settle);
+  timing.tolerance_floor = Ms(tolerance);
+  timing.tolerance_ratio = tolerance_percent / 100.0;
+  timing.react_within = Ms(react_within);
+  std::printf("contract-test: %zu test(s) from %s; %s, %s\n", cases.size(), suite->Title().c_str(),
+              suite->lenient  ? "lenient checks"
+              : suite->strict ? "strict checks, examples validated first"
+                              : "strict checks",
               sequential ? "sequential" : "parallel");
+  std::printf("  timing: retry delays met within %s; at once = within %.2f s\n",
+              timing.DescribeTolerance().c_str(),
+              static_cast<double>(timing.react_within.count()) / 1000.0);
   if (kafka)
     std::printf("  kafka %s (from %s)\n", endpoints.kafka_bootstrap.c_str(),
                 endpoints.kafka_source.c_str());
@@ -187,10 +224,7 @@ int Run(int argc, char** argv) {
   driftline::contract::RunnerOptions ro;
   ro.parallel = !sequential;
   ro.jobs = jobs;
-  ro.timing.reply_timeout = Ms(reply_timeout);
-  ro.timing.retry_grace = Ms(retry_grace);
-  ro.timing.settle = Ms(settle);
-  ro.timing.spacing_tolerance = Ms(spacing_tolerance);
+  ro.timing = timing;
   ro.match.literals_by_value = !schema_only_literals;
   ro.max_clock_skew = Ms(clock_skew);
   ro.progress_interval = Ms(progress_interval);

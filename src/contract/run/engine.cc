@@ -1,7 +1,10 @@
 #include "contract/run/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <map>
+#include <set>
 
 namespace driftline::contract {
 namespace {
@@ -48,17 +51,65 @@ std::string FirstMismatch(const std::vector<Mismatch>& mismatches) {
   return text;
 }
 
+std::string StrategyName(RetryStrategy::Type type) {
+  switch (type) {
+    case RetryStrategy::Type::kFixed:
+      return "fixed";
+    case RetryStrategy::Type::kLinear:
+      return "linear";
+    case RetryStrategy::Type::kExponential:
+      return "exponential";
+  }
+  return "declared";
+}
+
+std::string Plus(milliseconds ms) {
+  return (ms.count() < 0 ? "" : "+") + Secs2(ms);
+}
+
+// "1.0 s (± 0.25 s)"
+std::string Declared(milliseconds delay, milliseconds tolerance) {
+  return Secs(delay) + " (± " + Secs2(tolerance) + ")";
+}
+
 }  // namespace
+
+milliseconds Timing::Tolerance(milliseconds d) const {
+  const auto scaled = milliseconds(std::llround(static_cast<double>(d.count()) * tolerance_ratio));
+  return std::max(tolerance_floor, scaled);
+}
+
+milliseconds Timing::SettleFor(const Operation& operation) const {
+  if (settle) return *settle;
+  milliseconds longest = min_settle;
+  if (operation.retry) {
+    for (int k = 0; k < operation.retry->max_attempts; ++k)
+      longest = std::max(longest, operation.retry->strategy.DelayBefore(k));
+  }
+  return longest;
+}
+
+std::string Timing::DescribeTolerance() const {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "the larger of %.2f s and %.0f %% of the delay",
+                static_cast<double>(tolerance_floor.count()) / 1000.0, tolerance_ratio * 100.0);
+  return buf;
+}
 
 TestEvaluator::TestEvaluator(const TestPlan& plan, const SchemaCatalog& schemas, Timing timing,
                              MatchOptions match)
-    : plan_(plan), schemas_(schemas), timing_(timing), match_(match) {}
+    : plan_(plan),
+      schemas_(schemas),
+      timing_(timing),
+      match_(match),
+      settle_(timing.SettleFor(*plan.operation)) {}
 
 void TestEvaluator::Start(Clock::MonoTime mono, Clock::WallTime wall) {
   start_mono_ = mono;
   start_wall_ = wall;
   t0_ = mono;
   t0_wall_ = wall;
+  published_at_ = wall;
   if (plan_.input == nullptr)
     published_ = true;  // nothing to publish: deadlines count from the start
 }
@@ -67,6 +118,7 @@ void TestEvaluator::Published(Clock::MonoTime mono, Clock::WallTime wall,
                               const ObservedMessage& message) {
   t0_ = mono;
   t0_wall_ = wall;
+  published_at_ = message.produced_at != Clock::WallTime{} ? message.produced_at : wall;
   published_ = true;
   FlowEvent e;
   e.kind = FlowEvent::Kind::kPublished;
@@ -95,6 +147,16 @@ const std::vector<TestEvaluator::Seen>& TestEvaluator::SeenFor(Role role) const 
   return it == seen_.end() ? kNone : it->second;
 }
 
+std::vector<const TestEvaluator::Seen*> TestEvaluator::Envelopes() const {
+  std::vector<const Seen*> envelopes;
+  for (const Seen& s : SeenFor(Role::kRetry))
+    envelopes.push_back(&s);
+  std::stable_sort(envelopes.begin(), envelopes.end(), [](const Seen* a, const Seen* b) {
+    return a->message.produced_at < b->message.produced_at;
+  });
+  return envelopes;
+}
+
 bool TestEvaluator::RetryCountsDeclared() const {
   const auto& envelopes = SeenFor(Role::kRetry);
   if (envelopes.empty()) return false;
@@ -106,10 +168,14 @@ bool TestEvaluator::RetryCountsDeclared() const {
   return true;
 }
 
-int TestEvaluator::RetryCountOf(std::size_t index) const {
-  const auto& envelopes = SeenFor(Role::kRetry);
-  if (RetryCountsDeclared()) return envelopes[index].message.payload["retryCount"].get<int>();
+int TestEvaluator::RetryCountOf(const std::vector<const Seen*>& envelopes,
+                                std::size_t index) const {
+  if (RetryCountsDeclared()) return envelopes[index]->message.payload["retryCount"].get<int>();
   return static_cast<int>(index);
+}
+
+int TestEvaluator::MaxAttempts() const {
+  return plan_.operation->retry ? plan_.operation->retry->max_attempts : 0;
 }
 
 void TestEvaluator::Decide(std::string reason, std::string detail) {
@@ -155,11 +221,17 @@ void TestEvaluator::Observe(const ObservedMessage& m) {
   if (exp == nullptr || repeat) {
     unexpected_.push_back(m);
     AddFlow(m, FlowEvent::Kind::kUnexpected, "", nullptr);
+    std::string when;
+    if (repeat) {
+      const milliseconds after = duration_cast<milliseconds>(
+          m.produced_at - SeenFor(exp->role).front().message.produced_at);
+      when = ", " + Secs2(after) + " after the first";
+    }
     Decide(repeat ? "A second message arrived on " + m.channel->Describe() + "."
                   : "Unexpected message on " + m.channel->Describe() + ".",
            "the example expects " + std::string(repeat ? "one" : "no") +
                " message there for correlation id '" + plan_.correlation_id + "' (" +
-               m.coordinates + ")");
+               m.coordinates + when + ")");
     return;
   }
   Seen seen{m, CheckMessage(schemas_, exp->messages, exp->expected, m, match_)};
@@ -178,36 +250,31 @@ void TestEvaluator::Observe(const ObservedMessage& m) {
            FirstMismatch(verdict.value_mismatches));
     return;
   }
-  const Expectation* retry = plan_.Find(Role::kRetry);
-  const int max_attempts = plan_.operation->retry ? plan_.operation->retry->max_attempts : 0;
-  if (exp->role == Role::kDeadLetter && retry != nullptr) {
-    const auto& envelopes = SeenFor(Role::kRetry);
-    const int last = envelopes.empty() ? -1 : RetryCountOf(envelopes.size() - 1);
-    if (last < max_attempts) {
-      Decide("The dead letter on " + m.channel->Describe() +
-                 " arrived before the retries were exhausted.",
-             "last retryCount seen: " + (last < 0 ? std::string("none") : std::to_string(last)) +
-                 "; maxAttempts: " + std::to_string(max_attempts));
-      return;
-    }
-  }
   if (exp->role == Role::kRetry && Expects(Role::kReply) && !Expects(Role::kDeadLetter)) {
-    const int n = RetryCountOf(SeenFor(Role::kRetry).size() - 1);
-    if (n >= max_attempts) {
+    const auto envelopes = Envelopes();
+    int n = 0;
+    for (std::size_t i = 0; i < envelopes.size(); ++i)
+      n = std::max(n, RetryCountOf(envelopes, i));
+    if (n >= MaxAttempts()) {
       Decide("Retries were exhausted without a reply on " +
                  plan_.Find(Role::kReply)->channel->Describe() + ".",
              "retry envelope retryCount " + std::to_string(n) + " reached maxAttempts " +
-                 std::to_string(max_attempts));
+                 std::to_string(MaxAttempts()));
       return;
     }
   }
-  if (!settle_until_ && Complete()) settle_until_ = m.received_at + timing_.settle;
+  // Ordering across channels (a dead letter before the last envelope, ...) is judged once the
+  // test settles, on the messages' own timestamps: watchers of different channels may hand
+  // them over in another order than they were produced.
+  if (!settle_until_ && Complete()) settle_until_ = m.received_at + settle_;
 }
 
 bool TestEvaluator::Complete() const {
-  for (const Expectation& e : plan_.expectations) {
-    if (SeenFor(e.role).empty()) return false;
-  }
+  const Expectation* reply = plan_.Find(Role::kReply);
+  const Expectation* dlq = plan_.Find(Role::kDeadLetter);
+  if (reply == nullptr && dlq == nullptr) return !SeenFor(Role::kRetry).empty();
+  if (reply != nullptr && SeenFor(Role::kReply).empty()) return false;
+  if (dlq != nullptr && SeenFor(Role::kDeadLetter).empty()) return false;
   return true;
 }
 
@@ -223,41 +290,51 @@ std::optional<TestEvaluator::Deadline> TestEvaluator::PendingDeadline() const {
   const milliseconds dlq_wait = plan_.operation->dead_letter
                                     ? plan_.operation->dead_letter->wait_time
                                     : timing_.reply_timeout;
-  if (retry != nullptr) {
+  const milliseconds grace = timing_.arrival_grace;
+  if (retry != nullptr && plan_.operation->retry) {
     const RetryPath& policy = *plan_.operation->retry;
-    const auto& envelopes = SeenFor(Role::kRetry);
+    const auto envelopes = Envelopes();
+    const bool reply_pending = reply != nullptr && SeenFor(Role::kReply).empty();
+    const bool dlq_pending = dlq != nullptr && SeenFor(Role::kDeadLetter).empty();
     if (envelopes.empty()) {
-      const milliseconds total = policy.strategy.Total(policy.max_attempts);
-      consider(Deadline{t0_ + total + timing_.retry_grace, Timeout(retry->channel),
-                        "no retry envelope within " + Secs(total + timing_.retry_grace) +
-                            " (the strategy's total " + Secs(total) + " + grace " +
-                            Secs(timing_.retry_grace) + ")"});
+      const milliseconds due = timing_.react_within + timing_.Tolerance(milliseconds(0));
+      consider(Deadline{t0_ + due + grace, Timeout(retry->channel),
+                        "retryCount 0 was due at once after the publish (within " +
+                            Secs(timing_.react_within) + "); waited " + Secs(due + grace)});
     } else {
       const std::size_t last = envelopes.size() - 1;
-      const int n = RetryCountOf(last);
-      const Clock::MonoTime arrived = envelopes[last].message.received_at;
+      const int n = RetryCountOf(envelopes, last);
+      const Clock::MonoTime arrived = envelopes[last]->message.received_at;
       const std::string when = "retryCount " + std::to_string(n) + " arrived at +" +
                                Secs(duration_cast<milliseconds>(arrived - t0_));
-      if (n < policy.max_attempts) {
-        const bool reply_pending = reply != nullptr && SeenFor(Role::kReply).empty();
-        if (reply_pending || (dlq != nullptr && SeenFor(Role::kDeadLetter).empty())) {
-          const milliseconds delay = policy.strategy.DelayBefore(n);
-          consider(Deadline{arrived + delay + timing_.retry_grace, Timeout(retry->channel),
-                            when + "; the next retry" +
-                                (reply_pending ? " or the reply on " + reply->channel->Describe()
-                                               : std::string()) +
-                                " was due within " + Secs(delay) + " + grace " +
-                                Secs(timing_.retry_grace)});
+      if (n < policy.max_attempts && (reply_pending || dlq_pending)) {
+        const milliseconds delay = policy.strategy.DelayBefore(std::max(n, 0));
+        const milliseconds tolerance = timing_.Tolerance(delay);
+        const std::string next = "retryCount " + std::to_string(n + 1);
+        if (reply_pending) {
+          consider(Deadline{arrived + delay + tolerance + grace, Timeout(reply->channel),
+                            when + "; the reply (or " + next + " on " + retry->channel->Describe() +
+                                ") was due " + Declared(delay, tolerance) + " after it"});
+        } else {
+          consider(Deadline{
+              arrived + delay + tolerance + grace, Timeout(retry->channel),
+              when + "; " + next + " was due " + Declared(delay, tolerance) + " after it"});
         }
-      } else if (dlq != nullptr && SeenFor(Role::kDeadLetter).empty()) {
+      } else if (dlq_pending) {
         consider(Deadline{arrived + dlq_wait, Timeout(dlq->channel),
-                          when + " (retries exhausted); the dead letter was due within " +
-                              Secs(dlq_wait) + " (waitTimeInSeconds)"});
+                          when + " (retries exhausted: maxAttempts " +
+                              std::to_string(policy.max_attempts) +
+                              "); the dead letter was due at once, waited " + Secs(dlq_wait) +
+                              " (waitTimeInSeconds)"});
       }
     }
-    if (reply != nullptr && SeenFor(Role::kReply).empty()) {
-      const milliseconds cap = std::max(
-          timing_.reply_timeout, policy.strategy.Total(policy.max_attempts) + timing_.retry_grace);
+    if (reply_pending) {
+      milliseconds chain = timing_.react_within;
+      for (int k = 0; k < policy.max_attempts; ++k) {
+        const milliseconds d = policy.strategy.DelayBefore(k);
+        chain += d + timing_.Tolerance(d);
+      }
+      const milliseconds cap = std::max(timing_.reply_timeout, chain + grace);
       consider(Deadline{t0_ + cap, Timeout(reply->channel),
                         "no reply within " + Secs(cap) + " of publishing"});
     }
@@ -311,66 +388,62 @@ std::string TestEvaluator::Waiting(Clock::MonoTime now) const {
 
 Check TestEvaluator::RetryCheck() const {
   Check check;
-  check.name = "retry count and spacing";
-  const RetryPath& policy = *plan_.operation->retry;
-  std::vector<const Seen*> envelopes;
-  for (const Seen& s : SeenFor(Role::kRetry))
-    envelopes.push_back(&s);
-  std::stable_sort(envelopes.begin(), envelopes.end(), [](const Seen* a, const Seen* b) {
-    return a->message.produced_at < b->message.produced_at;
-  });
+  check.name = "retry chain and timing";
+  const int max_attempts = MaxAttempts();
+  const auto envelopes = Envelopes();
   const bool declared = RetryCountsDeclared();
-  auto count_of = [&](std::size_t i) {
-    return declared ? envelopes[i]->message.payload["retryCount"].get<int>() : static_cast<int>(i);
-  };
+  auto count_of = [&](std::size_t i) { return RetryCountOf(envelopes, i); };
   std::vector<std::string> problems;
   std::string counts;
-  std::string gaps;
-  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+  for (std::size_t i = 0; i < envelopes.size(); ++i)
     counts += (i == 0 ? "" : ", ") + std::to_string(count_of(i));
-    if (i == 0) continue;
-    if (count_of(i) != count_of(i - 1) + 1) {
-      problems.push_back("retryCount " + std::to_string(count_of(i)) + " follows " +
-                         std::to_string(count_of(i - 1)));
+  if (envelopes.empty()) {
+    problems.push_back(Expects(Role::kDeadLetter) ? "no retry envelope before the dead letter"
+                                                  : "no retry envelope arrived");
+  } else {
+    if (declared && count_of(0) != 0) {
+      problems.push_back("the retry chain starts at retryCount " + std::to_string(count_of(0)) +
+                         "; its first envelope must have retryCount 0");
     }
-    const milliseconds gap = duration_cast<milliseconds>(envelopes[i]->message.produced_at -
-                                                         envelopes[i - 1]->message.produced_at);
-    const milliseconds need = policy.strategy.DelayBefore(count_of(i - 1));
-    gaps += (gaps.empty() ? "" : ", ") + Secs2(gap) + " >= " + Secs(need);
-    if (gap + timing_.spacing_tolerance < need) {
-      problems.push_back("retryCount " + std::to_string(count_of(i - 1)) + " -> " +
-                         std::to_string(count_of(i)) + " only " + Secs2(gap) +
-                         " apart; the strategy declares " + Secs(need));
+    for (std::size_t i = 1; i < envelopes.size(); ++i) {
+      const int c = count_of(i);
+      const int p = count_of(i - 1);
+      if (c == p) {
+        problems.push_back("retryCount " + std::to_string(c) + " repeated");
+      } else if (c > p + 1) {
+        problems.push_back("retryCount " + std::to_string(c) + " follows " + std::to_string(p) +
+                           " (retryCount " + std::to_string(p + 1) +
+                           (c > p + 2 ? ".." + std::to_string(c - 1) : std::string()) +
+                           " missing)");
+      } else if (c < p) {
+        problems.push_back("retryCount " + std::to_string(c) + " follows " + std::to_string(p) +
+                           " (out of order)");
+      }
+    }
+    const int last = count_of(envelopes.size() - 1);
+    if (Expects(Role::kDeadLetter)) {
+      if (last < max_attempts) {
+        problems.push_back(
+            "the chain ends at retryCount " + std::to_string(last) + ": maxAttempts " +
+            std::to_string(max_attempts) + " needs retryCount 0.." + std::to_string(max_attempts) +
+            " before the dead letter (" + std::to_string(max_attempts - last) + " too few)");
+      } else if (last > max_attempts) {
+        problems.push_back("the chain goes on to retryCount " + std::to_string(last) +
+                           ": maxAttempts " + std::to_string(max_attempts) +
+                           " allows retryCount 0.." + std::to_string(max_attempts) + " (" +
+                           std::to_string(last - max_attempts) + " too many)");
+      }
+    } else if (last >= max_attempts) {
+      problems.push_back("retryCount " + std::to_string(last) + " reached maxAttempts " +
+                         std::to_string(max_attempts) + ", yet the example expects a reply");
     }
   }
-  const auto& replies = SeenFor(Role::kReply);
-  if (!envelopes.empty() && !replies.empty()) {
-    const std::size_t last = envelopes.size() - 1;
-    const milliseconds gap = duration_cast<milliseconds>(replies.front().message.produced_at -
-                                                         envelopes[last]->message.produced_at);
-    const milliseconds need = policy.strategy.DelayBefore(count_of(last));
-    gaps += (gaps.empty() ? "" : ", ") + std::string("reply ") + Secs2(gap) + " >= " + Secs(need);
-    if (gap + timing_.spacing_tolerance < need) {
-      problems.push_back("the reply came " + Secs2(gap) + " after retryCount " +
-                         std::to_string(count_of(last)) + "; the strategy declares " + Secs(need));
-    }
-  }
-  if (Expects(Role::kDeadLetter)) {
-    if (envelopes.empty()) {
-      problems.push_back("no retry envelope before the dead letter");
-    } else if (declared && count_of(envelopes.size() - 1) != policy.max_attempts) {
-      problems.push_back("the last retry envelope has retryCount " +
-                         std::to_string(count_of(envelopes.size() - 1)) + "; maxAttempts is " +
-                         std::to_string(policy.max_attempts));
-    }
-  } else if (envelopes.empty()) {
-    problems.push_back("no retry envelope arrived");
-  }
+  std::string gaps;
+  if (!envelopes.empty()) RetryTimingProblems(envelopes, problems, gaps);
   check.detail = std::to_string(envelopes.size()) + " envelope(s)" +
                  (counts.empty() ? "" : ", retryCount " + counts) +
                  (gaps.empty() ? "" : "; gaps " + gaps) + "; maxAttempts " +
-                 std::to_string(policy.max_attempts) + ", tolerance " +
-                 Secs2(timing_.spacing_tolerance);
+                 std::to_string(max_attempts) + ", tolerance " + timing_.DescribeTolerance();
   if (!problems.empty()) {
     check.passed = false;
     std::string text;
@@ -379,6 +452,70 @@ Check TestEvaluator::RetryCheck() const {
     check.detail = text + " (" + check.detail + ")";
   }
   return check;
+}
+
+void TestEvaluator::RetryTimingProblems(const std::vector<const Seen*>& envelopes,
+                                        std::vector<std::string>& problems,
+                                        std::string& gaps) const {
+  const RetryStrategy& strategy = plan_.operation->retry->strategy;
+  const std::string kind = "the " + StrategyName(strategy.type) + " strategy declares ";
+  auto count_of = [&](std::size_t i) { return RetryCountOf(envelopes, i); };
+  auto at = [&](std::size_t i) { return envelopes[i]->message.produced_at; };
+  auto add_gap = [&gaps](const std::string& g) { gaps += (gaps.empty() ? "" : ", ") + g; };
+
+  const milliseconds first = duration_cast<milliseconds>(at(0) - published_at_);
+  add_gap("publish -> " + std::to_string(count_of(0)) + " " + Secs2(first) + " (at once)");
+  if (first > timing_.react_within) {
+    problems.push_back("retryCount " + std::to_string(count_of(0)) + " came " + Secs2(first) +
+                       " after the publish; it is due at once (within " +
+                       Secs(timing_.react_within) + ")");
+  }
+  for (std::size_t i = 1; i < envelopes.size(); ++i) {
+    const int p = count_of(i - 1);
+    const int c = count_of(i);
+    const milliseconds delay = strategy.DelayBefore(std::max(p, 0));
+    const milliseconds tolerance = timing_.Tolerance(delay);
+    const milliseconds gap = duration_cast<milliseconds>(at(i) - at(i - 1));
+    add_gap(std::to_string(p) + " -> " + std::to_string(c) + " " + Secs2(gap) + " (" +
+            Declared(delay, tolerance) + ")");
+    if (gap < delay - tolerance || gap > delay + tolerance) {
+      problems.push_back("retryCount " + std::to_string(p) + " -> " + std::to_string(c) + ": " +
+                         Secs2(gap) + " apart; " + kind + Declared(delay, tolerance));
+    }
+  }
+  const std::size_t last = envelopes.size() - 1;
+  const int last_count = count_of(last);
+  if (const auto& replies = SeenFor(Role::kReply); !replies.empty()) {
+    const Clock::WallTime reply_at = replies.front().message.produced_at;
+    const milliseconds delay = strategy.DelayBefore(std::max(last_count, 0));
+    const milliseconds tolerance = timing_.Tolerance(delay);
+    const milliseconds gap = duration_cast<milliseconds>(reply_at - at(last));
+    add_gap(std::to_string(last_count) + " -> reply " + Secs2(gap) + " (" +
+            Declared(delay, tolerance) + ")");
+    if (gap < delay - tolerance || gap > delay + tolerance) {
+      problems.push_back("the reply came " + Secs2(gap) + " after retryCount " +
+                         std::to_string(last_count) + "; " + kind + Declared(delay, tolerance));
+    }
+  }
+  if (const auto& dead = SeenFor(Role::kDeadLetter); !dead.empty()) {
+    const Clock::WallTime dead_at = dead.front().message.produced_at;
+    std::string later;
+    for (std::size_t i = 0; i < envelopes.size(); ++i) {
+      if (at(i) > dead_at) later += (later.empty() ? "" : ", ") + std::to_string(count_of(i));
+    }
+    if (!later.empty()) {
+      problems.push_back("the dead letter came before the retries were exhausted: retryCount " +
+                         later + " followed it");
+    } else {
+      const milliseconds gap = duration_cast<milliseconds>(dead_at - at(last));
+      add_gap(std::to_string(last_count) + " -> dead letter " + Secs2(gap) + " (at once)");
+      if (gap > timing_.react_within) {
+        problems.push_back("the dead letter came " + Secs2(gap) + " after retryCount " +
+                           std::to_string(last_count) + "; it is due at once (within " +
+                           Secs(timing_.react_within) + ")");
+      }
+    }
+  }
 }
 
 Check TestEvaluator::PublishCheck() const {
@@ -427,7 +564,7 @@ Check TestEvaluator::NoUnexpectedCheck() const {
   for (const Channel* c : plan_.watched)
     watched += (watched.empty() ? "" : ", ") + c->Describe();
   if (unexpected_.empty()) {
-    none.detail = "none on " + watched + " (settle window " + Secs(timing_.settle) + ")";
+    none.detail = "none on " + watched + " (settle window " + Secs(settle_) + ")";
   } else {
     for (const ObservedMessage& m : unexpected_)
       none.detail +=
@@ -442,20 +579,87 @@ std::optional<Check> TestEvaluator::TotalRetriesCheck() const {
   const auto& p = dead.front().message.payload;
   if (!p.is_object() || !p.contains("totalRetries") || !p["totalRetries"].is_number())
     return std::nullopt;
-  const auto& envelopes = SeenFor(Role::kRetry);
-  int observed = 0;
-  if (!envelopes.empty())
-    observed = RetryCountsDeclared() ? RetryCountOf(envelopes.size() - 1)
-                                     : static_cast<int>(envelopes.size());
   const double total = p["totalRetries"].get<double>();
-  return Check{"totalRetries equals the retries observed",
-               total == static_cast<double>(observed),
-               "totalRetries " + p["totalRetries"].dump() + ", retries observed " +
-                   std::to_string(observed) +
+  if (!Expects(Role::kRetry)) {
+    return Check{"totalRetries is 0 for a dead letter without retries",
+                 total == 0.0,
+                 "totalRetries " + p["totalRetries"].dump(),
+                 {}};
+  }
+  const auto envelopes = Envelopes();
+  int observed = 0;
+  if (!envelopes.empty()) {
+    observed = RetryCountsDeclared() ? RetryCountOf(envelopes, envelopes.size() - 1)
+                                     : static_cast<int>(envelopes.size());
+  }
+  const int max_attempts = MaxAttempts();
+  const bool ok =
+      total == static_cast<double>(max_attempts) && total == static_cast<double>(observed);
+  return Check{"totalRetries equals maxAttempts and the retries observed",
+               ok,
+               "totalRetries " + p["totalRetries"].dump() + "; maxAttempts " +
+                   std::to_string(max_attempts) + "; retries observed " + std::to_string(observed) +
                    (envelopes.empty() ? " (no retry envelopes)"
                                       : " (last retryCount of " + std::to_string(envelopes.size()) +
                                             " envelope(s))"),
                {}};
+}
+
+void TestEvaluator::NoteUnclaimed(std::vector<Unclaimed> messages) {
+  std::set<std::string> known;
+  for (const Unclaimed& u : unclaimed_)
+    known.insert(u.message.coordinates);
+  for (Unclaimed& u : messages) {
+    if (known.insert(u.message.coordinates).second) unclaimed_.push_back(std::move(u));
+  }
+}
+
+std::vector<std::string> TestEvaluator::UnclaimedLines() const {
+  // Per channel and kind (no id / an id of no test), in the order first seen.
+  std::vector<std::pair<const Channel*, bool>> order;
+  std::map<std::pair<const Channel*, bool>, std::vector<const Unclaimed*>> groups;
+  for (const Unclaimed& u : unclaimed_) {
+    const auto key = std::make_pair(u.message.channel, u.has_id);
+    if (!groups.count(key)) order.push_back(key);
+    groups[key].push_back(&u);
+  }
+  std::vector<std::string> lines;
+  for (const auto& key : order) {
+    const auto& list = groups[key];
+    const Channel* channel = key.first;
+    std::string where;
+    for (const CorrelationIdLocation& l : plan_.correlation_locations) {
+      std::string name = l.pointer.empty() ? l.expression : l.pointer.substr(1);
+      std::string text;
+      if (l.source == CorrelationIdLocation::Source::kHeader) {
+        text =
+            "a " + name + (channel->protocol == Protocol::kSqs ? " message attribute" : " header");
+      } else {
+        text = "a correlation id at payload " + l.pointer;
+      }
+      where += (where.empty() ? "" : " or ") + text;
+    }
+    if (where.empty()) where = "a correlation id";
+    std::string line =
+        std::to_string(list.size()) + (list.size() == 1 ? " message" : " messages") +
+        " arrived on " + channel->Describe() +
+        (key.second ? " with a correlation id of no test" + std::string(" of this run")
+                    : " without " + where) +
+        " while the test ran:";
+    std::size_t shown = 0;
+    for (const Unclaimed* u : list) {
+      if (shown++ == 5) {
+        line += " and " + std::to_string(list.size() - 5) + " more";
+        break;
+      }
+      line += (shown == 1 ? " " : ", ") +
+              Plus(duration_cast<milliseconds>(u->message.produced_at - t0_wall_)) + " " +
+              u->message.coordinates;
+      if (key.second) line += " ('" + u->message.correlation_id + "')";
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 std::vector<Check> TestEvaluator::FinalChecks() const {
@@ -506,6 +710,13 @@ TestResult TestEvaluator::Finish(Clock::MonoTime now) {
   }
   r.outcome = errored_ ? Outcome::kError : failed_ ? Outcome::kFailed : Outcome::kPassed;
   r.reasons = reasons_;
+  // What arrived that no test could claim: the likely cause of a timeout.
+  for (std::string& line : UnclaimedLines()) {
+    if (r.outcome == Outcome::kPassed)
+      r.warnings.push_back(std::move(line));
+    else
+      r.reasons.push_back(std::move(line));
+  }
   r.flow = flow_;
   std::stable_sort(r.flow.begin(), r.flow.end(),
                    [](const FlowEvent& a, const FlowEvent& b) { return a.at < b.at; });

@@ -53,10 +53,25 @@ class Runner::Registry {
     std::lock_guard<std::mutex> lock(mu_);
     planned_.insert(correlation_id);
   }
-  // Messages for planned correlation ids that no running test took, per id and kind.
+  // Messages for planned correlation ids that no running test took, per id and kind; messages
+  // no test could claim, per channel.
   std::vector<std::string> Notes() {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string> out;
+    for (const auto& [channel, list] : unclaimed_) {
+      int without = 0;
+      int foreign = 0;
+      for (const Unclaimed& u : list)
+        ++(u.has_id ? foreign : without);
+      if (without > 0) {
+        out.push_back(std::to_string(without) + " message(s) on " + channel->Describe() +
+                      " carried no correlation id where the contract says");
+      }
+      if (foreign > 0) {
+        out.push_back(std::to_string(foreign) + " message(s) on " + channel->Describe() +
+                      " carried a correlation id of no test of this run");
+      }
+    }
     for (const auto& [id, n] : stray_) {
       out.push_back(std::to_string(n) + " message(s) for correlation id '" + id +
                     "' arrived while no test of that id was running (late, or retries of an "
@@ -85,11 +100,17 @@ class Runner::Registry {
     auto loc = locations_.find(m.channel);
     if (loc == locations_.end()) return Disposition::kForeign;
     auto id = ExtractCorrelationId(m.headers, m.payload, loc->second);
-    if (!id) return Disposition::kForeign;
+    if (!id) {
+      Keep(m, false);
+      return Disposition::kForeign;
+    }
     m.correlation_id = *id;
     auto it = slots_.find(*id);
     if (it == slots_.end()) {
-      if (planned_.count(*id)) ++stray_[*id];
+      if (planned_.count(*id))
+        ++stray_[*id];
+      else
+        Keep(m, true);
       return Disposition::kForeign;
     }
     Slot* slot = it->second;
@@ -110,7 +131,34 @@ class Runner::Registry {
     return Disposition::kMatched;
   }
 
+  // The unclaimed messages on `channels` produced since `since` (minus the clock skew).
+  std::vector<Unclaimed> UnclaimedSince(const std::vector<const Channel*>& channels,
+                                        Clock::WallTime since) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Unclaimed> out;
+    for (const Channel* c : channels) {
+      auto it = unclaimed_.find(c);
+      if (it == unclaimed_.end()) continue;
+      for (const Unclaimed& u : it->second) {
+        if (u.message.produced_at + skew_ >= since) out.push_back(u);
+      }
+    }
+    return out;
+  }
+
  private:
+  // At most this many unclaimed messages are kept per channel (a busy shared topic must not
+  // fill the memory); the first ones are the telling ones.
+  static constexpr std::size_t kUnclaimedKept = 500;
+
+  void Keep(const ObservedMessage& m, bool has_id) {
+    auto& list = unclaimed_[m.channel];
+    if (list.size() >= kUnclaimedKept) return;
+    // SQS hands a released message out again: once per message id.
+    if (!unclaimed_ids_[m.channel].insert(m.coordinates).second) return;
+    list.push_back(Unclaimed{m, has_id});
+  }
+
   const milliseconds skew_;
   std::mutex mu_;
   std::map<const Channel*, std::vector<CorrelationIdLocation>> locations_;  // guarded by mu_
@@ -118,6 +166,8 @@ class Runner::Registry {
   std::set<std::string> planned_;                                           // guarded by mu_
   std::map<std::string, int> stray_;                                        // guarded by mu_
   std::map<std::string, int> stale_;                                        // guarded by mu_
+  std::map<const Channel*, std::vector<Unclaimed>> unclaimed_;              // guarded by mu_
+  std::map<const Channel*, std::set<std::string>> unclaimed_ids_;           // guarded by mu_
 };
 
 Runner::Runner(Transports transports, Clock& clock, RunnerOptions options,
@@ -225,6 +275,7 @@ TestResult Runner::RunOne(const TestCase& tc) {
       for (const auto& [k, v] : out.headers)
         published.headers[k] = v;
       published.coordinates = receipt->coordinates;
+      published.produced_at = receipt->produced_at;
       eval.Published(clock_.Mono(), clock_.Wall(), published);
       if (listener_ != nullptr) listener_->OnPublished(plan, receipt->coordinates);
     }
@@ -232,11 +283,14 @@ TestResult Runner::RunOne(const TestCase& tc) {
 
   // A bound on the whole test even if the evaluator waited for nothing in time: every wait the
   // plan can add up to, and a minute more.
-  milliseconds hard_cap =
-      options_.timing.reply_timeout + options_.timing.settle + milliseconds(60000);
+  const Timing& timing = options_.timing;
+  milliseconds hard_cap = timing.reply_timeout + timing.SettleFor(*plan.operation) +
+                          timing.react_within + timing.arrival_grace + milliseconds(60000);
   if (const RetryPath* retry = plan.operation->retry ? &*plan.operation->retry : nullptr) {
-    hard_cap += retry->strategy.Total(retry->max_attempts) +
-                options_.timing.retry_grace * (retry->max_attempts + 1);
+    for (int k = 0; k < retry->max_attempts; ++k) {
+      const milliseconds d = retry->strategy.DelayBefore(k);
+      hard_cap += d + timing.Tolerance(d) + timing.arrival_grace;
+    }
   }
   if (plan.operation->dead_letter) hard_cap += plan.operation->dead_letter->wait_time;
   const Clock::MonoTime give_up = clock_.Mono() + hard_cap;
@@ -265,6 +319,7 @@ TestResult Runner::RunOne(const TestCase& tc) {
     }
   }
   registry_->Unregister(&slot);
+  eval.NoteUnclaimed(registry_->UnclaimedSince(plan.watched, slot.watching_since));
   TestResult result = eval.Finish(clock_.Mono());
   if (listener_ != nullptr) listener_->OnFinished(result);
   return result;

@@ -61,6 +61,8 @@ Result<Suite> LoadSuite(const SuiteOptions& options) {
     suite.config = std::move(*config);
   }
   if (options.strict) suite.strict = *options.strict;
+  suite.lenient = options.lenient;
+  if (suite.lenient) suite.strict = false;
   if (specs.empty())
     return Fail(Code::kInvalidArgument, "no contract: give --config or --contract");
 
@@ -70,7 +72,7 @@ Result<Suite> LoadSuite(const SuiteOptions& options) {
     auto contract = LoadContract(spec_path);
     if (!contract) return tl::unexpected(contract.error());
     spec->contract = std::make_unique<Contract>(std::move(*contract));
-    auto schemas = SchemaCatalog::Build(*spec->contract, suite.strict);
+    auto schemas = SchemaCatalog::Build(*spec->contract, !suite.lenient);
     if (!schemas) return tl::unexpected(schemas.error());
     spec->schemas = std::make_unique<SchemaCatalog>(std::move(*schemas));
     std::vector<fs::path> dirs = example_dirs;

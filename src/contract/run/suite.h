@@ -1,6 +1,7 @@
 // Everything a run needs, loaded and checked before anything is sent: the config, the
 // contracts, the examples, one TestPlan per example; in strict mode every example validated
-// against the contract; and where the servers are.
+// against the contract; and where the servers are. Observed messages are always checked against
+// the whole schema unless the run is lenient.
 //
 // Every error here is a configuration or contract error (the runner exits with 2): malformed
 // files (file:line), dangling/cyclic `$ref`s, examples that fit no operation, and in strict mode
@@ -28,8 +29,9 @@ struct SuiteOptions {
   std::optional<std::filesystem::path> config;      // specmatic.yaml
   std::vector<std::filesystem::path> contracts;     // --contract (instead of the config's)
   std::vector<std::filesystem::path> example_dirs;  // --examples (instead of the config's)
-  std::optional<bool> strict;                       // --strict / --lenient override
-  std::vector<std::string> filters;                 // run only examples whose name contains one
+  std::optional<bool> strict;        // --strict: validate the examples first (else the config's)
+  bool lenient = false;              // --lenient: relax the checks of observed messages too
+  std::vector<std::string> filters;  // run only examples whose name contains one
 };
 
 // One contract with its examples and plans.
@@ -43,7 +45,12 @@ struct SpecSuite {
 struct Suite {
   std::optional<SuiteConfig> config;
   std::vector<std::unique_ptr<SpecSuite>> specs;
+  // Every example validated against the contract before anything is sent (settings.strictMode,
+  // --strict).
   bool strict = false;
+  // Observed messages checked without `required` and `additionalProperties: false` (--lenient);
+  // otherwise they are checked against the whole schema, whatever the source of the run.
+  bool lenient = false;
   std::vector<std::string> warnings;
 
   std::vector<TestCase> Cases() const;

@@ -121,6 +121,10 @@ Result<PublishReceipt> KafkaTransport::Publish(const Channel& channel,
   out.payload = message.payload;
   for (const auto& [name, value] : message.headers)
     out.headers.Add(name, value);
+  // The record's CreateTime, explicit: the engine measures the first retry envelope from it.
+  const Clock::WallTime produced_at = clock_.Wall();
+  out.timestamp_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(produced_at.time_since_epoch()).count();
   std::uint64_t token = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -139,8 +143,9 @@ Result<PublishReceipt> KafkaTransport::Publish(const Channel& channel,
   reports_.erase(token);
   if (report.error)
     return tl::unexpected(std::move(*report.error).With("publishing to " + channel.Describe()));
-  return PublishReceipt{report.topic + "/" + std::to_string(report.partition) + "@" +
-                        std::to_string(report.offset)};
+  return PublishReceipt{
+      report.topic + "/" + std::to_string(report.partition) + "@" + std::to_string(report.offset),
+      produced_at};
 }
 
 }  // namespace driftline::contract

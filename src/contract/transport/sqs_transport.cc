@@ -150,10 +150,11 @@ Result<PublishReceipt> SqsTransport::Publish(const Channel& channel,
   if (channel.address.ends_with(".fifo")) {
     out.message_group_id = message.key.value_or("contract-test");
   }
+  const Clock::WallTime produced_at = clock_.Wall();
   auto sent = client_->SendMessage(*url, out);
   if (!sent)
     return tl::unexpected(std::move(sent.error()).With("publishing to " + channel.Describe()));
-  return PublishReceipt{sent->message_id};
+  return PublishReceipt{sent->message_id, produced_at};
 }
 
 }  // namespace driftline::contract

@@ -34,6 +34,9 @@ struct OutgoingExample {
 
 struct PublishReceipt {
   std::string coordinates;  // "place-order-topic/0@42", or the SQS message id
+  // The message's own timestamp: the Kafka record's CreateTime (set by the transport), or the
+  // time just before an SQS send.
+  Clock::WallTime produced_at{};
 };
 
 class ChannelTransport {
