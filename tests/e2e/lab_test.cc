@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -64,6 +65,26 @@ std::set<std::string> UnsuccessfulNames(const std::string& output) {
     if (line.rfind("    ", 0) != 0) names.insert(line.substr(2));
   }
   return names;
+}
+
+// Per name under "Unsuccessful Scenarios:", its reason lines joined by newlines.
+std::map<std::string, std::string> UnsuccessfulReasons(const std::string& output) {
+  std::map<std::string, std::string> reasons;
+  std::istringstream in(
+      output.substr(std::min(output.size(), output.find("Unsuccessful Scenarios:"))));
+  std::string line;
+  std::getline(in, line);
+  std::string current;
+  while (std::getline(in, line)) {
+    if (line.rfind("  ", 0) != 0) break;
+    if (line.rfind("    ", 0) != 0) {
+      current = line.substr(2);
+      reasons[current];
+    } else {
+      reasons[current] += line + "\n";
+    }
+  }
+  return reasons;
 }
 
 class ContractTest : public ::testing::Test {
@@ -156,9 +177,34 @@ TEST_F(ContractTest, LabFilesCatchTheDriftWhenTheRetryConsumerIsOff) {
   EXPECT_THAT(UnsuccessfulNames(r.output),
               ::testing::ElementsAre("Receive_Retry_DLQ_Scenario_Priority_Order",
                                      "Retry_Scenario_Standard_Order"));
-  EXPECT_THAT(
-      r.output,
-      HasSubstr("Reason: Timeout waiting for a message on topic 'place-order-retry-topic'."));
+  // Each headline names the channel that was due: the next envelope of the always-failing
+  // order, the reply (after envelope 0) of the order that fails once.
+  auto reasons = UnsuccessfulReasons(r.output);
+  EXPECT_THAT(reasons["Receive_Retry_DLQ_Scenario_Priority_Order"],
+              HasSubstr("Reason: Timeout waiting for a message on topic "
+                        "'place-order-retry-topic'."));
+  EXPECT_THAT(reasons["Receive_Retry_DLQ_Scenario_Priority_Order"],
+              HasSubstr("retryCount 1 was due 1.0 s"));
+  EXPECT_THAT(reasons["Retry_Scenario_Standard_Order"],
+              HasSubstr("Reason: Timeout waiting for a message on queue 'place-order-queue'."));
+}
+
+// A service that retries fewer times than the contract declares fails the retry-to-DLQ
+// scenario, and the reason says why: the dead letter's totalRetries and the chain's end.
+TEST_F(ContractTest, LabFilesCatchAServiceThatRetriesTwiceWhereTheContractSaysThree) {
+  if (!fs::exists(kLab / "specmatic.yaml"))
+    GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
+  StartService("lab-max-retries-2", {"MAX_RETRIES=2"});
+  const CapturedRun r = RunContractTest("lab-max-retries-2",
+                                        {"--config", (kLab / "specmatic.yaml").string(), "--filter",
+                                         "Receive_Retry_DLQ_Scenario_Priority_Order"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 1, Successes: 0, Failures: 1, WIP: 0, Errors: 0"));
+  const std::string why =
+      UnsuccessfulReasons(r.output)["Receive_Retry_DLQ_Scenario_Priority_Order"];
+  EXPECT_THAT(why, HasSubstr("/payload/totalRetries"));
+  EXPECT_THAT(why, HasSubstr("the chain ends at retryCount 2: maxAttempts 3 needs retryCount "
+                             "0..3 before the dead letter (1 too few)"));
 }
 
 TEST_F(ContractTest, ProjectContractPasses) {

@@ -67,9 +67,9 @@ std::string Plus(milliseconds ms) {
   return (ms.count() < 0 ? "" : "+") + Secs2(ms);
 }
 
-// "1.0 s (± 0.25 s)"
+// "1.0 s ± 0.25 s"
 std::string Declared(milliseconds delay, milliseconds tolerance) {
-  return Secs(delay) + " (± " + Secs2(tolerance) + ")";
+  return Secs(delay) + " ± " + Secs2(tolerance);
 }
 
 }  // namespace
@@ -699,12 +699,18 @@ TestResult TestEvaluator::Finish(Clock::MonoTime now) {
   }
   std::vector<Check> final_checks = FinalChecks();
   DecideUndecided();
-  // A final check that failed decides the outcome unless something already did.
+  // A final check that failed decides the outcome unless something already did; when something
+  // did (a message that does not match, say), the failed checks follow it: a dead letter with
+  // the wrong totalRetries is also a chain that ended early.
   for (Check& c : final_checks) {
-    if (!c.passed && !failed_ && !errored_) {
-      failed_ = true;
-      reasons_.push_back("Check failed: " + c.name + ".");
-      reasons_.push_back(c.detail);
+    if (!c.passed && !errored_) {
+      if (!failed_) {
+        failed_ = true;
+        reasons_.push_back("Check failed: " + c.name + ".");
+        reasons_.push_back(c.detail);
+      } else if (c.name != "no unexpected messages") {
+        reasons_.push_back("Also failed: " + c.name + ": " + c.detail);
+      }
     }
     r.checks.push_back(std::move(c));
   }

@@ -223,7 +223,7 @@ TEST_F(EngineTest, RetriesThenDeadLetterPassesWithNamedChecks) {
   ASSERT_NE(retry, nullptr);
   EXPECT_TRUE(retry->passed) << retry->detail;
   EXPECT_THAT(retry->detail, HasSubstr("4 envelope(s), retryCount 0, 1, 2, 3"));
-  EXPECT_THAT(retry->detail, HasSubstr("1 -> 2 2.00 s (2.0 s (\u00b1 0.40 s))"));
+  EXPECT_THAT(retry->detail, HasSubstr("1 -> 2 2.00 s (2.0 s \u00b1 0.40 s)"));
   EXPECT_THAT(retry->detail, HasSubstr("tolerance the larger of 0.25 s and 20 % of the delay"));
   const Check* total = FindCheck(r, "totalRetries equals maxAttempts and the retries observed");
   ASSERT_NE(total, nullptr);
@@ -267,7 +267,7 @@ TEST_F(RetryChainTest, AGapJustOutsideTheToleranceFailsEitherWay) {
   TestResult late = Chain({{0, 0}, {1, 1251}, {2, 3251}, {3, 7251}}, 7260, 3);
   EXPECT_EQ(late.outcome, Outcome::kFailed);
   EXPECT_THAT(Why(late), HasSubstr("retryCount 0 -> 1: 1.25 s apart; the exponential strategy "
-                                   "declares 1.0 s (\u00b1 0.25 s)"));
+                                   "declares 1.0 s \u00b1 0.25 s"));
   TestResult early = Chain({{0, 0}, {1, 749}, {2, 2749}, {3, 6749}}, 6760, 3);
   EXPECT_EQ(early.outcome, Outcome::kFailed);
   EXPECT_THAT(Why(early), HasSubstr("retryCount 0 -> 1: 0.75 s apart"));
