@@ -49,7 +49,10 @@ class FakeService final : public ChannelTransport {
       std::lock_guard<std::mutex> lock(mu_);
       published_.push_back(channel.address + ":" + id);
     }
-    if (!silent) {
+    if (anonymous) {
+      // The reply, without its CorrelationId attribute.
+      Emit("orders-out", "", Accepted(payload), Clock::System().Wall());
+    } else if (!silent) {
       // A stale copy from an earlier run, a message for nobody, then the real reply.
       Emit("orders-out", id, Accepted(payload), Clock::System().Wall() - std::chrono::seconds(10));
       Emit("orders-out", "someone-else", Accepted(payload), Clock::System().Wall());
@@ -76,7 +79,7 @@ class FakeService final : public ChannelTransport {
     m.channel = channel;
     m.payload = std::move(payload);
     m.raw_payload = m.payload.dump();
-    m.headers = json{{"CorrelationId", id}};
+    m.headers = id.empty() ? json::object() : json{{"CorrelationId", id}};
     m.produced_at = produced;
     m.received_at = Clock::System().Mono();
     m.coordinates = address + "#" + std::to_string(++sequence_);
@@ -106,6 +109,7 @@ class FakeService final : public ChannelTransport {
   bool fail_publish = false;
   bool fail_prepare = false;
   bool silent = false;
+  bool anonymous = false;
 
  private:
   const Contract& contract_;
@@ -195,6 +199,22 @@ TEST_F(RunnerTest, NoReplyTimesOut) {
   EXPECT_EQ(suite.Tally().failures, 3);
   EXPECT_EQ(suite.tests[0].reasons[0], "Timeout waiting for a message on queue 'orders-out'.");
   EXPECT_EQ(suite.ExitCode(), 1);
+}
+
+TEST_F(RunnerTest, RepliesWithoutACorrelationIdAreNamedInTheTimeout) {
+  FakeService service(*contract_);
+  service.anonymous = true;
+  options_.parallel = false;  // each test sees only its own reply arrive
+  SuiteResult suite = RunAll(service);
+  EXPECT_EQ(suite.Tally().failures, 3);
+  const auto& reasons = suite.tests[1].reasons;
+  ASSERT_GE(reasons.size(), 3u);
+  EXPECT_EQ(reasons[0], "Timeout waiting for a message on queue 'orders-out'.");
+  EXPECT_THAT(reasons[2], HasSubstr("1 message arrived on queue 'orders-out' without a "
+                                    "CorrelationId message attribute while the test ran: +"));
+  EXPECT_THAT(suite.warnings,
+              ::testing::Contains(HasSubstr("3 message(s) on queue 'orders-out' carried no "
+                                            "correlation id where the contract says")));
 }
 
 TEST_F(RunnerTest, PublishFailureIsAnError) {
