@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "testkit/child_process.h"
+#include "testkit/contract_output.h"
 #include "testkit/service.h"
 #include "testkit/stack_env.h"
 
@@ -50,20 +51,6 @@ constexpr const char* kLabTable =
 
 std::string SqsAccountUrl() {
   return testkit::SqsEndpoint() + "/000000000000";
-}
-
-// The names listed under "Unsuccessful Scenarios:".
-std::set<std::string> UnsuccessfulNames(const std::string& output) {
-  std::set<std::string> names;
-  std::istringstream in(
-      output.substr(std::min(output.size(), output.find("Unsuccessful Scenarios:"))));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    if (line.rfind("  ", 0) != 0) break;
-    if (line.rfind("    ", 0) != 0) names.insert(line.substr(2));
-  }
-  return names;
 }
 
 class ContractTest : public ::testing::Test {
@@ -153,7 +140,7 @@ TEST_F(ContractTest, LabFilesCatchTheDriftWhenTheRetryConsumerIsOff) {
       RunContractTest("lab-drift", {"--config", (kLab / "specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr("Tests run: 6, Successes: 4, Failures: 2, WIP: 0, Errors: 0"));
-  EXPECT_THAT(UnsuccessfulNames(r.output),
+  EXPECT_THAT(testkit::ParseContractTestOutput(r.output).UnsuccessfulNames(),
               ::testing::ElementsAre("Receive_Retry_DLQ_Scenario_Priority_Order",
                                      "Retry_Scenario_Standard_Order"));
   EXPECT_THAT(
