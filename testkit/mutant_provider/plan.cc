@@ -14,6 +14,9 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 
 constexpr const char* kCorrelationIdName = "CorrelationId";
+// What "at once after" means for a record that follows another: 1 ms, so that CreateTime orders
+// the two strictly (a reader of two topics cannot rely on arrival order).
+constexpr milliseconds kRightAfter{1};
 
 std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -64,18 +67,18 @@ class Planner {
     return h;
   }
 
-  // A record for a topic; `stamp`: its CreateTime is `due` (else the producer stamps it).
+  // A record for a topic; its CreateTime is `due`.
   void Record(PlannedOutput::Kind kind, Clock::WallTime due, int count, const std::string& topic,
-              const std::string& key, std::string payload, bool with_header, bool stamp) {
+              const std::string& key, std::string payload, bool with_header) {
     kafka::OutgoingMessage m{topic, std::nullopt, key, std::move(payload),
                              Correlation(with_header)};
-    if (stamp) m.timestamp_ms = ToEpochMillis(due);
+    m.timestamp_ms = ToEpochMillis(due);
     out_.push_back(PlannedOutput{kind, due, count, std::move(m)});
   }
 
   void DeadLetter(Clock::WallTime due, const order::DeadLetter& dl) {
     Record(PlannedOutput::Kind::kDeadLetter, due, dl.total_retries, rules_.channels.dlq_topic,
-           dl.message_key, Dump(dl.ToJson()), /*with_header=*/true, /*stamp=*/false);
+           dl.message_key, Dump(dl.ToJson()), /*with_header=*/true);
   }
 
   // Input that is no order at all: an object keeps its fields, anything else its exact bytes.
@@ -145,16 +148,17 @@ class Planner {
                                    failure.message,
                                    order::FormatTrace(failure, Context())};
       Record(PlannedOutput::Kind::kRetryEnvelope, at, n, rules_.channels.retry_topic, order.key,
-             Dump(e.ToJson()), b_.retry_correlation_header, /*stamp=*/true);
+             Dump(e.ToJson()), b_.retry_correlation_header);
       if (b_.dead_letter_after_envelope == n) {
         const int declared = rules_.retry_policy.max_retries;
-        DeadLetter(at, Exhausted(order, declared, declared, failure, first, at));
+        DeadLetter(at + kRightAfter, Exhausted(order, declared, declared, failure, first, at));
         dead_lettered = true;
       }
       if (n >= max_retries) {
         if (b_.only_last_envelope) KeepOnlyLastEnvelope(chain_start);
         if (!dead_lettered) {
-          DeadLetter(at, Exhausted(order, n, n + b_.total_retries_delta, failure, first, at));
+          DeadLetter(at + kRightAfter,
+                     Exhausted(order, n, n + b_.total_retries_delta, failure, first, at));
         }
         return;
       }
@@ -202,7 +206,7 @@ class Planner {
     auto send = [&](Clock::WallTime at) {
       if (b_.reply_on_retry_topic) {
         Record(PlannedOutput::Kind::kReply, at, -1, rules_.channels.retry_topic, sqs.key, text,
-               /*with_header=*/true, /*stamp=*/true);
+               /*with_header=*/true);
         return;
       }
       sqs::OutgoingMessage m;

@@ -7,7 +7,9 @@
 // 1 s × 2^n, from the RetryPolicy); envelope n with n >= MAX_RETRIES is followed at once by the
 // dead letter (totalRetries n). Each Kafka output's CreateTime is its due time, so the spacing a
 // consumer measures between envelopes is exactly the declared delay, however late the scheduler
-// runs; an SQS reply is sent no earlier than its due time.
+// runs; a record that follows another "at once" is due 1 ms after it, so CreateTime orders them
+// strictly. An SQS reply is sent no earlier than its due time (its SentTimestamp is then at least
+// that).
 #pragma once
 
 #include <chrono>
@@ -42,8 +44,7 @@ struct PlannedOutput {
   Kind kind;
   Clock::WallTime due;
   int retry_count = -1;  // of a retry envelope; totalRetries of a dead letter
-  // A Kafka record (timestamp_ms set to `due` for envelopes and replies on a topic; dead letters
-  // are stamped when produced) or an SQS message for the provider's queue.
+  // A Kafka record (timestamp_ms: `due`) or an SQS message for the provider's queue.
   std::variant<kafka::OutgoingMessage, sqs::OutgoingMessage> message;
 
   // "+1.000 s retry envelope retryCount 1 -> topic x", for logs and test failures.

@@ -306,6 +306,9 @@ class Runs : public ::testing::Environment {
 
   void SetUp() override {
     started_ = std::chrono::steady_clock::now();
+    results_.clear();  // --gtest_repeat runs everything again
+    selected_.clear();
+    workers_.clear();
     std::vector<std::size_t> selected;
     const ::testing::UnitTest& unit = *::testing::UnitTest::GetInstance();
     std::set<std::string> wanted;

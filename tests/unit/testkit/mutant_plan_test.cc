@@ -83,7 +83,7 @@ std::vector<PlannedOutput> Plan(const std::string& payload, const std::string& d
   return PlanOutputs(Order(payload), kNow, LabRules(), BehaviourOf(**d));
 }
 
-// "+1000 retry 1 -> retry", "+7000 dlq 3 -> dlq", "+0 reply -> queue": when, what, where.
+// "+1000 retry 1 -> retry", "+7001 dlq 3 -> dlq", "+0 reply -> queue": when, what, where.
 std::vector<std::string> Timeline(const std::vector<PlannedOutput>& plan) {
   std::vector<std::string> out;
   for (const PlannedOutput& o : plan) {
@@ -148,10 +148,11 @@ TEST(MutantPlanTest, AlwaysFailIsRetriedThreeTimesThenDeadLettered) {
   const auto plan = Plan(kAlwaysFail);
   EXPECT_THAT(Timeline(plan),
               ElementsAre("+0 retry 0 -> retry", "+1000 retry 1 -> retry", "+3000 retry 2 -> retry",
-                          "+7000 retry 3 -> retry", "+7000 dlq 3 -> dlq"));
-  // Envelopes carry their due time as CreateTime: the spacing is exact.
-  for (std::size_t i = 0; i < 4; ++i) {
+                          "+7000 retry 3 -> retry", "+7001 dlq 3 -> dlq"));
+  // Records carry their due time as CreateTime: the spacing is exact, the order strict.
+  for (std::size_t i = 0; i < plan.size(); ++i)
     EXPECT_EQ(RecordOf(plan[i]).timestamp_ms, ToEpochMillis(plan[i].due));
+  for (std::size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(RecordOf(plan[i]).key, "ORD-DLQ-90001");
     EXPECT_EQ(HeaderOf(plan[i]), "corr-1");
     const json e = Body(plan[i]);
@@ -171,7 +172,6 @@ TEST(MutantPlanTest, AlwaysFailIsRetriedThreeTimesThenDeadLettered) {
   EXPECT_EQ(dl["failedTimestamp"], "2026-01-19T10:00:07Z");
   EXPECT_EQ(RecordOf(plan[4]).key, "ORD-DLQ-90001");
   EXPECT_EQ(HeaderOf(plan[4]), "corr-1");
-  EXPECT_EQ(RecordOf(plan[4]).timestamp_ms, std::nullopt);  // stamped when produced, after env 3
 }
 
 TEST(MutantPlanTest, FailOnceIsRetriedOnceThenAnswered) {
@@ -206,35 +206,35 @@ TEST(MutantPlanTest, PermanentFailuresAndPoisonAreDeadLetteredAtOnce) {
 TEST(MutantPlanTest, RetryChainDefects) {
   EXPECT_THAT(Timeline(Plan(kAlwaysFail, "chain-starts-at-1")),
               ElementsAre("+0 retry 1 -> retry", "+2000 retry 2 -> retry", "+6000 retry 3 -> retry",
-                          "+6000 dlq 3 -> dlq"));
+                          "+6001 dlq 3 -> dlq"));
   EXPECT_THAT(Timeline(Plan(kFailOnce, "chain-starts-at-1")),
               ElementsAre("+0 retry 1 -> retry", "+2000 reply -> queue"));
   EXPECT_THAT(Timeline(Plan(kAlwaysFail, "single-late-envelope")),
-              ElementsAre("+7000 retry 3 -> retry", "+7000 dlq 3 -> dlq"));
+              ElementsAre("+7000 retry 3 -> retry", "+7001 dlq 3 -> dlq"));
   EXPECT_THAT(Timeline(Plan(kFailOnce, "single-late-envelope")),
               ElementsAre("+0 retry 0 -> retry", "+1000 reply -> queue"));
   EXPECT_THAT(Timeline(Plan(kAlwaysFail, "fixed-delay")),
               ElementsAre("+0 retry 0 -> retry", "+4000 retry 1 -> retry", "+8000 retry 2 -> retry",
-                          "+12000 retry 3 -> retry", "+12000 dlq 3 -> dlq"));
+                          "+12000 retry 3 -> retry", "+12001 dlq 3 -> dlq"));
   EXPECT_THAT(Timeline(Plan(kFailOnce, "fixed-delay")),
               ElementsAre("+0 retry 0 -> retry", "+4000 reply -> queue"));
   EXPECT_THAT(Timeline(Plan(kAlwaysFail, "no-backoff")),
               ElementsAre("+0 retry 0 -> retry", "+0 retry 1 -> retry", "+0 retry 2 -> retry",
-                          "+0 retry 3 -> retry", "+0 dlq 3 -> dlq"));
+                          "+0 retry 3 -> retry", "+1 dlq 3 -> dlq"));
   EXPECT_THAT(Timeline(Plan(kFailOnce, "no-backoff")),
               ElementsAre("+0 retry 0 -> retry", "+0 reply -> queue"));
   EXPECT_THAT(
       Timeline(Plan(kAlwaysFail, "one-retry-too-many")),
       ElementsAre("+0 retry 0 -> retry", "+1000 retry 1 -> retry", "+3000 retry 2 -> retry",
-                  "+7000 retry 3 -> retry", "+15000 retry 4 -> retry", "+15000 dlq 4 -> dlq"));
+                  "+7000 retry 3 -> retry", "+15000 retry 4 -> retry", "+15001 dlq 4 -> dlq"));
   EXPECT_THAT(Timeline(Plan(kAlwaysFail, "one-retry-too-few")),
               ElementsAre("+0 retry 0 -> retry", "+1000 retry 1 -> retry", "+3000 retry 2 -> retry",
-                          "+3000 dlq 2 -> dlq"));
+                          "+3001 dlq 2 -> dlq"));
   EXPECT_THAT(Timeline(Plan(kAlwaysFail, "total-retries-off-by-one")),
               ElementsAre("+0 retry 0 -> retry", "+1000 retry 1 -> retry", "+3000 retry 2 -> retry",
-                          "+7000 retry 3 -> retry", "+7000 dlq 4 -> dlq"));
+                          "+7000 retry 3 -> retry", "+7001 dlq 4 -> dlq"));
   EXPECT_THAT(Timeline(Plan(kAlwaysFail, "dlq-before-retries-finish")),
-              ElementsAre("+0 retry 0 -> retry", "+1000 retry 1 -> retry", "+1000 dlq 3 -> dlq",
+              ElementsAre("+0 retry 0 -> retry", "+1000 retry 1 -> retry", "+1001 dlq 3 -> dlq",
                           "+3000 retry 2 -> retry", "+7000 retry 3 -> retry"));
 
   const auto headerless = Plan(kAlwaysFail, "no-correlation-header-on-retry");
