@@ -83,21 +83,9 @@ class Planner {
 
   // Input that is no order at all: an object keeps its fields, anything else its exact bytes.
   order::DeadLetter PoisonDeadLetter(const order::Failure& f, Clock::WallTime now) const {
-    order::DeadLetter dl;
-    json object;
-    if (f.reason != "too-deep") object = json::parse(in_.payload, nullptr, false);
-    if (object.is_object()) {
-      dl.original_message = std::move(object);
-      dl.message_key = order::MessageKeyOf(dl.original_message);
-    } else {
-      dl.raw_message = in_.payload;
-      dl.message_key = in_.key.value_or("unknown");
-    }
-    if (dl.message_key.empty()) dl.message_key = "unknown";
+    order::DeadLetter dl = order::UndecodableDeadLetter(in_.payload, in_.key, f);
     dl.first_attempt_timestamp = dl.failed_timestamp = FormatUtcSeconds(now);
-    dl.final_error_message = f.message;
     dl.final_error_stack_trace = order::FormatTrace(f, Context());
-    dl.reason = f.reason;
     return dl;
   }
 
