@@ -264,9 +264,12 @@ RunResult RunOne(const Expectation& e) {
   }
 
   const fs::path provider_log = r.dir / "mutant-provider.log";
-  auto provider =
-      testkit::ChildProcess::Spawn({DRIFTLINE_MUTANT_PROVIDER_BIN, "--defect", e.defect},
-                                   t.ServiceEnv({"MAX_RETRIES=3"}), provider_log.string());
+  auto provider = testkit::ChildProcess::Spawn(
+      {DRIFTLINE_MUTANT_PROVIDER_BIN, "--defect", e.defect},
+      t.ServiceEnv({"MAX_RETRIES=3", "ENABLE_TEST_FAILURE_SCENARIOS=true",
+                    "FAIL_ONCE_ORDER_IDS=ORD-RETRY-90001", "ALWAYS_FAIL_ORDER_IDS=ORD-DLQ-90001",
+                    "DIRECT_DLQ_ORDER_IDS=ORD-RECEIVE-DLQ-90001"}),
+      provider_log.string());
   if (!provider) {
     r.setup_error = "cannot start mutant-provider: " + provider.error().ToString();
     return r;
