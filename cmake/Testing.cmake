@@ -2,6 +2,7 @@
 #   unit         no server needed (ctest -L unit)
 #   integration  talks to the real local stack (make stack-up)
 #   e2e          runs the binaries end to end (contract-test against a real order-service)
+#   mutation     contract-test against a provider with one known defect at a time (the stack)
 if(NOT DRIFTLINE_BUILD_TESTS)
   return()
 endif()

@@ -7,6 +7,7 @@
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "sqs/curl_client.h"
+#include "testkit/eventually.h"
 
 namespace driftline::testkit {
 namespace {
@@ -64,6 +65,19 @@ Result<std::unique_ptr<Topology>> Topology::Create(TopologyOptions options) {
                                          seconds(30));
       !s) {
     return tl::unexpected(s.error());
+  }
+  // The controller has the topics now, but a broker's metadata may still lag behind it (seen
+  // with many topologies created at once): a client asking right away would be told the topic
+  // does not exist. Wait (bounded) until the broker answers for each.
+  for (const std::string& topic : {t->main_topic_, t->retry_topic_, t->dlq_topic_}) {
+    Result<std::int32_t> count = 0;
+    Eventually(
+        [&] {
+          count = t->admin_->PartitionCount(topic, kAdminTimeout);
+          return count.has_value();
+        },
+        milliseconds(30000));
+    if (!count) return tl::unexpected(std::move(count.error()).With("waiting for " + topic));
   }
   auto client = LocalSqsClient(o.sqs_endpoint);
   if (!client) return tl::unexpected(client.error());

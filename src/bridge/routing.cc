@@ -76,29 +76,16 @@ SqsOutput SqsRecord(const kafka::Message& in, order::SqsOrder sqs, std::string c
                    in.topic + "-" + std::to_string(in.partition) + "-" + std::to_string(in.offset)};
 }
 
-// A dead letter for input that could not be decoded at all: its bytes travel base64-encoded.
+// A dead letter for input that could not be decoded at all: its bytes travel base64-encoded
+// (order::UndecodableDeadLetter).
 DeadLetter PoisonDeadLetter(const kafka::Message& in, const Failure& f, const RouteContext& ctx,
                             int total_retries, const std::string& first_attempt) {
-  DeadLetter dl;
-  // A JSON object (say, with an unknown orderType) travels as originalMessage; anything else
-  // (not JSON, not UTF-8, an array, nesting too deep to handle safely) as its exact bytes.
-  json object;
-  if (f.reason != "too-deep") object = json::parse(in.payload, nullptr, false);
-  if (object.is_object()) {
-    dl.original_message = std::move(object);
-    dl.message_key = order::MessageKeyOf(dl.original_message);
-  } else {
-    dl.raw_message = in.payload;
-    dl.message_key = in.key.value_or("unknown");
-  }
-  if (dl.message_key.empty()) dl.message_key = "unknown";
+  DeadLetter dl = order::UndecodableDeadLetter(in.payload, in.key, f);
   dl.total_retries = total_retries;
   const std::string now = FormatUtcSeconds(ctx.clock.Wall());
   dl.first_attempt_timestamp = first_attempt.empty() ? now : first_attempt;
   dl.failed_timestamp = now;
-  dl.final_error_message = f.message;
   dl.final_error_stack_trace = order::FormatTrace(f, Context(in, ctx.config));
-  dl.reason = f.reason;
   return dl;
 }
 

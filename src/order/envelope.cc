@@ -80,6 +80,24 @@ json DeadLetter::ToJson() const {
   return out;
 }
 
+DeadLetter UndecodableDeadLetter(std::string_view payload, const std::optional<std::string>& key,
+                                 const Failure& failure) {
+  DeadLetter dl;
+  json object;
+  if (failure.reason != "too-deep") object = json::parse(payload, nullptr, false);
+  if (object.is_object()) {
+    dl.original_message = std::move(object);
+    dl.message_key = MessageKeyOf(dl.original_message);
+  } else {
+    dl.raw_message = std::string(payload);
+    dl.message_key = key.value_or("unknown");
+  }
+  if (dl.message_key.empty()) dl.message_key = "unknown";
+  dl.final_error_message = failure.message;
+  dl.reason = failure.reason;
+  return dl;
+}
+
 std::string Bound(std::string_view text, std::size_t limit) {
   if (text.size() <= limit) return std::string(text);
   const std::string marker = "\n... " + std::to_string(text.size() - limit) + " bytes elided ...\n";

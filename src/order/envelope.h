@@ -50,6 +50,15 @@ struct DeadLetter {
   nlohmann::json ToJson() const;
 };
 
+// The dead letter of input that could not be decoded (`failure`): a JSON object (say, with an
+// unknown orderType) travels as originalMessage, keyed by its orderId/batchId; anything else (not
+// JSON, not UTF-8, not an object, nesting too deep to handle safely) as its exact bytes
+// (raw_message), keyed by the record's key. The key is "unknown" when there is none. Sets the
+// original message, key, final error message and reason; totals, timestamps and trace are the
+// caller's.
+DeadLetter UndecodableDeadLetter(std::string_view payload, const std::optional<std::string>& key,
+                                 const Failure& failure);
+
 // "<where>: <message>" then the context frames, bounded by kMaxTraceBytes.
 std::string FormatTrace(const Failure& failure, std::string_view context);
 

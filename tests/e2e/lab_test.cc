@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "testkit/child_process.h"
+#include "testkit/contract_output.h"
 #include "testkit/service.h"
 #include "testkit/stack_env.h"
 
@@ -53,38 +54,11 @@ std::string SqsAccountUrl() {
   return testkit::SqsEndpoint() + "/000000000000";
 }
 
-// The names listed under "Unsuccessful Scenarios:".
-std::set<std::string> UnsuccessfulNames(const std::string& output) {
-  std::set<std::string> names;
-  std::istringstream in(
-      output.substr(std::min(output.size(), output.find("Unsuccessful Scenarios:"))));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    if (line.rfind("  ", 0) != 0) break;
-    if (line.rfind("    ", 0) != 0) names.insert(line.substr(2));
-  }
-  return names;
-}
-
-// Per name under "Unsuccessful Scenarios:", its reason lines joined by newlines.
-std::map<std::string, std::string> UnsuccessfulReasons(const std::string& output) {
-  std::map<std::string, std::string> reasons;
-  std::istringstream in(
-      output.substr(std::min(output.size(), output.find("Unsuccessful Scenarios:"))));
-  std::string line;
-  std::getline(in, line);
-  std::string current;
-  while (std::getline(in, line)) {
-    if (line.rfind("  ", 0) != 0) break;
-    if (line.rfind("    ", 0) != 0) {
-      current = line.substr(2);
-      reasons[current];
-    } else {
-      reasons[current] += line + "\n";
-    }
-  }
-  return reasons;
+// The reason text of the scenario `name` under "Unsuccessful Scenarios:" ("" when not listed).
+std::string ReasonOf(const std::string& output, const std::string& name) {
+  const testkit::ContractTestOutput parsed = testkit::ParseContractTestOutput(output);
+  const testkit::UnsuccessfulScenario* s = parsed.Find(name);
+  return s == nullptr ? std::string() : s->ReasonText();
 }
 
 class ContractTest : public ::testing::Test {
@@ -174,19 +148,16 @@ TEST_F(ContractTest, LabFilesCatchTheDriftWhenTheRetryConsumerIsOff) {
       RunContractTest("lab-drift", {"--config", (kLab / "specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr("Tests run: 6, Successes: 4, Failures: 2, WIP: 0, Errors: 0"));
-  EXPECT_THAT(UnsuccessfulNames(r.output),
+  EXPECT_THAT(testkit::ParseContractTestOutput(r.output).UnsuccessfulNames(),
               ::testing::ElementsAre("Receive_Retry_DLQ_Scenario_Priority_Order",
                                      "Retry_Scenario_Standard_Order"));
   // Each headline names the channel that was due: the next envelope of the always-failing
   // order, the reply (after envelope 0) of the order that fails once.
-  auto reasons = UnsuccessfulReasons(r.output);
-  EXPECT_THAT(reasons["Receive_Retry_DLQ_Scenario_Priority_Order"],
-              HasSubstr("Reason: Timeout waiting for a message on topic "
-                        "'place-order-retry-topic'."));
-  EXPECT_THAT(reasons["Receive_Retry_DLQ_Scenario_Priority_Order"],
-              HasSubstr("retryCount 1 was due 1.0 s"));
-  EXPECT_THAT(reasons["Retry_Scenario_Standard_Order"],
-              HasSubstr("Reason: Timeout waiting for a message on queue 'place-order-queue'."));
+  const std::string dlq = ReasonOf(r.output, "Receive_Retry_DLQ_Scenario_Priority_Order");
+  EXPECT_THAT(dlq, HasSubstr("Timeout waiting for a message on topic 'place-order-retry-topic'."));
+  EXPECT_THAT(dlq, HasSubstr("retryCount 1 was due 1.0 s"));
+  EXPECT_THAT(ReasonOf(r.output, "Retry_Scenario_Standard_Order"),
+              HasSubstr("Timeout waiting for a message on queue 'place-order-queue'."));
 }
 
 // A service that retries fewer times than the contract declares fails the retry-to-DLQ
@@ -200,8 +171,7 @@ TEST_F(ContractTest, LabFilesCatchAServiceThatRetriesTwiceWhereTheContractSaysTh
                                          "Receive_Retry_DLQ_Scenario_Priority_Order"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr("Tests run: 1, Successes: 0, Failures: 1, WIP: 0, Errors: 0"));
-  const std::string why =
-      UnsuccessfulReasons(r.output)["Receive_Retry_DLQ_Scenario_Priority_Order"];
+  const std::string why = ReasonOf(r.output, "Receive_Retry_DLQ_Scenario_Priority_Order");
   EXPECT_THAT(why, HasSubstr("/payload/totalRetries"));
   EXPECT_THAT(why, HasSubstr("the chain ends at retryCount 2: maxAttempts 3 needs retryCount "
                              "0..3 before the dead letter (1 too few)"));
