@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -185,7 +186,12 @@ void MutantProvider::ConsumeLoop() {
     }
     if (!*polled) continue;
     const kafka::Message& in = **polled;
-    const Clock::WallTime now = clock_.Wall();
+    // Planned from the order's own timestamp (its CreateTime: when it was published), not from
+    // when this consumer got to it: the provider's reaction time is then zero in the record
+    // timestamps the runner measures, however loaded the machine, so no verdict depends on it.
+    // Outputs due in the past are written at once.
+    Clock::WallTime now = clock_.Wall();
+    if (in.timestamp_ms >= 0) now = std::min(now, Clock::WallTime(milliseconds(in.timestamp_ms)));
     std::vector<PlannedOutput> plan = PlanOutputs(in, now, config_.rules, behaviour_);
     std::string summary = in.topic + "[" + std::to_string(in.partition) + "]@" +
                           std::to_string(in.offset) + " processed; plan:";
