@@ -28,6 +28,10 @@ Result<std::unique_ptr<KafkaTransport>> KafkaTransport::Create(KafkaTransportCon
 
 KafkaTransport::~KafkaTransport() {
   Stop();
+  // Before the members OnDelivery() uses (mu_, delivered_, reports_), which are declared after
+  // it: its poll thread calls OnDelivery() until it is joined, and its destructor delivers the
+  // reports of what it flushes or purges.
+  producer_.reset();
 }
 
 void KafkaTransport::Stop() {
