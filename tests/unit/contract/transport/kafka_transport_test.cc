@@ -25,13 +25,14 @@ TEST(KafkaTransportTest, WatchesFromSeveralThreadsAtOnceAllDeliver) {
     topics[i].protocol = Protocol::kKafka;
     cluster.CreateTopic(topics[i].address, 2);
   }
+  std::mutex mu;
+  std::map<std::string, int> seen;  // guarded by mu: topic → records delivered
+  // After mu and seen: destroyed, and its watchers joined, before them.
   KafkaTransportConfig config;
   config.bootstrap = cluster.Props().Get("bootstrap.servers").value_or("");
   auto transport = KafkaTransport::Create(config, Clock::System());
   ASSERT_TRUE(transport) << transport.error().ToString();
 
-  std::mutex mu;
-  std::map<std::string, int> seen;  // guarded by mu: topic → records delivered
   std::vector<Status> watched(topics.size(), Ok());
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < topics.size(); ++i) {
