@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
 .PHONY: help setup configure build test unit integration demo demo-clients bench stack-up stack-down \
-        stack-status sanitize fuzz format format-check clean faults
+        stack-status sanitize tsan fuzz format format-check clean faults
 
 help:
 	@echo "make demo          stack, order-service and contract-test on the project's contract"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench         every benchmark: figures against targets, JSON and plots (not a test)"
 	@echo "make faults        fault campaign: kill -9, broker and SQS outages, rebalance (full form)"
 	@echo "make sanitize      ASan+UBSan build in build-asan/, unit and integration tests"
+	@echo "make tsan          ThreadSanitizer build in build-tsan/, unit, integration and e2e tests"
 	@echo "make fuzz          libFuzzer targets, FUZZ_SECONDS each (default 60)"
 	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
 	@echo "make format | format-check                 clang-format the sources"
@@ -72,6 +73,9 @@ faults: setup build stack-up
 
 sanitize: setup stack-up
 	JOBS=$(JOBS) CTEST_ARGS="$(CTEST_ARGS)" scripts/sanitize.sh
+
+tsan: setup stack-up
+	SANITIZER=thread JOBS=$(JOBS) CTEST_ARGS="$(CTEST_ARGS)" scripts/sanitize.sh
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = order_fuzz sqs_response_fuzz matcher_fuzz contract_fuzz

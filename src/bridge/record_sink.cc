@@ -78,7 +78,11 @@ void RecordSink::OnDelivery(kafka::DeliveryReport report) {
     if (it == entries_.end()) return;  // drained and abandoned
     if (!report.error) {
       healthy_ = true;
-      durable = std::move(it->second.durable);
+      // After Drain() its owner may be gone: the record is durable, nobody is told.
+      if (!stopping_) {
+        durable = std::move(it->second.durable);
+        ++callbacks_running_;
+      }
       entries_.erase(it);
     } else if (report.error->retryable()) {
       healthy_ = false;
@@ -108,7 +112,11 @@ void RecordSink::OnDelivery(kafka::DeliveryReport report) {
       return;
     }
   }
-  if (durable) durable();
+  if (durable) {
+    durable();
+    std::lock_guard lock(mu_);
+    --callbacks_running_;
+  }
   changed_.notify_all();
 }
 
@@ -164,6 +172,8 @@ std::size_t RecordSink::Drain(std::chrono::milliseconds timeout) {
     changed_.wait_for(lock, timeout, [&] { return entries_.empty(); });
     left = entries_.size();
     stopping_ = true;
+    // A callback already taken out of its entry may still be running on the producer's thread.
+    changed_.wait(lock, [&] { return callbacks_running_ == 0; });
   }
   changed_.notify_all();
   if (resender_.joinable()) resender_.join();

@@ -49,8 +49,9 @@ class RecordSink {
   Status Probe(const std::string& topic, std::chrono::milliseconds timeout);
   std::size_t Pending() const;
 
-  // Waits up to `timeout` for every record to be durable; stops resending after that.
-  // Returns how many records were left without a durable report.
+  // Waits up to `timeout` for every record to be durable; stops resending after that. No
+  // `durable` callback runs once it has returned (one in progress is waited for), so their
+  // owner may go. Returns how many records were left without a durable report.
   std::size_t Drain(std::chrono::milliseconds timeout);
 
  private:
@@ -73,9 +74,10 @@ class RecordSink {
   std::map<std::uint64_t, Entry> entries_;  // guarded by mu_: not yet durable
   std::uint64_t next_token_ = 1;            // guarded by mu_
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>>
-      resends_;            // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
-  bool healthy_ = true;    // guarded by mu_
+      resends_;                // guarded by mu_
+  bool stopping_ = false;      // guarded by mu_
+  bool healthy_ = true;        // guarded by mu_
+  int callbacks_running_ = 0;  // guarded by mu_: `durable` callbacks in progress
   std::thread resender_;
 };
 

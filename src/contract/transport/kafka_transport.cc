@@ -28,11 +28,22 @@ Result<std::unique_ptr<KafkaTransport>> KafkaTransport::Create(KafkaTransportCon
 
 KafkaTransport::~KafkaTransport() {
   Stop();
+  // Before the members OnDelivery() uses (mu_, delivered_, reports_), which are declared after
+  // it: its poll thread calls OnDelivery() until it is joined, and its destructor delivers the
+  // reports of what it flushes or purges.
+  producer_.reset();
 }
 
 void KafkaTransport::Stop() {
   stop_.store(true);
-  for (auto& w : watchers_) {
+  // Taken out under the lock and joined outside it, so a concurrent Stop() never joins the same
+  // thread twice; a watcher added after this still sees stop_ and is joined by the next Stop().
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  {
+    std::lock_guard<std::mutex> lock(watchers_mu_);
+    watchers.swap(watchers_);
+  }
+  for (auto& w : watchers) {
     if (w->thread.joinable()) w->thread.join();
     if (w->consumer) (void)w->consumer->Close();
   }
@@ -60,8 +71,9 @@ Status KafkaTransport::Watch(const Channel& channel, DeliverFn deliver) {
   w->channel = &channel;
   w->consumer = std::move(*consumer);
   w->deliver = std::move(deliver);
-  Watcher* raw = w.get();
-  watchers_.push_back(std::move(w));
+  // The runner watches each channel from its own thread.
+  std::lock_guard<std::mutex> lock(watchers_mu_);
+  Watcher* raw = watchers_.emplace_back(std::move(w)).get();
   raw->thread = std::thread([this, raw] { PollLoop(raw); });
   return Ok();
 }

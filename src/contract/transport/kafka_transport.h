@@ -58,7 +58,8 @@ class KafkaTransport final : public ChannelTransport {
   KafkaTransportConfig config_;
   Clock& clock_;
   std::atomic<bool> stop_{false};
-  std::vector<std::unique_ptr<Watcher>> watchers_;  // only changed by Watch() and Stop()
+  std::mutex watchers_mu_;
+  std::vector<std::unique_ptr<Watcher>> watchers_;  // guarded by watchers_mu_
 
   std::unique_ptr<kafka::Producer> producer_;
   std::mutex mu_;

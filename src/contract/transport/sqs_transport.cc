@@ -42,7 +42,14 @@ SqsTransport::~SqsTransport() {
 
 void SqsTransport::Stop() {
   stop_.store(true);
-  for (auto& w : watchers_) {
+  // Taken out under the lock and joined outside it, so a concurrent Stop() never joins the same
+  // thread twice; a watcher added after this still sees stop_ and is joined by the next Stop().
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  {
+    std::lock_guard<std::mutex> lock(watchers_mu_);
+    watchers.swap(watchers_);
+  }
+  for (auto& w : watchers) {
     if (w->thread.joinable()) w->thread.join();
   }
 }
@@ -68,8 +75,9 @@ Status SqsTransport::Watch(const Channel& channel, DeliverFn deliver) {
   w->channel = &channel;
   w->queue_url = *url;
   w->deliver = std::move(deliver);
-  Watcher* raw = w.get();
-  watchers_.push_back(std::move(w));
+  // The runner watches each channel from its own thread.
+  std::lock_guard<std::mutex> lock(watchers_mu_);
+  Watcher* raw = watchers_.emplace_back(std::move(w)).get();
   raw->thread = std::thread([this, raw] { PollLoop(raw); });
   return Ok();
 }

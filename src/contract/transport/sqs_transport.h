@@ -67,7 +67,8 @@ class SqsTransport final : public ChannelTransport {
   SqsTransportConfig config_;
   Clock& clock_;
   std::atomic<bool> stop_{false};
-  std::vector<std::unique_ptr<Watcher>> watchers_;
+  std::mutex watchers_mu_;
+  std::vector<std::unique_ptr<Watcher>> watchers_;  // guarded by watchers_mu_
   std::mutex mu_;
   std::set<std::string> released_;  // guarded by mu_: message ids made visible once already
 };

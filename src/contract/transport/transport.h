@@ -46,6 +46,7 @@ class ChannelTransport {
   // Starts watching `channel` (borrowed; must outlive the transport). Returns once every
   // message sent to the channel from now on will reach `deliver`. Errors: the channel does not
   // exist, the server cannot be reached; the message names the channel and the server.
+  // Thread-safe: the runner watches each channel from its own thread.
   virtual Status Watch(const Channel& channel, DeliverFn deliver) = 0;
 
   // Readies publishing to `channel` (e.g. fetches its metadata) so that the first Publish()
@@ -59,7 +60,8 @@ class ChannelTransport {
   virtual Result<PublishReceipt> Publish(const Channel& channel,
                                          const OutgoingExample& message) = 0;
 
-  // Stops every watch and joins its thread. Idempotent; the destructor calls it.
+  // Stops every watch and joins its thread. Idempotent; the destructor calls it. Safe to call
+  // while another thread is in Watch().
   virtual void Stop() = 0;
 
   // "kafka 127.0.0.1:9092", for messages.

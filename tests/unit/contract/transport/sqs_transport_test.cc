@@ -9,6 +9,10 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
+#include <thread>
+
+#include "testkit/eventually.h"
 
 namespace driftline::contract {
 namespace {
@@ -28,9 +32,15 @@ class FakeSqs final : public sqs::SqsClient {
     return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return receives_ >= n; });
   }
 
+  std::set<std::string> Polled() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return polled_;
+  }
+
   Result<std::vector<sqs::ReceivedMessage>> ReceiveMessage(const sqs::ReceiveRequest& r) override {
     std::unique_lock<std::mutex> lock(mu_);
     last_request_ = r;
+    polled_.insert(r.queue_url);
     ++receives_;
     cv_.notify_all();
     if (batches_.empty()) {
@@ -91,6 +101,7 @@ class FakeSqs final : public sqs::SqsClient {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::vector<sqs::ReceivedMessage>> batches_;
+  std::set<std::string> polled_;  // queue URLs received from
   int receives_ = 0;
 };
 
@@ -146,6 +157,65 @@ TEST(SqsTransportTest, DeletesOnlyMatchedAndReleasesForeignOnce) {
   EXPECT_EQ(
       std::chrono::duration_cast<milliseconds>(seen[0].produced_at.time_since_epoch()).count(),
       1768816805123);
+}
+
+std::vector<Channel> Queues(int count) {
+  std::vector<Channel> queues(static_cast<std::size_t>(count));
+  for (std::size_t i = 0; i < queues.size(); ++i) {
+    queues[i].address = "queue-" + std::to_string(i);
+    queues[i].protocol = Protocol::kSqs;
+  }
+  return queues;
+}
+
+// The runner watches each channel from its own thread. (A lost or torn watcher shows here only
+// now and then; the ThreadSanitizer build, which runs the unit tests, fails on the race itself.)
+TEST(SqsTransportTest, WatchesFromSeveralThreadsAtOnceAreAllKept) {
+  auto fake = std::make_unique<FakeSqs>();
+  FakeSqs* sqs = fake.get();
+  SqsTransportConfig config;
+  config.queue_base = "http://fake/000";
+  SqsTransport transport(std::move(fake), config, Clock::System());
+  const std::vector<Channel> queues = Queues(8);
+
+  std::vector<Status> watched(queues.size(), Ok());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < queues.size(); ++i) {
+    threads.emplace_back([&, i] {
+      watched[i] =
+          transport.Watch(queues[i], [](ObservedMessage&) { return Disposition::kForeign; });
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  for (const Status& s : watched)
+    EXPECT_TRUE(s) << s.error().ToString();
+
+  std::set<std::string> expected;
+  for (const Channel& q : queues)
+    expected.insert("http://fake/000/" + q.address);
+  EXPECT_TRUE(testkit::Eventually([&] { return sqs->Polled() == expected; }, milliseconds(10000)));
+  transport.Stop();
+}
+
+// Stop() may run while watches are still starting; every poll thread is joined by the time the
+// transport is gone (a thread left running would touch the destroyed fake, or std::terminate).
+TEST(SqsTransportTest, StopWhileWatchesStartJoinsEveryThread) {
+  SqsTransportConfig config;
+  config.queue_base = "http://fake/000";
+  auto transport =
+      std::make_unique<SqsTransport>(std::make_unique<FakeSqs>(), config, Clock::System());
+  const std::vector<Channel> queues = Queues(8);
+  std::vector<std::thread> threads;
+  for (const Channel& q : queues) {
+    threads.emplace_back([&transport, &q] {
+      EXPECT_TRUE(transport->Watch(q, [](ObservedMessage&) { return Disposition::kForeign; }));
+    });
+  }
+  transport->Stop();
+  for (auto& t : threads)
+    t.join();
+  transport.reset();
 }
 
 TEST(SqsTransportTest, WatchingAMissingQueueFailsClearly) {
