@@ -115,6 +115,8 @@ void Producer::OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, voi
   } catch (...) {
     spdlog::error("kafka {}: delivery handler threw", rd_kafka_name(rk));
   }
+  // After the handler: a record counts as outstanding until its report has been handled.
+  self->unreported_.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 Status Producer::Send(const OutgoingMessage& message, std::uint64_t token) {
@@ -133,6 +135,8 @@ Status Producer::Send(const OutgoingMessage& message, std::uint64_t token) {
     rd_kafka_headers_t* raw_headers = headers.get();
     void* opaque = TokenToOpaque(token);
     const std::int64_t timestamp = message.timestamp_ms.value_or(0);  // 0: now
+    // Counted before librdkafka has it: its report may be handled before producev() returns.
+    unreported_.fetch_add(1, std::memory_order_acq_rel);
     // The RD_KAFKA_V_* macros expand to C casts; rd_kafka_produceva() would avoid them but
     // double-frees the headers on some failures (librdkafka #4627).
 #pragma GCC diagnostic push
@@ -147,6 +151,7 @@ Status Producer::Send(const OutgoingMessage& message, std::uint64_t token) {
       static_cast<void>(headers.release());  // now owned by the queued record
       return Ok();
     }
+    unreported_.fetch_sub(1, std::memory_order_acq_rel);  // refused: no report will come
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
       return tl::unexpected(FatalErrorOf(rk_.get()).value_or(FromKafka(err, "produce")));
     }
@@ -209,7 +214,9 @@ Status Producer::WarmUp(const std::string& topic, std::chrono::milliseconds time
 }
 
 int Producer::Outstanding() const {
-  return rd_kafka_outq_len(rk_.get());
+  // Not rd_kafka_outq_len(): that also counts librdkafka's own events (a broker going down)
+  // waiting for the poll thread.
+  return unreported_.load(std::memory_order_acquire);
 }
 
 std::optional<Error> Producer::FatalError() const {

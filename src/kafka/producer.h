@@ -122,6 +122,8 @@ class Producer {
   KafkaHandle rk_;
 
   std::atomic<bool> stop_{false};
+  // Records accepted by Send() whose report has not been handled yet.
+  std::atomic<int> unreported_{0};
   std::mutex mu_;
   std::condition_variable polled_;  // notified after every poll round of the thread
   std::uint64_t poll_rounds_ = 0;   // guarded by mu_
