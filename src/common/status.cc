@@ -34,6 +34,18 @@ std::string_view CodeName(Code code) {
   return "UNKNOWN";
 }
 
+std::string_view FailureScopeName(FailureScope scope) {
+  switch (scope) {
+    case FailureScope::kUnclassified:
+      return "unclassified";
+    case FailureScope::kMessage:
+      return "message";
+    case FailureScope::kInfrastructure:
+      return "infrastructure";
+  }
+  return "unclassified";
+}
+
 bool IsRetryableCode(Code code) {
   switch (code) {
     case Code::kUnavailable:

@@ -5,6 +5,10 @@
 // The order pipeline routes on exactly that distinction: a retryable error keeps the message
 // where it is and tries again; a permanent one dead-letters it; a fatal one stops the process.
 //
+// Where the layer that raised it can tell, an Error also says whose failure it is (its scope)
+// and why, in a short stable word (its cause): a sender of messages routes on the scope, since
+// only a message's own failure may take it out of the flow.
+//
 // Result<T> is tl::expected<T, Error>: either a value or the Error that prevented it.
 #pragma once
 
@@ -41,6 +45,21 @@ std::string_view CodeName(Code code);
 // True for codes where repeating the same call later can succeed.
 bool IsRetryableCode(Code code);
 
+// Whose failure an operation on one message is.
+enum class FailureScope {
+  // The layer that raised the error did not say; a caller treats it as kInfrastructure.
+  kUnclassified,
+  // The message's own content is refused (invalid characters, too long, a bad attribute): the
+  // same message fails again, other messages do not. The only scope that may dead-letter it.
+  kMessage,
+  // The destination, the endpoint, credentials, TLS, the network or the server: every message
+  // fails alike until that is fixed, so the message waits and is sent again.
+  kInfrastructure,
+};
+
+// "unclassified", "message", "infrastructure".
+std::string_view FailureScopeName(FailureScope scope);
+
 class Error {
  public:
   Error(Code code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -48,6 +67,25 @@ class Error {
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
   bool retryable() const { return IsRetryableCode(code_); }
+
+  FailureScope scope() const { return scope_; }
+  // A short stable word for what failed, for metric labels and health reports
+  // ("QueueDoesNotExist", "tls", "checksum-mismatch"); empty while unclassified.
+  const std::string& cause() const { return cause_; }
+  // True when the operation may have taken effect although it reports a failure (a timeout
+  // after the request went out, a reply that could not be read): doing it again may duplicate.
+  bool maybe_applied() const { return maybe_applied_; }
+
+  // Sets scope, cause and maybe_applied, replacing any earlier classification.
+  Error& Classify(FailureScope scope, std::string cause, bool maybe_applied = false) & {
+    scope_ = scope;
+    cause_ = std::move(cause);
+    maybe_applied_ = maybe_applied;
+    return *this;
+  }
+  Error&& Classify(FailureScope scope, std::string cause, bool maybe_applied = false) && {
+    return std::move(Classify(scope, std::move(cause), maybe_applied));
+  }
 
   // Context frames, innermost first: where the error was raised and what the caller was
   // doing ("SendMessageBatch place-order-queue", "transform order ORD-1", ...).
@@ -73,6 +111,9 @@ class Error {
   Code code_;
   std::string message_;
   std::vector<std::string> context_;
+  FailureScope scope_ = FailureScope::kUnclassified;
+  std::string cause_;
+  bool maybe_applied_ = false;
 };
 
 template <typename T>

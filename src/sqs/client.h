@@ -4,8 +4,10 @@
 // Every failure is an Error whose Code says what to do (common/status.h): kUnavailable,
 // kDeadlineExceeded, kResourceExhausted are worth retrying unchanged; kInvalidArgument,
 // kNotFound, kUnauthenticated, kPermissionDenied are not; kInternal means a checksum did not
-// match or the server answered nonsense. Each Error's context names the action and the queue.
-// All methods are thread-safe.
+// match or the server answered nonsense. Each Error is also classified (scope, cause,
+// maybe_applied; the decisions are in sqs/protocol/errors.h): FailureScope::kMessage only when
+// SQS refused a message's own content, kInfrastructure for everything else. Each Error's
+// context names the action and the queue. All methods are thread-safe.
 #pragma once
 
 #include <optional>
@@ -57,9 +59,10 @@ class SqsClient {
   // Any number of messages: split into requests of at most 10 entries and the queue's byte
   // limit, sent one request after another. entries[i] is messages[i]'s outcome: its
   // SendMessageResult, or the Error for that entry alone (an oversized message, a per-entry
-  // failure SQS reported, or the failure of the whole request it was in). A request refused
-  // as a whole as invalid (kInvalidArgument) is resent entry by entry, so one bad message
-  // never fails the good ones next to it.
+  // failure SQS reported, or the failure of the whole request it was in: scoped kMessage only
+  // if that request carried this message alone). A request refused as a whole as invalid
+  // (kInvalidArgument) is resent entry by entry, so one bad message never fails the good ones
+  // next to it and each verdict comes from a request that carried that message alone.
   virtual BatchResults<SendMessageResult> SendMessageBatch(
       std::string_view queue_url, const std::vector<OutgoingMessage>& messages) = 0;
 

@@ -45,15 +45,19 @@ class BatchOutcomes {
       : slots_(size), action_(action), queue_url_(queue_url) {}
 
   void Set(std::size_t index, Result<T> outcome) {
-    if (!outcome) outcome.error().With(EntryFrame(action_, queue_url_, index));
+    if (!outcome) {
+      outcome = tl::unexpected(ClassifyUnclassified(std::move(outcome.error())));
+      outcome.error().With(EntryFrame(action_, queue_url_, index));
+    }
     slots_[index] = std::move(outcome);
   }
   void Fail(std::size_t index, Error error) { Set(index, tl::unexpected(std::move(error))); }
 
-  // Every entry of one request shares the request's failure.
+  // Every entry of one request shares the request's failure (pinned on a message only when
+  // the request carried it alone).
   void FailAll(const std::map<std::string, std::size_t>& index_of_id, const Error& error) {
     for (const auto& [id, index] : index_of_id)
-      Fail(index, error);
+      Fail(index, RequestFailureForEntry(error, index_of_id.size()));
   }
 
   // A decoded batch response: per-entry failures, then any entry the server left out.
@@ -64,10 +68,7 @@ class BatchOutcomes {
         Fail(it->second, ErrorFromBatchFailure(failure));
     }
     for (const auto& [id, index] : index_of_id) {
-      if (!slots_[index]) {
-        Fail(index,
-             Error(Code::kInternal, "SQS returned neither success nor failure for this entry"));
-      }
+      if (!slots_[index]) Fail(index, MissingEntryResult());
     }
   }
 
@@ -76,8 +77,8 @@ class BatchOutcomes {
     out.entries.reserve(slots_.size());
     for (auto& slot : slots_) {
       out.entries.push_back(slot ? std::move(*slot)
-                                 : Result<T>(tl::unexpected(Error(
-                                       Code::kInternal, "batch entry was never sent (bug)"))));
+                                 : Result<T>(tl::unexpected(ClassifyUnclassified(Error(
+                                       Code::kInternal, "batch entry was never sent (bug)")))));
     }
     return out;
   }
@@ -129,7 +130,10 @@ Result<json> CurlSqsClient::Call(std::string_view action, const json& body,
   HttpRequest request = BuildRequest(endpoint_, action, body);
   request.timeout_extension = timeout_extension;
   auto response = transport_->Send(request);
-  if (!response) return tl::unexpected(std::move(response.error()).With(Frame(action, subject)));
+  if (!response) {
+    return tl::unexpected(
+        ClassifyUnclassified(std::move(response.error())).With(Frame(action, subject)));
+  }
   auto parsed = ParseResponse(*response);
   if (!parsed) return tl::unexpected(std::move(parsed.error()).With(Frame(action, subject)));
   return parsed;
@@ -236,10 +240,12 @@ BatchResults<SendMessageResult> CurlSqsClient::SendMessageBatch(
       continue;
     }
     auto response = Call(kAction, *body, queue_url);
-    if (!response && response.error().code() == Code::kInvalidArgument && batch.size() > 1) {
+    if (!response && response.error().code() == Code::kInvalidArgument) {
       // Refused as a whole, so nothing was enqueued; one bad entry can do that (ElasticMQ
       // rejects a whole batch for one oversized message). Sending the entries one by one
-      // confines the failure to the entries that caused it.
+      // confines the failure to the entries that caused it, and each verdict — the message's
+      // content or not (its scope) — comes from a request that carried that message alone,
+      // worded as SendMessage words it (a batch of one too).
       for (std::size_t index : batch)
         outcomes.Set(index, SendMessage(queue_url, messages[index]));
       continue;

@@ -144,10 +144,47 @@ Code CodeForCurlError(CURLcode code) {
   }
 }
 
+TransportFailure TransportFailureForCurlError(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+      return TransportFailure::kUnreachable;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+      return TransportFailure::kTls;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportFailure::kTimeout;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+    case CURLE_WEIRD_SERVER_REPLY:
+      return TransportFailure::kConnectionLost;
+    default:
+      return TransportFailure::kOther;
+  }
+}
+
 Error ErrorFromCurl(CURLcode code, std::string_view detail, const HttpRequest& request) {
   std::string message = request.method + " " + request.url + ": " + curl_easy_strerror(code);
   if (!detail.empty()) message += " (" + std::string(detail) + ")";
-  return Error(CodeForCurlError(code), std::move(message));
+  return ClassifyTransportFailure(Error(CodeForCurlError(code), std::move(message)),
+                                  TransportFailureForCurlError(code));
 }
 
 Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(CurlTransportOptions options) {
@@ -260,8 +297,11 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   const CURLcode rc = curl_easy_perform(curl);
   if (rc != CURLE_OK) {
     if (sink.overflowed) {
-      return Fail(Code::kInternal, request.method + " " + request.url + ": response larger than " +
-                                       std::to_string(options_.max_response_bytes) + " bytes");
+      return tl::unexpected(
+          Error(Code::kInternal, request.method + " " + request.url + ": response larger than " +
+                                     std::to_string(options_.max_response_bytes) + " bytes")
+              .Classify(FailureScope::kInfrastructure, std::string(cause::kUnreadableResponse),
+                        true));
     }
     return tl::unexpected(ErrorFromCurl(rc, lease.handle->error.data(), request));
   }

@@ -21,6 +21,7 @@
 #include "common/status.h"
 #include "sqs/credentials.h"
 #include "sqs/http.h"
+#include "sqs/protocol/errors.h"
 
 namespace driftline::sqs {
 
@@ -38,7 +39,11 @@ using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 // failures, kDeadlineExceeded for timeouts, kInvalidArgument for an unusable URL,
 // kFailedPrecondition for certificate problems, kInternal for client-side faults.
 Code CodeForCurlError(CURLcode code);
-// "POST http://127.0.0.1:4566/: Couldn't connect to server (Failed to connect ... )"
+// What a failed curl_easy_perform means for the request: never left (resolve, connect, TLS
+// handshake or certificate), timed out, or lost on the way.
+TransportFailure TransportFailureForCurlError(CURLcode code);
+// "POST http://127.0.0.1:4566/: Couldn't connect to server (Failed to connect ... )", scoped
+// kInfrastructure by ClassifyTransportFailure (sqs/protocol/errors.h).
 Error ErrorFromCurl(CURLcode code, std::string_view detail, const HttpRequest& request);
 
 struct CurlTransportOptions {

@@ -1,5 +1,6 @@
 #include "sqs/protocol/errors.h"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -105,6 +106,7 @@ constexpr std::array kAwsErrorCodes = {
     AwsErrorCode{"InvalidIdFormat", Code::kInvalidArgument},
     AwsErrorCode{"InvalidAddress", Code::kInvalidArgument},
     AwsErrorCode{"MessageTooLong", Code::kInvalidArgument},
+    AwsErrorCode{"BatchEntryTooLong", Code::kInvalidArgument},
     // Who is asking is not established.
     AwsErrorCode{"InvalidClientTokenId", Code::kUnauthenticated},
     AwsErrorCode{"SignatureDoesNotMatch", Code::kUnauthenticated},
@@ -140,6 +142,23 @@ constexpr std::array kAwsErrorCodes = {
     AwsErrorCode{"UnknownOperationException", Code::kUnimplemented},
 };
 
+// The AWS codes that blame a message's content, and only them (canonical spellings). Every one
+// maps to kInvalidArgument in kAwsErrorCodes.
+constexpr std::array<std::string_view, 6> kMessageContentErrors = {
+    "InvalidMessageContents",  // characters SQS does not accept
+    "MessageTooLong",          // over the queue's MaximumMessageSize
+    "BatchEntryTooLong",       // the same, as some servers word it for one batch entry
+    "InvalidParameterValue",   // a message attribute, DelaySeconds, the body
+    "InvalidAttributeName",    // a message attribute's name
+    "InvalidAttributeValue",   // a message attribute's value
+};
+
+constexpr std::string_view kQueryPrefix = "AWS.SimpleQueueService.";
+
+std::string HttpStatusCause(long status) {
+  return "http-" + std::to_string(status);
+}
+
 }  // namespace
 
 std::string_view StripErrorTypePrefix(std::string_view type) {
@@ -154,6 +173,23 @@ std::optional<Code> CodeForAwsError(std::string_view aws_code) {
   }
   if (aws_code.starts_with("AccessDenied")) return Code::kPermissionDenied;
   return std::nullopt;
+}
+
+std::optional<std::string_view> CanonicalAwsError(std::string_view aws_code) {
+  if (aws_code.starts_with("AccessDenied")) return "AccessDenied";
+  for (const auto& entry : kAwsErrorCodes) {
+    if (entry.name != aws_code) continue;
+    std::string_view name = entry.name;
+    if (name.starts_with(kQueryPrefix)) name.remove_prefix(kQueryPrefix.size());
+    if (name == "NonExistentQueue") return "QueueDoesNotExist";
+    return name;
+  }
+  return std::nullopt;
+}
+
+bool IsMessageContentError(std::string_view canonical_aws_code) {
+  return std::find(kMessageContentErrors.begin(), kMessageContentErrors.end(),
+                   canonical_aws_code) != kMessageContentErrors.end();
 }
 
 Code CodeForHttpStatus(long status) {
@@ -205,6 +241,8 @@ Error ErrorFromResponse(const HttpResponse& response) {
 
   std::optional<Code> code = CodeForAwsError(type);
   if (!code) code = CodeForAwsError(query_code);
+  std::optional<std::string_view> known = CanonicalAwsError(type);
+  if (!known) known = CanonicalAwsError(query_code);
   // An unknown AWS error on a 5xx is still the server's fault: retry.
   if (!code || response.status >= 500) {
     if (!code || !IsRetryableCode(*code)) code = CodeForHttpStatus(response.status);
@@ -214,8 +252,14 @@ Error ErrorFromResponse(const HttpResponse& response) {
   if (detail.empty() && !body_understood) detail = QuoteBody(response.body);
   std::string where = "HTTP " + std::to_string(response.status);
   if (auto id = response.Header("x-amzn-requestid"); !id.empty()) where += ", request id " + id;
+  const bool server_error = response.status >= 500;
+  const FailureScope scope = known && IsMessageContentError(*known) && !server_error
+                                 ? FailureScope::kMessage
+                                 : FailureScope::kInfrastructure;
   return Error(*code, AwsErrorText(!type.empty() ? type : query_code,
-                                   !type.empty() ? query_code : "", detail, where));
+                                   !type.empty() ? query_code : "", detail, where))
+      .Classify(scope, known ? std::string(*known) : HttpStatusCause(response.status),
+                server_error);
 }
 
 Error ErrorFromBatchFailure(const BatchEntryFailure& failure) {
@@ -226,10 +270,56 @@ Error ErrorFromBatchFailure(const BatchEntryFailure& failure) {
   } else {
     code = mapped && IsRetryableCode(*mapped) ? *mapped : Code::kUnavailable;
   }
-  return Error(code,
-               AwsErrorText(failure.code, "", failure.message,
-                            "batch entry " + failure.id +
-                                (failure.sender_fault ? ", sender fault" : ", server fault")));
+  // Without a known code, SenderFault is all SQS says: the sender's fault for this entry alone
+  // is its content; the server's is the infrastructure's.
+  const std::optional<std::string_view> known = CanonicalAwsError(failure.code);
+  FailureScope scope = FailureScope::kInfrastructure;
+  std::string cause(failure.sender_fault ? cause::kSenderFault : cause::kServerFault);
+  if (known) cause = std::string(*known);
+  if (failure.sender_fault && (!known || IsMessageContentError(*known))) {
+    scope = FailureScope::kMessage;
+  }
+  return Error(code, AwsErrorText(failure.code, "", failure.message,
+                                  "batch entry " + failure.id +
+                                      (failure.sender_fault ? ", sender fault" : ", server fault")))
+      .Classify(scope, std::move(cause));
+}
+
+Error RequestFailureForEntry(Error error, std::size_t entries_in_request) {
+  if (error.scope() == FailureScope::kMessage && entries_in_request > 1) {
+    std::string cause = error.cause();
+    error.Classify(FailureScope::kInfrastructure, std::move(cause), error.maybe_applied());
+  }
+  return error;
+}
+
+Error ClassifyTransportFailure(Error error, TransportFailure kind) {
+  switch (kind) {
+    case TransportFailure::kUnreachable:
+      return std::move(error).Classify(FailureScope::kInfrastructure,
+                                       std::string(cause::kUnreachable), false);
+    case TransportFailure::kTls:
+      return std::move(error).Classify(FailureScope::kInfrastructure, std::string(cause::kTls),
+                                       false);
+    case TransportFailure::kTimeout:
+      return std::move(error).Classify(FailureScope::kInfrastructure, std::string(cause::kTimeout),
+                                       true);
+    case TransportFailure::kConnectionLost:
+      return std::move(error).Classify(FailureScope::kInfrastructure,
+                                       std::string(cause::kConnectionLost), true);
+    case TransportFailure::kOther:
+      break;
+  }
+  return std::move(error).Classify(FailureScope::kInfrastructure, std::string(cause::kTransport),
+                                   true);
+}
+
+Error ClassifyUnclassified(Error error) {
+  if (error.scope() != FailureScope::kUnclassified) return error;
+  std::string cause;
+  for (char c : CodeName(error.code()))
+    cause += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return std::move(error).Classify(FailureScope::kInfrastructure, std::move(cause));
 }
 
 Error MessageTooLarge(std::size_t size, std::size_t limit, SizeLimit which) {
@@ -237,7 +327,8 @@ Error MessageTooLarge(std::size_t size, std::size_t limit, SizeLimit which) {
                                     ? "the queue's MaximumMessageSize"
                                     : "the batch payload limit";
   return Error(Code::kInvalidArgument, "message of " + std::to_string(size) + " bytes exceeds " +
-                                           std::string(what) + " of " + std::to_string(limit));
+                                           std::string(what) + " of " + std::to_string(limit))
+      .Classify(FailureScope::kMessage, std::string(cause::kMessageTooLarge));
 }
 
 Error ChecksumMismatch(std::string_view message_id, std::string_view field,
@@ -245,18 +336,26 @@ Error ChecksumMismatch(std::string_view message_id, std::string_view field,
   return Error(Code::kInternal,
                "message " + std::string(message_id) + ": " + std::string(field) + " \"" +
                    std::string(reported) + "\" from SQS does not match the MD5 \"" +
-                   std::string(computed) + "\" computed here (corrupted on the way)");
+                   std::string(computed) + "\" computed here (corrupted on the way)")
+      .Classify(FailureScope::kInfrastructure, std::string(cause::kChecksumMismatch), true);
 }
 
 Error MalformedResponse(std::string_view action, std::string_view detail) {
   return Error(Code::kInternal,
-               "malformed " + std::string(action) + " response: " + std::string(detail));
+               "malformed " + std::string(action) + " response: " + std::string(detail))
+      .Classify(FailureScope::kInfrastructure, std::string(cause::kMalformedResponse), true);
 }
 
 Error NotAJsonObjectResponse(const HttpResponse& response) {
   return Error(Code::kInternal, "HTTP " + std::to_string(response.status) +
                                     " response is not a JSON object (is the endpoint SQS?): " +
-                                    QuoteBody(response.body));
+                                    QuoteBody(response.body))
+      .Classify(FailureScope::kInfrastructure, std::string(cause::kUnreadableResponse), true);
+}
+
+Error MissingEntryResult() {
+  return Error(Code::kInternal, "SQS returned neither success nor failure for this entry")
+      .Classify(FailureScope::kInfrastructure, std::string(cause::kMissingEntryResult), true);
 }
 
 }  // namespace driftline::sqs

@@ -66,9 +66,7 @@ bool IsValidAttributeName(std::string_view name) {
   });
 }
 
-}  // namespace
-
-Status CheckOutgoingMessage(const OutgoingMessage& message) {
+Status CheckMessageContent(const OutgoingMessage& message) {
   if (message.body.empty()) return Fail(Code::kInvalidArgument, "message body is empty");
   if (auto text = CheckMessageText(message.body, "message body"); !text) return text;
   if (message.delay_seconds) {
@@ -105,6 +103,17 @@ Status CheckOutgoingMessage(const OutgoingMessage& message) {
     }
   }
   return Ok();
+}
+
+}  // namespace
+
+Status CheckOutgoingMessage(const OutgoingMessage& message) {
+  Status checked = CheckMessageContent(message);
+  // Each check is about this message's content alone.
+  if (!checked) {
+    checked.error().Classify(FailureScope::kMessage, std::string(cause::kInvalidMessage));
+  }
+  return checked;
 }
 
 Status CheckMessageSize(const OutgoingMessage& message, const BatchLimits& limits, bool in_batch) {

@@ -27,7 +27,8 @@ struct BatchLimits {
 // What SQS would reject in any message: an empty body, text that is not UTF-8 or has characters
 // SQS refuses (control characters other than tab/CR/LF, U+FFFE/FFFF), DelaySeconds outside
 // 0..900, more than 10 attributes, an attribute name SQS refuses, an attribute with no value or
-// an unknown DataType. (Size limits depend on the queue: CheckMessageSize.)
+// an unknown DataType. (Size limits depend on the queue: CheckMessageSize.) Its errors, and
+// CheckMessageSize's, are scoped kMessage (causes "invalid-message", "message-too-large").
 Status CheckOutgoingMessage(const OutgoingMessage& message);
 
 // The message's size as MessagePayloadSize counts it against the queue's MaximumMessageSize

@@ -4,6 +4,7 @@
 
 #include "fake_transport.h"
 #include "sqs/protocol/digest.h"
+#include "sqs/protocol/errors.h"
 
 namespace driftline::sqs {
 namespace {
@@ -182,6 +183,126 @@ TEST(CurlSqsClientTest, PermanentRequestErrorIsNotRetryable) {
   for (const auto& entry : results.entries) {
     EXPECT_EQ(entry.error().code(), Code::kNotFound);
     EXPECT_FALSE(entry.error().retryable());
+  }
+}
+
+// ---- failure scope: only a message's own content is kMessage --------------------------------
+
+TEST(CurlSqsClientTest, EveryFailedEntryCarriesItsScopeAndCause) {
+  auto f = MakeClient([](const std::string&, const json& body, const HttpRequest&) {
+    const json accepted = AcceptAll(body);
+    json successful = json::array();
+    json failed = json::array();
+    for (const auto& entry : accepted["Successful"]) {
+      const std::string id = entry["Id"];
+      if (id == "0") {
+        failed.push_back({{"Id", id}, {"SenderFault", true}, {"Code", "InvalidMessageContents"}});
+      } else if (id == "1") {
+        failed.push_back({{"Id", id}, {"SenderFault", false}, {"Code", "InternalError"}});
+      } else if (id == "2") {
+        // Omitted from both lists.
+      } else if (id == "3") {
+        json corrupted = entry;
+        corrupted["MD5OfMessageBody"] = Md5Hex("something else");
+        successful.push_back(corrupted);
+      } else if (id == "4") {
+        failed.push_back({{"Id", id}, {"SenderFault", true}, {"Code", "KmsDisabled"}});
+      } else {
+        successful.push_back(entry);
+      }
+    }
+    return Result<HttpResponse>(
+        FakeTransport::Json(200, {{"Successful", successful}, {"Failed", failed}}));
+  });
+  auto results = f.client->SendMessageBatch(kQueueUrl, Messages(6));
+  ASSERT_EQ(results.entries.size(), 6u);
+  struct Expected {
+    FailureScope scope;
+    std::string_view cause;
+    bool maybe_applied;
+  };
+  const std::vector<Expected> expected = {
+      {FailureScope::kMessage, "InvalidMessageContents", false},
+      {FailureScope::kInfrastructure, "InternalError", false},
+      {FailureScope::kInfrastructure, cause::kMissingEntryResult, true},
+      {FailureScope::kInfrastructure, cause::kChecksumMismatch, true},
+      {FailureScope::kInfrastructure, "KmsDisabled", false},
+  };
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_FALSE(results.entries[i].has_value()) << i;
+    const Error& e = results.entries[i].error();
+    EXPECT_EQ(e.scope(), expected[i].scope) << i << ": " << e.ToString();
+    EXPECT_EQ(e.cause(), expected[i].cause) << i;
+    EXPECT_EQ(e.maybe_applied(), expected[i].maybe_applied) << i;
+  }
+  EXPECT_TRUE(results.entries[5].has_value());
+}
+
+TEST(CurlSqsClientTest, AMissingQueueIsInfrastructureForEveryEntry) {
+  auto f = MakeClient([](const std::string&, const json&, const HttpRequest&) {
+    return Result<HttpResponse>(
+        FakeTransport::Json(400, {{"__type", "com.amazonaws.sqs#QueueDoesNotExist"},
+                                  {"message", "The specified queue does not exist."}}));
+  });
+  auto results = f.client->SendMessageBatch(kQueueUrl, Messages(3));
+  ASSERT_EQ(results.failed_count(), 3u);
+  for (const auto& entry : results.entries) {
+    EXPECT_EQ(entry.error().scope(), FailureScope::kInfrastructure);
+    EXPECT_EQ(entry.error().cause(), "QueueDoesNotExist");
+  }
+  EXPECT_EQ(f.transport->requests().size(), 1u) << "not refused as invalid: no single resends";
+}
+
+TEST(CurlSqsClientTest, AnUnreadableReplyOrNoReplyIsInfrastructure) {
+  int call = 0;
+  auto f = MakeClient([&call](const std::string&, const json&, const HttpRequest&) {
+    if (++call == 1) {
+      return Result<HttpResponse>(HttpResponse{200, {}, "<html>captive portal</html>"});
+    }
+    return Result<HttpResponse>(tl::unexpected(Error(Code::kUnavailable, "reset")));
+  });
+  auto unreadable = f.client->SendMessageBatch(kQueueUrl, Messages(2));
+  for (const auto& entry : unreadable.entries) {
+    EXPECT_EQ(entry.error().scope(), FailureScope::kInfrastructure);
+    EXPECT_EQ(entry.error().cause(), cause::kUnreadableResponse);
+    EXPECT_TRUE(entry.error().maybe_applied());
+  }
+  // A transport error that came unclassified is still classified on the way out.
+  auto lost = f.client->SendMessageBatch(kQueueUrl, Messages(2));
+  for (const auto& entry : lost.entries) {
+    EXPECT_EQ(entry.error().scope(), FailureScope::kInfrastructure);
+    EXPECT_EQ(entry.error().cause(), "unavailable");
+  }
+}
+
+TEST(CurlSqsClientTest, ABatchOfOneRefusedAsAWholeIsJudgedBySendMessage) {
+  // ElasticMQ words an oversized message in a batch differently from SendMessage; the verdict
+  // on the message comes from the request that carried it alone, as SendMessage.
+  auto f = MakeClient([](const std::string& action, const json&, const HttpRequest&) {
+    if (action == "SendMessageBatch") {
+      return Result<HttpResponse>(
+          FakeTransport::Json(400, {{"__type", "com.amazonaws.sqs#BatchRequestTooLong"}}));
+    }
+    return Result<HttpResponse>(FakeTransport::Json(
+        400, {{"__type", "com.amazonaws.sqs#InvalidAttributeValue"}, {"Message", "too long"}}));
+  });
+  auto results = f.client->SendMessageBatch(kQueueUrl, Messages(1));
+  ASSERT_EQ(results.failed_count(), 1u);
+  EXPECT_EQ(results.entries[0].error().scope(), FailureScope::kMessage);
+  EXPECT_EQ(results.entries[0].error().cause(), "InvalidAttributeValue");
+  ASSERT_EQ(f.transport->requests().size(), 2u);
+}
+
+TEST(CurlSqsClientTest, ABatchRefusedForAnUnknownReasonStaysInfrastructure) {
+  auto f = MakeClient([](const std::string&, const json&, const HttpRequest&) {
+    return Result<HttpResponse>(
+        FakeTransport::Json(400, {{"__type", "com.amazonaws.sqs#BrandNewError"}}));
+  });
+  auto results = f.client->SendMessageBatch(kQueueUrl, Messages(3));
+  ASSERT_EQ(results.failed_count(), 3u);
+  for (const auto& entry : results.entries) {
+    EXPECT_EQ(entry.error().scope(), FailureScope::kInfrastructure);
+    EXPECT_EQ(entry.error().cause(), "http-400");
   }
 }
 

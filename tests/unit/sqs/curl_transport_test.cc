@@ -140,6 +140,7 @@ class SilentListener {
   }
   ~SilentListener() { ::close(fd_); }
   int port() const { return port_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
@@ -322,6 +323,60 @@ TEST(CurlTransportTest, SeveralThreadsSendAtOnce) {
   for (std::size_t t = 0; t < kThreads; ++t)
     EXPECT_EQ(ok[t], kPerThread) << "thread " << t;
   EXPECT_EQ(server.requests().size(), kThreads * kPerThread);
+}
+
+// Accepts one connection and answers it at once in plain HTTP, whatever arrives.
+class PlainHttpAnswerer {
+ public:
+  PlainHttpAnswerer() : thread_([this] { Serve(); }) {}
+  ~PlainHttpAnswerer() {
+    ::shutdown(listener_.fd(), SHUT_RDWR);
+    thread_.join();
+  }
+  int port() const { return listener_.port(); }
+
+ private:
+  void Serve() {
+    const int fd = ::accept(listener_.fd(), nullptr, nullptr);
+    if (fd < 0) return;
+    constexpr char kReply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    static_cast<void>(::write(fd, kReply, sizeof kReply - 1));
+    ::close(fd);
+  }
+  SilentListener listener_;
+  std::thread thread_;
+};
+
+TEST(CurlTransportTest, AFailedTlsHandshakeIsInfrastructure) {
+  // An https:// endpoint that answers in plain HTTP (a proxy or port mix-up): the handshake fails.
+  PlainHttpAnswerer server;
+  auto response = MakeTransport()->Send(
+      SendMessageRequest("https://127.0.0.1:" + std::to_string(server.port())));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().scope(), FailureScope::kInfrastructure) << response.error().ToString();
+  EXPECT_EQ(response.error().cause(), cause::kTls) << response.error().ToString();
+  EXPECT_FALSE(response.error().maybe_applied());
+}
+
+TEST(CurlErrorMappingTest, EveryTransportFailureIsInfrastructure) {
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_COULDNT_CONNECT), TransportFailure::kUnreachable);
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_COULDNT_RESOLVE_HOST),
+            TransportFailure::kUnreachable);
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_PEER_FAILED_VERIFICATION), TransportFailure::kTls);
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_SSL_CONNECT_ERROR), TransportFailure::kTls);
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_SSL_CACERT_BADFILE), TransportFailure::kTls);
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_OPERATION_TIMEDOUT), TransportFailure::kTimeout);
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_RECV_ERROR), TransportFailure::kConnectionLost);
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_GOT_NOTHING), TransportFailure::kConnectionLost);
+  EXPECT_EQ(TransportFailureForCurlError(CURLE_URL_MALFORMAT), TransportFailure::kOther);
+  HttpRequest request;
+  request.url = "https://sqs.example/";
+  Error certificate = ErrorFromCurl(CURLE_PEER_FAILED_VERIFICATION, "self-signed", request);
+  EXPECT_EQ(certificate.scope(), FailureScope::kInfrastructure);
+  EXPECT_EQ(certificate.cause(), "tls");
+  Error timeout = ErrorFromCurl(CURLE_OPERATION_TIMEDOUT, "", request);
+  EXPECT_EQ(timeout.cause(), "timeout");
+  EXPECT_TRUE(timeout.maybe_applied()) << "the request may have been served";
 }
 
 TEST(CurlErrorMappingTest, NetworkFailuresAreRetryable) {
