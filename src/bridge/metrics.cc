@@ -42,7 +42,9 @@ BridgeMetrics::BridgeMetrics(prometheus::Registry& r)
                                                            0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
       sqs_errors(BuildCounter()
                      .Name("driftline_sqs_errors_total")
-                     .Help("SQS send failures by kind (retryable are sent again)")
+                     .Help("Failed SQS sends of one message by kind and cause: kind=message "
+                           "is refused content (dead-lettered), kind=infrastructure is sent "
+                           "again")
                      .Register(r)),
       retry_held(BuildGauge()
                      .Name("driftline_retry_held")
@@ -58,6 +60,17 @@ BridgeMetrics::BridgeMetrics(prometheus::Registry& r)
                 .Name("driftline_ready")
                 .Help("1 when the service is ready (both consumers assigned, SQS answering)")
                 .Register(r)
-                .Add({})) {}
+                .Add({})),
+      sqs_possible_duplicates(
+          BuildCounter()
+              .Name("driftline_sqs_possible_duplicates_total")
+              .Help("Messages sent again after an attempt that may have reached the queue "
+                    "(a timeout, an unreadable reply, a checksum mismatch, a 5xx)")
+              .Register(r)
+              .Add({})),
+      sqs_probe_failures(BuildCounter()
+                             .Name("driftline_sqs_probe_failures_total")
+                             .Help("Readiness probes of the SQS queue that failed, by cause")
+                             .Register(r)) {}
 
 }  // namespace driftline::bridge

@@ -21,10 +21,15 @@ struct BridgeMetrics {
   prometheus::Family<prometheus::Gauge>& in_flight;        // {pipeline}
   prometheus::Family<prometheus::Gauge>& lag;              // {pipeline}: records behind
   prometheus::Histogram& sqs_send_seconds;                 // one SendMessageBatch request
-  prometheus::Family<prometheus::Counter>& sqs_errors;     // {kind=retryable|permanent}
+  prometheus::Family<prometheus::Counter>& sqs_errors;     // {kind=message|infrastructure,cause}
   prometheus::Gauge& retry_held;                           // retries parked until due
   prometheus::Counter& kafka_resends;                      // retry/DLQ records sent again
   prometheus::Gauge& ready;                                // 1 when /healthz says ready
+
+  // Messages sent again after an attempt that may have reached the queue (maybe_applied).
+  prometheus::Counter& sqs_possible_duplicates;
+  // Probes of the queue that failed: {cause}.
+  prometheus::Family<prometheus::Counter>& sqs_probe_failures;
 };
 
 }  // namespace driftline::bridge

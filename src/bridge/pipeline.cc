@@ -57,9 +57,6 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(Kind kind, const BridgeConfig
         std::move(consumer.error()).With(std::string("creating the ") + p->name() + " consumer"));
   }
   p->consumer_ = std::move(*consumer);
-  if (Status s = p->consumer_->Subscribe({p->topic_}); !s) {
-    return tl::unexpected(std::move(s.error()).With("subscribing to " + p->topic_));
-  }
   return p;
 }
 
@@ -76,6 +73,13 @@ Pipeline::~Pipeline() {
 }
 
 void Pipeline::Start() {
+  // Joining the group only now: a member that joined but did not poll would hold up every
+  // rebalance of its group until it did.
+  if (Status s = consumer_->Subscribe({topic_}); !s) {
+    spdlog::critical("{} pipeline: subscribing to {}: {}", name(), topic_, s.error().ToString());
+    failed_ = true;
+    return;
+  }
   thread_ = std::thread([this] { Run(); });
 }
 

@@ -39,7 +39,7 @@ class Pipeline final : public AssignmentListener {
  public:
   enum class Kind { kMain, kRetry };
 
-  // Subscribes to the pipeline's topic in its group, through a consumer from `consumers`.
+  // A pipeline for its topic and group, with a consumer from `consumers` (not subscribed yet).
   // Borrowed: config, sender, sink, metrics (nullable), clock — all must outlive the pipeline;
   // the sender and the sink must not report completions into it after it is destroyed (stop
   // them first). Errors: the consumer's.
@@ -49,6 +49,8 @@ class Pipeline final : public AssignmentListener {
       const ConsumerFactory& consumers = KafkaConsumerFactory());
   ~Pipeline() override;
 
+  // Subscribes (joins the group) and starts the thread. A failed subscription makes Failed()
+  // true and starts nothing.
   void Start();
   // Stops taking input. The thread then waits up to `drain` for in-flight records to become
   // durable (retries parked until a later due time are not waited for), stores their offsets,

@@ -11,6 +11,8 @@ using std::chrono::milliseconds;
 
 namespace {
 constexpr milliseconds kProbeInterval{2000};
+// Until the queue first answers nothing else happens: look more often, to start sooner.
+constexpr milliseconds kStartProbeInterval{250};
 constexpr milliseconds kKafkaProbeTimeout{1500};
 }  // namespace
 
@@ -92,7 +94,12 @@ OrderService::~OrderService() {
 }
 
 void OrderService::Start() {
+  spdlog::info("waiting for SQS queue {} to answer before consuming", config_.sqs_queue_url);
   prober_ = std::thread([this] { ProbeLoop(); });
+}
+
+void OrderService::StartPipelines() {
+  if (consuming_.load()) return;
   main_->Start();
   if (retry_) {
     retry_->Start();
@@ -100,6 +107,38 @@ void OrderService::Start() {
     spdlog::warn("RETRY_CONSUMER_ENABLED=false: retry envelopes on {} will not be processed",
                  config_.retry_topic);
   }
+  consuming_ = true;
+}
+
+bool OrderService::ProbeSqs() {
+  auto attrs = sqs_->GetQueueAttributes(config_.sqs_queue_url, {"QueueArn"});
+  const bool ok = attrs.has_value();
+  bool cause_changed = false;
+  {
+    std::lock_guard lock(sqs_error_mu_);
+    if (ok) {
+      sqs_probe_error_.reset();
+    } else {
+      cause_changed = !sqs_probe_error_ || sqs_probe_error_->cause() != attrs.error().cause();
+      sqs_probe_error_ = attrs.error();
+    }
+  }
+  if (!ok) {
+    const std::string cause = attrs.error().cause().empty()
+                                  ? std::string(CodeName(attrs.error().code()))
+                                  : attrs.error().cause();
+    metrics_->sqs_probe_failures.Add({{"cause", cause}}).Increment();
+    // Once when it starts failing or the cause changes, not at every probe.
+    if (sqs_ok_.load() || cause_changed) {
+      spdlog::warn("SQS queue {} does not answer ({}){}: {}", config_.sqs_queue_url, cause,
+                   consuming_.load() ? "" : "; not consuming until it does",
+                   attrs.error().ToString());
+    }
+  } else if (!sqs_ok_.load()) {
+    spdlog::info("SQS queue {} answers", config_.sqs_queue_url);
+  }
+  sqs_ok_ = ok;
+  return ok;
 }
 
 void OrderService::ProbeLoop() {
@@ -107,17 +146,12 @@ void OrderService::ProbeLoop() {
   bool first = true;
   while (!stopping_) {
     lock.unlock();
-    auto attrs = sqs_->GetQueueAttributes(config_.sqs_queue_url, {"QueueArn"});
-    const bool ok = attrs.has_value();
-    if (ok != sqs_ok_.load() || (first && !ok)) {
-      if (ok) {
-        spdlog::info("SQS queue {} answers", config_.sqs_queue_url);
-      } else {
-        spdlog::warn("SQS queue {} does not answer: {}", config_.sqs_queue_url,
-                     attrs.error().ToString());
-      }
+    const bool ok = ProbeSqs();
+    if (ok && !consuming_.load()) {
+      lock.lock();
+      if (!stopping_) StartPipelines();
+      lock.unlock();
     }
-    sqs_ok_ = ok;
     // Kafka: the topics the service produces to (a dead broker trips nothing else while no
     // record is moving).
     Status kafka = sink_->Probe(config_.dlq_topic, kKafkaProbeTimeout);
@@ -133,7 +167,8 @@ void OrderService::ProbeLoop() {
     kafka_ok_ = kafka.has_value();
     first = false;
     lock.lock();
-    probe_cv_.wait_for(lock, kProbeInterval, [&] { return stopping_; });
+    probe_cv_.wait_for(lock, consuming_.load() ? kProbeInterval : kStartProbeInterval,
+                       [&] { return stopping_; });
   }
 }
 
@@ -160,8 +195,8 @@ std::size_t OrderService::Stop() {
 }
 
 bool OrderService::Ready() const {
-  return !Failed() && main_->Ready() && (!retry_ || retry_->Ready()) && sqs_ok_.load() &&
-         kafka_ok_.load() && sender_->Healthy() && sink_->Healthy();
+  return !Failed() && consuming_.load() && main_->Ready() && (!retry_ || retry_->Ready()) &&
+         sqs_ok_.load() && kafka_ok_.load() && sender_->Healthy() && sink_->Healthy();
 }
 
 bool OrderService::Failed() const {
@@ -169,19 +204,32 @@ bool OrderService::Failed() const {
 }
 
 std::string OrderService::HealthReport() const {
-  auto consumer = [](const Pipeline* p) -> std::string {
+  const bool consuming = consuming_.load();
+  auto consumer = [consuming](const Pipeline* p) -> std::string {
     if (p == nullptr) return "disabled";
     if (p->Failed()) return "FAILED";
+    if (!consuming) return "NOT STARTED (waits for the SQS queue to answer)";
     if (!p->Assigned()) return "NOT READY (waiting for a group assignment)";
     return p->Ready() ? "ok (joined its group)" : "NOT READY (start offsets not resolved)";
   };
   std::string out = Ready() ? "ready\n" : "not ready\n";
   out += "main consumer (" + config_.main_group + "): " + consumer(main_.get()) + "\n";
   out += "retry consumer (" + config_.retry_group + "): " + consumer(retry_.get()) + "\n";
-  out += std::string("sqs queue: ") +
-         (!sqs_ok_.load() ? "NOT READY (does not answer)"
-                          : (sender_->Healthy() ? "ok" : "NOT READY (sends failing)")) +
-         "\n";
+  // The cause first (a metric label's word), then the error as SQS or the transport said it.
+  auto why = [](const Error& e) {
+    return "infrastructure: " + (e.cause().empty() ? std::string(CodeName(e.code())) : e.cause()) +
+           ": " + e.ToString();
+  };
+  std::string sqs = "ok";
+  if (!sqs_ok_.load()) {
+    std::lock_guard lock(sqs_error_mu_);
+    sqs = "NOT READY (" + config_.sqs_queue_url + " does not answer" +
+          (sqs_probe_error_ ? "; " + why(*sqs_probe_error_) : std::string()) + ")";
+  } else if (!sender_->Healthy()) {
+    auto failing = sender_->Failing();
+    sqs = "NOT READY (sends failing" + (failing ? "; " + why(*failing) : std::string()) + ")";
+  }
+  out += "sqs queue: " + sqs + "\n";
   out += std::string("kafka: ") +
          (!kafka_ok_.load() ? "NOT READY (no metadata answer)"
                             : (sink_->Healthy() ? "ok" : "NOT READY (deliveries failing)")) +

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -34,16 +35,19 @@ class OrderService {
                                                       ConsumerFactory consumers = {});
   ~OrderService();
 
-  // Starts the pipelines (the retry pipeline only when RETRY_CONSUMER_ENABLED) and the SQS
-  // probe. SQS being down is not an error: the service waits for it, not ready.
+  // Starts the SQS and Kafka probe; the pipelines (the retry pipeline only when
+  // RETRY_CONSUMER_ENABLED) join their groups and consume once the SQS queue has answered the
+  // probe. The queue missing or SQS down is not an error: the service waits for it, not ready,
+  // and /healthz says why.
   void Start();
   // Graceful stop within config.shutdown_timeout: stop taking input, let in-flight work
   // finish, commit, leave the groups, flush the producer. Returns records left unfinished
   // (they will be consumed again: at-least-once).
   std::size_t Stop();
 
-  // Both consumers have joined their groups with every start offset resolved (a record
-  // produced now will be consumed), SQS and Kafka answer, and nothing is failing.
+  // The queue has answered and the consumers started, both have joined their groups with every
+  // start offset resolved (a record produced now will be consumed), SQS and Kafka answer, and
+  // nothing is failing.
   bool Ready() const;
   // One line per component, for /healthz.
   std::string HealthReport() const;
@@ -56,6 +60,9 @@ class OrderService {
  private:
   explicit OrderService(BridgeConfig config);
   void ProbeLoop();
+  // Probes the queue; records the outcome for Ready()/HealthReport() and logs a change.
+  bool ProbeSqs();
+  void StartPipelines();  // requires probe_mu_
 
   BridgeConfig config_;
   std::shared_ptr<prometheus::Registry> registry_;
@@ -73,6 +80,12 @@ class OrderService {
   std::condition_variable probe_cv_;
   bool stopping_ = false;  // guarded by probe_mu_
   std::thread prober_;
+
+  // The pipelines were started: the queue has answered a probe.
+  std::atomic<bool> consuming_{false};
+  // Why the queue does not answer (the last probe's error), for /healthz.
+  mutable std::mutex sqs_error_mu_;
+  std::optional<Error> sqs_probe_error_;  // guarded by sqs_error_mu_
 };
 
 }  // namespace driftline::bridge

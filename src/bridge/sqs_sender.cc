@@ -10,6 +10,15 @@ namespace driftline::bridge {
 
 using Steady = std::chrono::steady_clock;
 
+namespace {
+// While sends keep failing for the same cause, one log line per this interval at most.
+constexpr std::chrono::seconds kFailureLogInterval{10};
+
+std::string CauseOf(const Error& e) {
+  return e.cause().empty() ? std::string(FailureScopeName(e.scope())) : e.cause();
+}
+}  // namespace
+
 SqsSender::SqsSender(sqs::SqsClient& client, SqsSenderOptions options, BridgeMetrics* metrics)
     : client_(client), options_(std::move(options)), metrics_(metrics) {
   const std::size_t n = std::max<std::size_t>(1, options_.max_in_flight_batches);
@@ -33,6 +42,12 @@ void SqsSender::Submit(SendJob job) {
 bool SqsSender::Healthy() const {
   std::lock_guard lock(mu_);
   return healthy_;
+}
+
+std::optional<Error> SqsSender::Failing() const {
+  std::lock_guard lock(mu_);
+  if (healthy_) return std::nullopt;
+  return failing_;
 }
 
 std::size_t SqsSender::Pending() const {
@@ -89,6 +104,59 @@ void SqsSender::Run() {
   }
 }
 
+void SqsSender::NoteOutcome(const std::optional<Error>& infrastructure, std::size_t completed,
+                            std::size_t resent, std::chrono::milliseconds backoff) {
+  enum class Say { kNothing, kFailing, kStillFailing, kRecovered } say = Say::kNothing;
+  std::size_t resends = 0;
+  std::optional<Error> was;
+  {
+    std::lock_guard lock(mu_);
+    pending_ -= completed;
+    if (infrastructure) {
+      healthy_ = false;
+      const bool new_cause = !failing_ || failing_->cause() != infrastructure->cause();
+      failing_ = infrastructure;
+      outage_resends_ += resent;
+      const auto now = Steady::now();
+      if (new_cause) {
+        say = Say::kFailing;
+        last_failure_log_ = now;
+      } else if (now - last_failure_log_ >= kFailureLogInterval) {
+        say = Say::kStillFailing;
+        last_failure_log_ = now;
+      }
+    } else if (completed > 0) {
+      healthy_ = true;
+      if (failing_) {
+        say = Say::kRecovered;
+        was = std::move(failing_);
+        failing_.reset();
+      }
+    }
+    resends = outage_resends_;
+    if (say == Say::kRecovered) outage_resends_ = 0;
+  }
+  switch (say) {
+    case Say::kFailing:
+      spdlog::warn(
+          "SQS sends failing (infrastructure: {}): resending in {} ms, with backoff up to {} ms "
+          "until it passes; nothing is dead-lettered for it: {}",
+          CauseOf(*infrastructure), backoff.count(), options_.backoff_max.count(),
+          infrastructure->ToString());
+      break;
+    case Say::kStillFailing:
+      spdlog::warn("SQS sends still failing (infrastructure: {}): {} resend(s) so far: {}",
+                   CauseOf(*infrastructure), resends, infrastructure->ToString());
+      break;
+    case Say::kRecovered:
+      spdlog::info("SQS sends succeed again after {} resend(s) (infrastructure: {})", resends,
+                   CauseOf(*was));
+      break;
+    case Say::kNothing:
+      break;
+  }
+}
+
 void SqsSender::SendUntilDone(std::vector<SendJob> batch) {
   auto backoff = options_.backoff_initial;
   for (;;) {
@@ -106,7 +174,7 @@ void SqsSender::SendUntilDone(std::vector<SendJob> batch) {
     }
 
     std::vector<SendJob> again;
-    std::optional<Error> transient;
+    std::optional<Error> infrastructure;
     std::size_t completed = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const auto& r = results.entries.at(i);
@@ -114,31 +182,30 @@ void SqsSender::SendUntilDone(std::vector<SendJob> batch) {
         batch[i].done(SendCompletion{std::nullopt, r->message_id});
         if (metrics_ != nullptr) metrics_->sqs_sent.Increment();
         ++completed;
-      } else if (r.error().retryable()) {
-        if (!transient) transient = r.error();
-        again.push_back(std::move(batch[i]));
-      } else {
-        if (metrics_ != nullptr) metrics_->sqs_errors.Add({{"kind", "permanent"}}).Increment();
+      } else if (r.error().scope() == FailureScope::kMessage) {
+        // SQS refused this message's content: the one case the message itself is at fault.
+        if (metrics_ != nullptr) {
+          metrics_->sqs_errors.Add({{"kind", "message"}, {"cause", CauseOf(r.error())}})
+              .Increment();
+        }
         batch[i].done(SendCompletion{r.error(), {}});
         ++completed;
+      } else {
+        // Anything else is the infrastructure's: wait it out, never reject the message for it.
+        if (!infrastructure) infrastructure = r.error();
+        if (metrics_ != nullptr) {
+          metrics_->sqs_errors.Add({{"kind", "infrastructure"}, {"cause", CauseOf(r.error())}})
+              .Increment();
+          if (r.error().maybe_applied()) metrics_->sqs_possible_duplicates.Increment();
+        }
+        again.push_back(std::move(batch[i]));
       }
     }
 
-    {
-      std::lock_guard lock(mu_);
-      pending_ -= completed;
-      if (completed > 0 && !transient) healthy_ = true;
-      if (transient) healthy_ = false;
-    }
+    NoteOutcome(infrastructure, completed, again.size(), backoff);
     if (completed > 0) idle_.notify_all();
     if (again.empty()) return;
 
-    if (metrics_ != nullptr) {
-      metrics_->sqs_errors.Add({{"kind", "retryable"}})
-          .Increment(static_cast<double>(again.size()));
-    }
-    spdlog::warn("SQS send of {} message(s) failed transiently, retrying in {} ms: {}",
-                 again.size(), backoff.count(), transient->ToString());
     {
       std::unique_lock lock(mu_);
       // Sleep the backoff, but wake for a stop whose deadline has already passed.

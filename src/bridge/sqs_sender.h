@@ -2,12 +2,16 @@
 // a message because the endpoint is having a bad moment.
 //
 // Each submitted message gets exactly one completion: success (SQS said Successful for its
-// entry) or a permanent error (SQS rejected that entry for good: too large, invalid). Transient
-// failures — the whole request failing (unreachable, 5xx, throttled) or one entry failing with
-// SenderFault=false — are sent again with capped exponential backoff until they succeed or the
-// sender is stopped; while that goes on Healthy() is false. A message whose send was cut short
-// by Stop() gets no completion at all: its Kafka offset is never committed, so it is consumed
-// again after a restart (at-least-once).
+// entry) or a permanent error — only a failure scoped FailureScope::kMessage by the SQS client
+// (SQS refused that entry's content: too large, invalid characters, a bad attribute). Every
+// other failure is the infrastructure's, whatever its Code — the queue missing, credentials,
+// KMS, TLS, throttling, 5xx, an unreadable reply, an entry missing from the reply, a checksum
+// mismatch: the message is sent again with capped exponential backoff until it succeeds or the
+// sender is stopped, never dead-lettered; meanwhile Healthy() is false and Failing() says why.
+// A resend after an attempt that may have reached the queue (Error::maybe_applied) can put the
+// message in SQS twice: that is accepted (at-least-once) and counted. A message whose send was
+// cut short by Stop() gets no completion at all: its Kafka offset is never committed, so it is
+// consumed again after a restart.
 #pragma once
 
 #include <chrono>
@@ -29,7 +33,8 @@ namespace driftline::bridge {
 struct BridgeMetrics;
 
 struct SendCompletion {
-  std::optional<Error> permanent_error;  // nullopt: SQS accepted the message
+  // nullopt: SQS accepted the message; else SQS refused its content (scope kMessage).
+  std::optional<Error> permanent_error;
   std::string message_id;
 };
 
@@ -61,8 +66,10 @@ class SqsSender {
   // Queues a message; never blocks (the pipelines bound what they have in flight).
   void Submit(SendJob job);
 
-  // False from a transient failure until the next successful request.
+  // False from an infrastructure failure until the next request without one.
   bool Healthy() const;
+  // While not Healthy(): the last infrastructure failure (its cause() names it).
+  std::optional<Error> Failing() const;
   // Messages submitted and not yet completed.
   std::size_t Pending() const;
 
@@ -75,6 +82,10 @@ class SqsSender {
   // Sends `batch` until every entry has a completion or the stop deadline passes.
   void SendUntilDone(std::vector<SendJob> batch);
   bool PastDeadline() const;  // requires mu_
+  // Records the outcome of one request (for health and the rate-limited log): `infrastructure`
+  // is its first infrastructure failure, `resent` how many messages it leaves to send again.
+  void NoteOutcome(const std::optional<Error>& infrastructure, std::size_t completed,
+                   std::size_t resent, std::chrono::milliseconds backoff);
 
   sqs::SqsClient& client_;
   const SqsSenderOptions options_;
@@ -88,6 +99,9 @@ class SqsSender {
   bool stopping_ = false;         // guarded by mu_
   std::optional<std::chrono::steady_clock::time_point> deadline_;  // guarded by mu_
   bool healthy_ = true;                                            // guarded by mu_
+  std::optional<Error> failing_;                                   // guarded by mu_
+  std::size_t outage_resends_ = 0;                                 // guarded by mu_
+  std::chrono::steady_clock::time_point last_failure_log_{};       // guarded by mu_
   std::vector<std::thread> threads_;                               // joined in Stop()
 };
 

@@ -119,6 +119,11 @@ class FakeGroup {
     std::lock_guard lock(mu_);
     return created_;
   }
+  // True once the consumer subscribed (joined the group).
+  bool Subscribed() const {
+    std::lock_guard lock(mu_);
+    return subscribed_;
+  }
 
  private:
   friend class FakeConsumer;
@@ -136,6 +141,7 @@ class FakeGroup {
   int polls_after_take_ = 0;
   bool closed_ = false;
   bool created_ = false;
+  bool subscribed_ = false;
 };
 
 class FakeConsumer final : public RecordConsumer {
@@ -144,7 +150,12 @@ class FakeConsumer final : public RecordConsumer {
       : group_(group), listener_(listener) {}
   ~FakeConsumer() override { static_cast<void>(Close()); }
 
-  Status Subscribe(const std::vector<std::string>&) override { return Ok(); }
+  Status Subscribe(const std::vector<std::string>&) override {
+    std::lock_guard lock(group_.mu_);
+    group_.subscribed_ = true;
+    group_.changed_.notify_all();
+    return Ok();
+  }
 
   Result<std::optional<kafka::Message>> Poll(std::chrono::milliseconds timeout) override {
     std::unique_lock lock(group_.mu_);

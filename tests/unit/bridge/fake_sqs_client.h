@@ -2,10 +2,12 @@
 // command (whole requests, or single entries by body).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,16 +18,31 @@ namespace driftline::bridge::testing {
 
 class FakeSqsClient final : public sqs::SqsClient {
  public:
-  // Fail the next `n` whole requests with `code` (retryable codes model an outage).
-  void FailRequests(int n, Code code) {
+  // Fail the next `n` whole requests with `code` (unclassified: the sender takes it for the
+  // infrastructure's, as it must) or with `error` as the real client classifies it.
+  void FailRequests(int n, Code code) { FailRequests(n, Error(code, "injected request failure")); }
+  void FailRequests(int n, Error error) {
     std::lock_guard lock(mu_);
     fail_requests_ = n;
-    fail_code_ = code;
+    fail_error_ = std::move(error);
   }
-  // Entries whose body equals one of these fail with `code`, every time.
+  // Entries whose body equals one of these fail with `code` (unclassified) or `error`, every
+  // time.
   void FailEntry(std::string body, Code code) {
+    FailEntry(std::move(body), Error(code, "injected entry failure"));
+  }
+  void FailEntry(std::string body, Error error) {
     std::lock_guard lock(mu_);
-    failing_entries_[std::move(body)] = code;
+    failing_entries_.insert_or_assign(std::move(body), std::move(error));
+  }
+  // GetQueueAttributes (the service's probe) fails with `error` until called with nullopt.
+  void FailProbe(std::optional<Error> error) {
+    std::lock_guard lock(mu_);
+    probe_error_ = std::move(error);
+  }
+  int Probes() const {
+    std::lock_guard lock(mu_);
+    return probes_;
   }
   // Entries whose body equals this fail transiently `n` times, then succeed.
   void FlakyEntry(std::string body, int n) {
@@ -73,6 +90,11 @@ class FakeSqsClient final : public sqs::SqsClient {
     std::lock_guard lock(mu_);
     return requests_;
   }
+  // Waits (bounded: a safety net, not a timing) until `n` requests were answered.
+  bool WaitForRequests(int n, std::chrono::milliseconds bound = std::chrono::seconds(30)) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, bound, [&] { return requests_ >= n; });
+  }
   std::size_t LargestBatch() const {
     std::lock_guard lock(mu_);
     return largest_batch_;
@@ -96,18 +118,19 @@ class FakeSqsClient final : public sqs::SqsClient {
       --waiting_;
     }
     ++requests_;
+    changed_.notify_all();
     largest_batch_ = std::max(largest_batch_, messages.size());
     sqs::BatchResults<sqs::SendMessageResult> out;
     if (fail_requests_ > 0) {
       --fail_requests_;
       for (std::size_t i = 0; i < messages.size(); ++i) {
-        out.entries.push_back(tl::unexpected(Error(fail_code_, "injected request failure")));
+        out.entries.push_back(tl::unexpected(fail_error_));
       }
       return out;
     }
     for (const auto& m : messages) {
       if (auto it = failing_entries_.find(m.body); it != failing_entries_.end()) {
-        out.entries.push_back(tl::unexpected(Error(it->second, "injected entry failure")));
+        out.entries.push_back(tl::unexpected(it->second));
         continue;
       }
       if (auto it = flaky_.find(m.body); it != flaky_.end() && it->second > 0) {
@@ -127,6 +150,9 @@ class FakeSqsClient final : public sqs::SqsClient {
   Result<std::string> GetQueueUrl(std::string_view) override { return Unimpl(); }
   Result<sqs::QueueAttributes> GetQueueAttributes(std::string_view,
                                                   const std::vector<std::string>&) override {
+    std::lock_guard lock(mu_);
+    ++probes_;
+    if (probe_error_) return tl::unexpected(*probe_error_);
     return sqs::QueueAttributes{};
   }
   Result<std::vector<std::string>> ListQueues(std::string_view) override { return Unimpl(); }
@@ -156,8 +182,10 @@ class FakeSqsClient final : public sqs::SqsClient {
   std::set<std::string> gates_;
   int waiting_ = 0;
   int fail_requests_ = 0;
-  Code fail_code_ = Code::kUnavailable;
-  std::map<std::string, Code> failing_entries_;
+  Error fail_error_{Code::kUnavailable, "injected request failure"};
+  std::map<std::string, Error> failing_entries_;
+  std::optional<Error> probe_error_;
+  int probes_ = 0;
   std::map<std::string, int> flaky_;
   std::vector<std::string> sent_;
   int requests_ = 0;

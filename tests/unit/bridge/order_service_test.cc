@@ -5,6 +5,8 @@
 #include "bridge/service.h"
 #include "fake_consumer.h"
 #include "fake_sqs_client.h"
+#include "ops/metrics_text.h"
+#include "sqs/protocol/errors.h"
 #include "testkit/kafka_mock.h"
 
 namespace driftline::bridge::testing {
@@ -64,6 +66,50 @@ TEST_F(OrderServiceTest, ReadyOnlyWhenBothConsumersHaveResolvedStartOffsets) {
   main.Push(FakeGroup::Assign{{{config_.main_topic, 0}}, true});
   ASSERT_TRUE(main.WaitIdle());
   EXPECT_TRUE(svc->Ready()) << svc->HealthReport();
+}
+
+TEST_F(OrderServiceTest, ConsumesNothingUntilTheQueueAnswersAndSaysWhy) {
+  auto svc = Make();
+  ASSERT_TRUE(svc);
+  sqs_->FailProbe(sqs::ErrorFromResponse(sqs::HttpResponse{
+      400,
+      {},
+      R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does )"
+      R"(not exist."})"}));
+  svc->Start();
+  FakeGroup& main = kafka_.Group(config_.main_group);
+  FakeGroup& retry = kafka_.Group(config_.retry_group);
+  // Several probes have failed (the third starts after the first two were recorded).
+  ASSERT_TRUE(
+      kafka::testing::Eventually([&] { return sqs_->Probes() >= 3; }, std::chrono::seconds(30)));
+  EXPECT_FALSE(main.Subscribed()) << "joined the group before the queue answered";
+  EXPECT_FALSE(retry.Subscribed());
+  EXPECT_EQ(main.Polls(), 0);
+  EXPECT_FALSE(svc->Ready());
+  const std::string health = svc->HealthReport();
+  EXPECT_NE(health.find("sqs queue: NOT READY (" + config_.sqs_queue_url +
+                        " does not answer; infrastructure: QueueDoesNotExist: "),
+            std::string::npos)
+      << health;
+  EXPECT_NE(health.find("The specified queue does not exist."), std::string::npos) << health;
+  EXPECT_NE(health.find("main consumer (" + config_.main_group +
+                        "): NOT STARTED (waits for the SQS queue to answer)"),
+            std::string::npos)
+      << health;
+  const std::string metrics = ops::MetricsText(svc->registry());
+  EXPECT_NE(metrics.find(R"(driftline_sqs_probe_failures_total{cause="QueueDoesNotExist"})"),
+            std::string::npos);
+
+  // The queue exists now: the consumers join, and the service becomes ready.
+  sqs_->FailProbe(std::nullopt);
+  ASSERT_TRUE(main.WaitPolls(1));
+  EXPECT_TRUE(main.Subscribed());
+  main.Push(FakeGroup::Assign{{{config_.main_topic, 0}}, true});
+  retry.Push(FakeGroup::Assign{{{config_.retry_topic, 0}}, true});
+  ASSERT_TRUE(main.WaitIdle());
+  ASSERT_TRUE(retry.WaitIdle());
+  EXPECT_TRUE(kafka::testing::Eventually([&] { return svc->Ready(); }, std::chrono::seconds(30)))
+      << svc->HealthReport();
 }
 
 TEST_F(OrderServiceTest, StopReportsWorkInFlightAndStoresNothingForIt) {
