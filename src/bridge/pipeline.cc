@@ -191,8 +191,8 @@ void Pipeline::Dispatch(const kafka::Message& message, Route route) {
     m.message_group_id = sqs.group_id;
     m.message_deduplication_id = sqs.dedup_id;
   }
-  // On a permanent rejection the record is dead-lettered instead; the copy of the input is
-  // only needed for that (rare) path.
+  // When SQS refuses the message's content (the sender's only permanent outcome) the record
+  // is dead-lettered instead; the copy of the input is only needed for that (rare) path.
   auto input = std::make_shared<kafka::Message>(message);
   sender_.Submit(SendJob{
       std::move(m), [this, p, offset, epoch, input](SendCompletion c) {

@@ -3,8 +3,9 @@
 // The two pipelines call these functions for every record and then carry out the answer:
 // send to SQS, produce to the retry or dead-letter topic, or hold until a due time. All
 // failure routing happens here, by the kind of failure (order::Failure::retryable), never by
-// exception type. Infrastructure failures (SQS or Kafka unreachable) never reach this code:
-// the senders retry those in place.
+// exception type. Infrastructure failures (SQS or Kafka unreachable, the queue missing,
+// credentials, TLS: any SQS failure not scoped kMessage) never reach this code: the senders
+// retry those in place.
 #pragma once
 
 #include <string>
@@ -72,8 +73,8 @@ Route RouteMain(const kafka::Message& in, const RouteContext& ctx);
 // delay(n): the reading was >= the due time, which is >= n's timestamp + delay(n).
 Route RouteRetry(const kafka::Message& in, const RouteContext& ctx);
 
-// SQS refused the transformed message for good (too large, invalid characters): the dead
-// letter for the record it came from, saying so.
+// SQS refused the transformed message's content (a failure scoped FailureScope::kMessage: too
+// large, invalid characters, a bad attribute): the dead letter for the record it came from.
 KafkaOutput RouteSqsRejection(const kafka::Message& in, const Error& error,
                               const RouteContext& ctx);
 

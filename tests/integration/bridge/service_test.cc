@@ -357,25 +357,37 @@ TEST_F(ServiceTest, AnOrderProducedTheMomentItIsFirstReadyIsConsumed) {
 }
 
 // A service that is built but never started (OrderService::Create failing after the pipelines
-// exist does the same) still closes its consumers cleanly. Their close delivers the pending
-// assignment to the pipeline; it used to arrive after the pipeline's members were destroyed
-// (use after destruction, reported by the sanitize build as leaked map nodes).
-TEST_F(ServiceTest, DestroyedBeforeStartAfterItsConsumersJoined) {
+// exist does the same), or started but still waiting for its queue, has joined no group: its
+// consumers subscribe only once the queue answers, so no member sits in a group with an
+// assignment nobody takes (which would hold up every rebalance of the group), and closing them
+// delivers nothing into a pipeline being destroyed. (Consumers used to subscribe when built; the
+// pending assignment then arrived after the pipeline's members were destroyed, which the
+// sanitize build reported as leaked map nodes.)
+TEST_F(ServiceTest, NoGroupIsJoinedBeforeStartOrWhileTheQueueIsMissing) {
+  const std::string late_name = queue_name_ + "-late";
   BridgeConfig c = Config();
+  c.sqs_queue_url = queue_url_.substr(0, queue_url_.rfind('/') + 1) + late_name;
   c.kafka_properties.Set("debug", "cgrp");  // the join state is logged
   CapturedLog log;
   auto svc = OrderService::Create(c, Clock::System());
   ASSERT_TRUE(svc.has_value()) << svc.error().Trace();
-  // Both groups have an assignment waiting for the application (nothing polls yet).
-  const auto waiting = [&](const std::string& group) {
-    const std::string text = log.text();
-    return text.find("\"" + group + "\" changed join state wait-sync -> wait-assign-call") !=
-           std::string::npos;
+  const auto joined = [&](const std::string& group) {
+    return log.text().find("\"" + group + "\" changed join state") != std::string::npos;
   };
-  ASSERT_TRUE(
-      Eventually([&] { return waiting(main_group_) && waiting(retry_group_); }, seconds(30)))
+  (*svc)->Start();
+  ASSERT_TRUE(Eventually(
+      [&] { return (*svc)->HealthReport().find("QueueDoesNotExist") != std::string::npos; },
+      seconds(30)))
+      << (*svc)->HealthReport();
+  EXPECT_FALSE(joined(main_group_)) << log.text();
+  EXPECT_FALSE(joined(retry_group_)) << log.text();
+  // Once the queue exists both join (and the log shows it: the check above can see a join).
+  auto created = sqs_->CreateQueue({late_name, {}});
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  EXPECT_TRUE(Eventually([&] { return joined(main_group_) && joined(retry_group_); }, seconds(30)))
       << log.text();
   svc->reset();
+  (void)sqs_->DeleteQueue(*created);
   EXPECT_NE(log.text().find("stopped; 0 record(s) left unfinished"), std::string::npos);
 }
 
