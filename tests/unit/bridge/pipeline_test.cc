@@ -98,7 +98,10 @@ TEST_F(PipelineTest, AnOffsetIsStoredOnlyOnceEverythingBeforeItIsDurable) {
   // Completions arrive C, B, A.
   ASSERT_TRUE(g.WaitUntil([&] { return sqs_.WasSent("ORD-C") && sqs_.Waiting() == 2; }));
   sqs_.Open("ORD-B");
-  ASSERT_TRUE(g.WaitUntil([&] { return sqs_.WasSent("ORD-B"); }));
+  // B's completion has reached the pipeline (the sender counts it done only after calling
+  // back) and a whole loop has drained it, before A may complete.
+  ASSERT_TRUE(g.WaitUntil([&] { return sqs_.WasSent("ORD-B") && sender_->Pending() == 1; }));
+  ASSERT_TRUE(g.WaitPolls(2));
   sqs_.Open("ORD-A");
   ASSERT_TRUE(
       g.WaitUntil([&] { return !g.stores().empty() && g.stores().back().next_offset == 3; }));
