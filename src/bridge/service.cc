@@ -124,9 +124,7 @@ bool OrderService::ProbeSqs() {
     }
   }
   if (!ok) {
-    const std::string cause = attrs.error().cause().empty()
-                                  ? std::string(CodeName(attrs.error().code()))
-                                  : attrs.error().cause();
+    const std::string cause = CauseOf(attrs.error());
     metrics_->sqs_probe_failures.Add({{"cause", cause}}).Increment();
     // Once when it starts failing or the cause changes, not at every probe.
     if (sqs_ok_.load() || cause_changed) {
@@ -216,10 +214,7 @@ std::string OrderService::HealthReport() const {
   out += "main consumer (" + config_.main_group + "): " + consumer(main_.get()) + "\n";
   out += "retry consumer (" + config_.retry_group + "): " + consumer(retry_.get()) + "\n";
   // The cause first (a metric label's word), then the error as SQS or the transport said it.
-  auto why = [](const Error& e) {
-    return "infrastructure: " + (e.cause().empty() ? std::string(CodeName(e.code())) : e.cause()) +
-           ": " + e.ToString();
-  };
+  auto why = [](const Error& e) { return "infrastructure: " + CauseOf(e) + ": " + e.ToString(); };
   std::string sqs = "ok";
   if (!sqs_ok_.load()) {
     std::lock_guard lock(sqs_error_mu_);

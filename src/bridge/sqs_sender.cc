@@ -13,11 +13,11 @@ using Steady = std::chrono::steady_clock;
 namespace {
 // While sends keep failing for the same cause, one log line per this interval at most.
 constexpr std::chrono::seconds kFailureLogInterval{10};
+}  // namespace
 
 std::string CauseOf(const Error& e) {
-  return e.cause().empty() ? std::string(FailureScopeName(e.scope())) : e.cause();
+  return e.cause().empty() ? std::string(CodeName(e.code())) : e.cause();
 }
-}  // namespace
 
 SqsSender::SqsSender(sqs::SqsClient& client, SqsSenderOptions options, BridgeMetrics* metrics)
     : client_(client), options_(std::move(options)), metrics_(metrics) {

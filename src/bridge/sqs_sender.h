@@ -32,6 +32,10 @@ namespace driftline::bridge {
 
 struct BridgeMetrics;
 
+// The word a failure is reported under (metric label, log, /healthz): its cause(), or the name
+// of its Code when nobody classified it.
+std::string CauseOf(const Error& e);
+
 struct SendCompletion {
   // nullopt: SQS accepted the message; else SQS refused its content (scope kMessage).
   std::optional<Error> permanent_error;
