@@ -104,6 +104,7 @@ TEST_F(FailureScopeTest, ABacklogWaitsForItsQueueAndNothingIsDeadLettered) {
 
 TEST_F(FailureScopeTest, AQueueDeletedMidStreamHoldsTheOrdersUntilItIsBack) {
   BridgeConfig c = Config();
+  c.max_in_flight_messages = 50;  // so the outage also drives the pipeline into backpressure
   auto svc = Create(c);
   ASSERT_TRUE(svc);
   svc->Start();
