@@ -8,12 +8,15 @@
 // sender is stopped; while that goes on Healthy() is false. A message whose send was cut short
 // by Stop() gets no completion at all: its Kafka offset is never committed, so it is consumed
 // again after a restart (at-least-once).
+//
+// FIFO queues: messages with a MessageGroupId reach SQS in the order they were submitted, per
+// group. A message is not sent while an earlier one of its group is queued, in a request or
+// waiting to be resent (GroupSequencer); other groups and messages without a group go on.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -21,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "bridge/group_sequencer.h"
 #include "common/status.h"
 #include "sqs/client.h"
 
@@ -75,17 +79,19 @@ class SqsSender {
   // Sends `batch` until every entry has a completion or the stop deadline passes.
   void SendUntilDone(std::vector<SendJob> batch);
   bool PastDeadline() const;  // requires mu_
+  // The message of `group` has its completion: the next one of the group may be sent.
+  void ReleaseGroup(const std::string& group);
 
   sqs::SqsClient& client_;
   const SqsSenderOptions options_;
   BridgeMetrics* metrics_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_;  // queue_ grew, or stopping_
-  std::condition_variable idle_;  // pending_ dropped
-  std::deque<SendJob> queue_;     // guarded by mu_
-  std::size_t pending_ = 0;       // guarded by mu_: queued + being sent
-  bool stopping_ = false;         // guarded by mu_
+  std::condition_variable work_;   // queue_ has more ready, or stopping_
+  std::condition_variable idle_;   // pending_ dropped
+  GroupSequencer<SendJob> queue_;  // guarded by mu_
+  std::size_t pending_ = 0;        // guarded by mu_: queued + being sent
+  bool stopping_ = false;          // guarded by mu_
   std::optional<std::chrono::steady_clock::time_point> deadline_;  // guarded by mu_
   bool healthy_ = true;                                            // guarded by mu_
   std::vector<std::thread> threads_;                               // joined in Stop()
