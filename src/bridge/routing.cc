@@ -3,6 +3,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "bridge/deduplication_id.h"
 #include "common/uuid.h"
 #include "order/envelope.h"
 #include "order/order.h"
@@ -73,7 +74,7 @@ KafkaOutput RetryRecord(const RouteContext& ctx, const RetryEnvelope& e,
 
 SqsOutput SqsRecord(const kafka::Message& in, order::SqsOrder sqs, std::string correlation_id) {
   return SqsOutput{std::move(sqs.body), std::move(correlation_id), std::move(sqs.key),
-                   in.topic + "-" + std::to_string(in.partition) + "-" + std::to_string(in.offset)};
+                   DeduplicationId(in.topic, in.partition, in.offset)};
 }
 
 // A dead letter for input that could not be decoded at all: its bytes travel base64-encoded

@@ -35,7 +35,7 @@ struct SqsOutput {
   std::string body;
   std::string correlation_id;
   std::string group_id;  // MessageGroupId on FIFO queues: the message key
-  std::string dedup_id;  // MessageDeduplicationId on FIFO queues: topic-partition-offset
+  std::string dedup_id;  // MessageDeduplicationId on FIFO queues: deduplication_id.h
 };
 
 // A record for the retry or the dead-letter topic.

@@ -31,12 +31,29 @@ SqsSender::~SqsSender() {
 }
 
 void SqsSender::Submit(SendJob job) {
+  std::optional<std::string> group = job.message.message_group_id;
+  if (group) {
+    // Whatever the outcome, the group's next message may go once this one has its completion.
+    job.done = [this, group = *group, done = std::move(job.done)](SendCompletion c) {
+      done(std::move(c));
+      ReleaseGroup(group);
+    };
+  }
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(std::move(job));
+    queue_.Push(std::move(group), std::move(job));
     ++pending_;
   }
   work_.notify_one();
+}
+
+void SqsSender::ReleaseGroup(const std::string& group) {
+  bool next = false;
+  {
+    std::lock_guard lock(mu_);
+    next = queue_.Release(group);
+  }
+  if (next) work_.notify_one();
 }
 
 bool SqsSender::Healthy() const {
@@ -85,20 +102,18 @@ void SqsSender::Run() {
     std::vector<SendJob> batch;
     {
       std::unique_lock lock(mu_);
-      work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty() || PastDeadline()) return;  // stopping, nothing (more) to send
+      // Held messages wait for their group even when stopping, until the deadline.
+      work_.wait(lock, [&] {
+        return queue_.ready() > 0 || (stopping_ && (queue_.empty() || PastDeadline()));
+      });
+      if (queue_.ready() == 0 || PastDeadline()) return;  // stopping, nothing (more) to send
       // Linger briefly for a fuller batch unless stopping.
-      if (queue_.size() < batch_size && options_.linger.count() > 0 && !stopping_) {
+      if (queue_.ready() < batch_size && options_.linger.count() > 0 && !stopping_) {
         work_.wait_for(lock, options_.linger,
-                       [&] { return queue_.size() >= batch_size || stopping_; });
-        if (queue_.empty()) continue;  // another thread took them
+                       [&] { return queue_.ready() >= batch_size || stopping_; });
+        if (queue_.ready() == 0) continue;  // another thread took them
       }
-      const std::size_t n = std::min(batch_size, queue_.size());
-      batch.reserve(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      batch = queue_.Take(batch_size);
     }
     SendUntilDone(std::move(batch));
   }

@@ -12,12 +12,15 @@
 // message in SQS twice: that is accepted (at-least-once) and counted. A message whose send was
 // cut short by Stop() gets no completion at all: its Kafka offset is never committed, so it is
 // consumed again after a restart.
+//
+// FIFO queues: messages with a MessageGroupId reach SQS in the order they were submitted, per
+// group. A message is not sent while an earlier one of its group is queued, in a request or
+// waiting to be resent (GroupSequencer); other groups and messages without a group go on.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -25,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "bridge/group_sequencer.h"
 #include "common/status.h"
 #include "sqs/client.h"
 
@@ -90,17 +94,19 @@ class SqsSender {
   // is its first infrastructure failure, `resent` how many messages it leaves to send again.
   void NoteOutcome(const std::optional<Error>& infrastructure, std::size_t completed,
                    std::size_t resent, std::chrono::milliseconds backoff);
+  // The message of `group` has its completion: the next one of the group may be sent.
+  void ReleaseGroup(const std::string& group);
 
   sqs::SqsClient& client_;
   const SqsSenderOptions options_;
   BridgeMetrics* metrics_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_;  // queue_ grew, or stopping_
-  std::condition_variable idle_;  // pending_ dropped
-  std::deque<SendJob> queue_;     // guarded by mu_
-  std::size_t pending_ = 0;       // guarded by mu_: queued + being sent
-  bool stopping_ = false;         // guarded by mu_
+  std::condition_variable work_;   // queue_ has more ready, or stopping_
+  std::condition_variable idle_;   // pending_ dropped
+  GroupSequencer<SendJob> queue_;  // guarded by mu_
+  std::size_t pending_ = 0;        // guarded by mu_: queued + being sent
+  bool stopping_ = false;          // guarded by mu_
   std::optional<std::chrono::steady_clock::time_point> deadline_;  // guarded by mu_
   bool healthy_ = true;                                            // guarded by mu_
   std::optional<Error> failing_;                                   // guarded by mu_
