@@ -22,7 +22,7 @@ ALLOWED = {
     "sqs": ["sqs/protocol", "common"],
     "order": ["common"],
     "ops": ["common"],
-    "bridge": ["common", "kafka", "sqs", "order", "ops"],
+    "bridge": ["common", "kafka", "sqs", "sqs/protocol", "order", "ops"],
     "contract/spec": ["common"],
     "contract/check": ["contract/spec", "common"],
     "contract/transport": ["contract/spec", "common", "kafka", "sqs"],

@@ -157,7 +157,8 @@ TEST(SqsSenderFifoTest, AGroupStuckOnResendsHoldsOnlyItsOwnMessages) {
 
 TEST(SqsSenderFifoTest, AMessageRefusedForGoodReleasesItsGroup) {
   FakeSqsClient client;
-  client.FailEntry("a-0", Code::kInvalidArgument);
+  // Refused for good: a failure of the message's own content.
+  client.FailEntry("a-0", sqs::ErrorFromBatchFailure({"0", true, "InvalidMessageContents", ""}));
   CompletionLog log;
   SqsSender sender(client, FifoOptions(), nullptr);
   sender.Submit(GroupJob("a-0", log));
