@@ -106,7 +106,8 @@ Status TopicRequest(rd_kafka_t* rk, rd_kafka_admin_op_t op, std::string_view wha
 Result<std::unique_ptr<Admin>> Admin::Create(const Properties& props) {
   Properties effective = props;
   effective.SetDefault("allow.auto.create.topics", "false");
-  auto conf = effective.ToConf();
+  // The handle is a producer; the consumer-only properties are for CommittedOffsets().
+  auto conf = effective.For(ClientRole::kProducer).ToConf();
   if (!conf) {
     return tl::unexpected(std::move(conf.error()));
   }
