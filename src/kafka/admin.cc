@@ -193,6 +193,12 @@ Result<std::map<std::int32_t, std::int64_t>> Admin::EndOffsets(const std::string
   return internal::HighWatermarks(rk_.get(), topic, timeout);
 }
 
+Result<std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>>> Admin::Watermarks(
+    const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_poll(rk_.get(), 0);
+  return internal::Watermarks(rk_.get(), topic, timeout);
+}
+
 Result<std::map<std::int32_t, std::int64_t>> Admin::CommittedOffsets(
     const std::string& group, const std::string& topic, std::chrono::milliseconds timeout) {
   auto count = PartitionCount(topic, timeout);
