@@ -72,7 +72,8 @@ Decision Decide(const kafka::Message& record, const Filter& filter, const PlanOp
   if (d.redrive_count >= options.max_redrives) {
     decision.action = Decision::Action::kRefuse;
     decision.why = "redriven " + std::to_string(d.redrive_count) +
-                   " times already (--max-redrives " + std::to_string(options.max_redrives) + ")";
+                   (d.redrive_count == 1 ? " time" : " times") + " already (--max-redrives " +
+                   std::to_string(options.max_redrives) + ")";
     return decision;
   }
   if (!d.original_payload) {
