@@ -16,6 +16,10 @@ namespace {
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 
+// How long settling waits for delivery reports at least, even past the run's deadline: a
+// re-publication whose outcome is unknown counts as failed and is sent again by the next run.
+constexpr milliseconds kSettleFloor{10'000};
+
 // Delivery outcomes by token, filled on the producer's poll thread.
 class Deliveries {
  public:
@@ -209,7 +213,7 @@ class Run {
   // re-publication was not acknowledged. Errors: that record's delivery error, or the commit's.
   Status Settle() {
     if (!consumer_) return Ok();
-    if (producer_) static_cast<void>(producer_->Flush(Remaining()));
+    if (producer_) static_cast<void>(producer_->Flush(std::max(Remaining(), kSettleFloor)));
     std::optional<Error> failure;
     bool stored = false;
     for (auto& [partition, records] : unsettled_) {

@@ -8,7 +8,8 @@
 // - Nothing is redriven twice by two runs of one group, one after the other: the second starts
 //   where the first committed. A run that stops early (a failed delivery, the timeout) commits
 //   up to the first record whose re-publication was not acknowledged; only records re-published
-//   after that one in the same partition can be re-published again by the next run.
+//   after that one in the same partition, or whose delivery report never came, can be
+//   re-published again by the next run (at least once, never silently dropped).
 // - A run covers what the topic held when it started: dead letters written during the run are
 //   left for the next one.
 // - A dry run reads the same records, re-publishes nothing and commits nothing.
@@ -38,8 +39,10 @@ struct RedriveOptions {
   Filter filter;
   PlanOptions plan;
   bool dry_run = false;
-  std::chrono::milliseconds timeout{120'000};  // for the whole run
-  std::size_t commit_every = 500;              // records between two flush-and-commit steps
+  // For reading and re-publishing; the last flush-and-commit may take up to 10 s more, waiting
+  // for delivery reports (a re-publication whose outcome stays unknown counts as failed).
+  std::chrono::milliseconds timeout{120'000};
+  std::size_t commit_every = 500;  // records between two flush-and-commit steps
 };
 
 // A record the run acted on (matched) or could not read.
