@@ -23,6 +23,7 @@ ALLOWED = {
     "order": ["common"],
     "ops": ["common"],
     "bridge": ["common", "kafka", "sqs", "sqs/protocol", "order", "ops"],
+    "redrive": ["common", "kafka", "order"],
     "contract/spec": ["common"],
     "contract/check": ["contract/spec", "common"],
     "contract/transport": ["contract/spec", "common", "kafka", "sqs"],

@@ -1,6 +1,10 @@
 #include "bridge/config.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
 #include <sstream>
+#include <utility>
 
 #include "common/strings.h"
 #include "ops/http_server.h"
@@ -21,17 +25,63 @@ std::set<std::string> IdList(const Environment& env, const char* name, const cha
   return out;
 }
 
-Result<std::size_t> Count(const Environment& env, const char* name, std::size_t fallback) {
-  auto v = EnvInt(env, name, static_cast<std::int64_t>(fallback));
-  if (!v) return tl::unexpected(v.error());
-  if (*v <= 0) {
-    return Fail(Code::kInvalidArgument,
-                std::string(name) + " must be positive, got " + std::to_string(*v));
-  }
-  return static_cast<std::size_t>(*v);
+// The table: one row per setting. Ranges are what the service can work with: a bound of 0
+// would never consume (MAX_IN_FLIGHT_MESSAGES) or never send (SQS_BATCH_SIZE); a negative
+// MAX_RETRIES would dead-letter every retryable order at once.
+constexpr Setting kSettings[] = {
+    {"KAFKA_BOOTSTRAP_SERVERS", "--kafka", "Kafka bootstrap servers"},
+    {"KAFKA_TOPIC", "--topic", "Input topic"},
+    {"RETRY_TOPIC", "--retry-topic", "Retry topic"},
+    {"DLQ_TOPIC", "--dlq-topic", "Dead-letter topic"},
+    {"KAFKA_MAIN_GROUP_ID", "--main-group", "Main consumer group"},
+    {"KAFKA_RETRY_GROUP_ID", "--retry-group", "Retry consumer group"},
+    {"KAFKA_PROPERTIES_FILE", "--kafka-properties",
+     "librdkafka properties file (name=value lines); KAFKA_PROPERTY_<NAME> variables set single "
+     "properties and win over the file"},
+    {"SQS_ENDPOINT", "--sqs-endpoint", "SQS endpoint URL"},
+    {"SQS_QUEUE_URL", "--queue-url", "SQS queue URL"},
+    {"MAX_RETRIES", "--max-retries", "Retries before dead-lettering", IntRange{0, 1000}},
+    {"ENABLE_TEST_FAILURE_SCENARIOS", "--test-failures", "Enable the test-only fault injection ids",
+     std::nullopt, "true"},
+    {"RETRY_CONSUMER_ENABLED", "--no-retry-consumer",
+     "Do not run the retry pipeline (reproduces the lab's drift)", std::nullopt, "false"},
+    {"SQS_BATCH_SIZE", "--batch-size",
+     "Entries per SendMessageBatch (an SQS batch holds at most 10)", IntRange{1, 10}},
+    {"SQS_MAX_IN_FLIGHT_BATCHES", "--batches-in-flight", "Concurrent SendMessageBatch requests",
+     IntRange{1, 64}},
+    {"SQS_BATCH_LINGER_MS", "--linger-ms", "Wait for a fuller batch, ms", IntRange{0, 1000}},
+    {"MAX_IN_FLIGHT_MESSAGES", "--max-in-flight",
+     "Unfinished records per pipeline before input pauses", IntRange{1, 1'000'000}},
+    {"RETRY_MAX_HELD_PER_PARTITION", "--max-held-per-partition",
+     "Retry records parked per partition before it is paused", IntRange{1, 1'000'000}},
+    {"SHUTDOWN_TIMEOUT_MS", "--shutdown-timeout-ms",
+     "How long a shutdown waits for records in flight, ms (0: not at all)", IntRange{0, 3'600'000}},
+    {"METRICS_ADDRESS", "--metrics-address", "host:port for /healthz and /metrics, empty disables"},
+    {"LOG_LEVEL", "--log-level", "trace|debug|info|warn|error"},
+    {"LOG_FORMAT", "--log-format", "text|json"},
+};
+
+const Setting& SettingOf(std::string_view variable) {
+  const Setting* s = FindSetting(kSettings, variable);
+  if (s == nullptr) std::abort();  // a name below that is not in the table: a bug
+  return *s;
+}
+
+Result<std::int64_t> Int(const Environment& env, std::string_view variable, std::int64_t fallback) {
+  return SettingInt(env, SettingOf(variable), fallback);
+}
+
+// A std::size_t field as the table's (signed) integer: values past INT64_MAX stay out of range.
+std::int64_t AsInt(std::size_t v) {
+  return static_cast<std::int64_t>(
+      std::min<std::size_t>(v, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
 }
 
 }  // namespace
+
+std::span<const Setting> BridgeSettings() {
+  return kSettings;
+}
 
 Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   BridgeConfig c;
@@ -58,12 +108,8 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   c.aws_credentials = std::move(*credentials);
   c.aws_credentials_from_env = env.Get("AWS_ACCESS_KEY_ID").has_value();
 
-  auto max_retries = EnvInt(env, "MAX_RETRIES", c.retry_policy.max_retries);
+  auto max_retries = Int(env, "MAX_RETRIES", c.retry_policy.max_retries);
   if (!max_retries) return tl::unexpected(max_retries.error());
-  if (*max_retries < 0 || *max_retries > 1000) {
-    return Fail(Code::kInvalidArgument,
-                "MAX_RETRIES must be between 0 and 1000, got " + std::to_string(*max_retries));
-  }
   c.retry_policy.max_retries = static_cast<int>(*max_retries);
 
   auto faults = EnvBool(env, "ENABLE_TEST_FAILURE_SCENARIOS", false);
@@ -77,21 +123,20 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   if (!retry_on) return tl::unexpected(retry_on.error());
   c.retry_consumer_enabled = *retry_on;
 
-  auto batch = Count(env, "SQS_BATCH_SIZE", c.sqs_batch_size);
-  auto batches = Count(env, "SQS_MAX_IN_FLIGHT_BATCHES", c.sqs_max_in_flight_batches);
-  auto in_flight = Count(env, "MAX_IN_FLIGHT_MESSAGES", c.max_in_flight_messages);
-  auto held = Count(env, "RETRY_MAX_HELD_PER_PARTITION", c.retry_max_held_per_partition);
-  auto shutdown =
-      Count(env, "SHUTDOWN_TIMEOUT_MS", static_cast<std::size_t>(c.shutdown_timeout.count()));
-  auto linger = EnvInt(env, "SQS_BATCH_LINGER_MS", c.sqs_batch_linger.count());
-  for (const auto* r : {&batch, &batches, &in_flight, &held, &shutdown}) {
+  auto batch = Int(env, "SQS_BATCH_SIZE", AsInt(c.sqs_batch_size));
+  auto batches = Int(env, "SQS_MAX_IN_FLIGHT_BATCHES", AsInt(c.sqs_max_in_flight_batches));
+  auto in_flight = Int(env, "MAX_IN_FLIGHT_MESSAGES", AsInt(c.max_in_flight_messages));
+  auto held = Int(env, "RETRY_MAX_HELD_PER_PARTITION", AsInt(c.retry_max_held_per_partition));
+  auto shutdown = Int(env, "SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout.count());
+  auto linger = Int(env, "SQS_BATCH_LINGER_MS", c.sqs_batch_linger.count());
+  for (const auto* r : {&batch, &batches, &in_flight, &held, &shutdown, &linger}) {
     if (!*r) return tl::unexpected(r->error());
   }
-  if (!linger) return tl::unexpected(linger.error());
-  c.sqs_batch_size = *batch;
-  c.sqs_max_in_flight_batches = *batches;
-  c.max_in_flight_messages = *in_flight;
-  c.retry_max_held_per_partition = *held;
+  // In range, hence positive where a size is expected.
+  c.sqs_batch_size = static_cast<std::size_t>(*batch);
+  c.sqs_max_in_flight_batches = static_cast<std::size_t>(*batches);
+  c.max_in_flight_messages = static_cast<std::size_t>(*in_flight);
+  c.retry_max_held_per_partition = static_cast<std::size_t>(*held);
   c.shutdown_timeout = std::chrono::milliseconds(*shutdown);
   c.sqs_batch_linger = std::chrono::milliseconds(*linger);
 
@@ -102,14 +147,17 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
 }
 
 Status Validate(const BridgeConfig& c) {
-  if (c.sqs_batch_size < 1 || c.sqs_batch_size > 10) {
-    return Fail(Code::kInvalidArgument,
-                "SQS_BATCH_SIZE must be 1..10 (an SQS batch holds at most "
-                "10 messages), got " +
-                    std::to_string(c.sqs_batch_size));
-  }
-  if (c.sqs_batch_linger.count() < 0 || c.sqs_batch_linger.count() > 1000) {
-    return Fail(Code::kInvalidArgument, "SQS_BATCH_LINGER_MS must be 0..1000");
+  const std::pair<std::string_view, std::int64_t> integers[] = {
+      {"MAX_RETRIES", c.retry_policy.max_retries},
+      {"SQS_BATCH_SIZE", AsInt(c.sqs_batch_size)},
+      {"SQS_MAX_IN_FLIGHT_BATCHES", AsInt(c.sqs_max_in_flight_batches)},
+      {"SQS_BATCH_LINGER_MS", c.sqs_batch_linger.count()},
+      {"MAX_IN_FLIGHT_MESSAGES", AsInt(c.max_in_flight_messages)},
+      {"RETRY_MAX_HELD_PER_PARTITION", AsInt(c.retry_max_held_per_partition)},
+      {"SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout.count()},
+  };
+  for (const auto& [variable, value] : integers) {
+    if (Status s = CheckRange(SettingOf(variable), value); !s) return s;
   }
   if (c.main_topic == c.retry_topic || c.main_topic == c.dlq_topic ||
       c.retry_topic == c.dlq_topic) {

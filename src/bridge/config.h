@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <string>
 
 #include "common/env.h"
+#include "common/settings.h"
 #include "common/status.h"
 #include "kafka/config.h"
 #include "order/order.h"
@@ -57,12 +59,20 @@ struct BridgeConfig {
   std::string Describe() const;
 };
 
+// Every setting of the service: its variable, its flag (order-service's command line), and for
+// integers the range both sources are held to. The AWS_* credentials, KAFKA_PROPERTY_<NAME> and
+// the test-id lists are variables only and not in the table's flags.
+std::span<const Setting> BridgeSettings();
+
 // Reads every variable named above: the only place the service reads its environment; what
-// it returns is complete. Errors (kInvalidArgument) name the variable (and value, unless it is
-// a secret).
+// it returns is complete. order-service passes an OverlayEnvironment holding its flags, so a
+// flag is parsed and checked exactly like its variable. Errors (kInvalidArgument) name the
+// variable and its flag, the value (unless it is a secret) and, for an integer, the range.
 Result<BridgeConfig> LoadBridgeConfig(const Environment& env);
 
-// Checks ranges and combinations (batch size 1..10, positive bounds, distinct topics).
+// Checks a configuration built in code as LoadBridgeConfig() checks the environment: every
+// integer against BridgeSettings()' range, and the combinations (distinct topics and groups, a
+// bootstrap server, a queue URL).
 Status Validate(const BridgeConfig& config);
 
 // The start-up warning for a METRICS_ADDRESS whose host is not a loopback address (0.0.0.0, an

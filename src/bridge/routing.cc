@@ -34,15 +34,20 @@ std::string Context(const kafka::Message& in, const BridgeConfig& c) {
   return "while consuming " + Coordinates(in) + " in group " + GroupFor(in, c);
 }
 
-kafka::Headers BaseHeaders(const std::string& correlation_id) {
+// The CorrelationId, then the headers of `in` the bridge does not own (they travel with the
+// order: a redrive's count among them).
+kafka::Headers BaseHeaders(const kafka::Message& in, const std::string& correlation_id) {
   kafka::Headers h;
   h.Add(std::string(kCorrelationIdHeader), correlation_id);
+  for (const kafka::Header& header : in.headers) {
+    if (!order::IsBridgeHeader(header.key)) h.Add(header.key, header.value);
+  }
   return h;
 }
 
 KafkaOutput DeadLetterRecord(const kafka::Message& in, const RouteContext& ctx, DeadLetter dl,
                              const std::string& correlation_id, std::string_view error_kind) {
-  kafka::Headers h = BaseHeaders(correlation_id);
+  kafka::Headers h = BaseHeaders(in, correlation_id);
   h.Add(std::string(kDlqOriginalTopic), in.topic);
   h.Add(std::string(kDlqOriginalPartition), std::to_string(in.partition));
   h.Add(std::string(kDlqOriginalOffset), std::to_string(in.offset));
@@ -59,10 +64,10 @@ KafkaOutput DeadLetterRecord(const kafka::Message& in, const RouteContext& ctx, 
 // `now`: the clock reading that decided this attempt. It becomes the record's timestamp
 // (CreateTime), and the due time is computed from it, so the next hop's due time
 // (timestamp + delay) never precedes the header's.
-KafkaOutput RetryRecord(const RouteContext& ctx, const RetryEnvelope& e,
+KafkaOutput RetryRecord(const kafka::Message& in, const RouteContext& ctx, const RetryEnvelope& e,
                         const std::string& correlation_id, Clock::WallTime now) {
   const auto due = now + ctx.config.retry_policy.DelayFor(e.retry_count);
-  kafka::Headers h = BaseHeaders(correlation_id);
+  kafka::Headers h = BaseHeaders(in, correlation_id);
   h.Add(std::string(kRetryCountHeader), std::to_string(e.retry_count));
   h.Add(std::string(kRetryDueAtHeader), std::to_string(ToEpochMillis(due)));
   kafka::OutgoingMessage out{ctx.config.retry_topic, std::nullopt, e.message_key,
@@ -123,7 +128,7 @@ Route RouteMain(const kafka::Message& in, const RouteContext& ctx) {
   const std::string trace = order::FormatTrace(f, Context(in, ctx.config));
   if (f.retryable) {
     RetryEnvelope e{parsed->body, parsed->key, 0, now, now, f.message, trace};
-    return RetryRecord(ctx, e, correlation_id, wall);
+    return RetryRecord(in, ctx, e, correlation_id, wall);
   }
   DeadLetter dl;
   dl.original_message = parsed->body;
@@ -216,7 +221,7 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
   RetryEnvelope next{
       e.original_message, e.message_key, e.retry_count + 1, e.first_attempt_timestamp, now,
       f.message,          trace};
-  return RetryRecord(ctx, next, correlation_id, wall);
+  return RetryRecord(in, ctx, next, correlation_id, wall);
 }
 
 KafkaOutput RouteSqsRejection(const kafka::Message& in, const Error& error,

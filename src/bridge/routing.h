@@ -16,19 +16,20 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "kafka/message.h"
+#include "order/headers.h"
 
 namespace driftline::bridge {
 
-// Header names on the wire.
-inline constexpr std::string_view kCorrelationIdHeader = "CorrelationId";
-inline constexpr std::string_view kRetryDueAtHeader = "retry-due-at";  // epoch ms
-inline constexpr std::string_view kRetryCountHeader = "retry-count";
-inline constexpr std::string_view kDlqOriginalTopic = "dlq-original-topic";
-inline constexpr std::string_view kDlqOriginalPartition = "dlq-original-partition";
-inline constexpr std::string_view kDlqOriginalOffset = "dlq-original-offset";
-inline constexpr std::string_view kDlqConsumerGroup = "dlq-consumer-group";
-inline constexpr std::string_view kDlqErrorKind = "dlq-error-kind";
-inline constexpr std::string_view kDlqReason = "dlq-reason";
+// Header names on the wire (order/headers.h).
+using order::kCorrelationIdHeader;
+using order::kDlqConsumerGroup;
+using order::kDlqErrorKind;
+using order::kDlqOriginalOffset;
+using order::kDlqOriginalPartition;
+using order::kDlqOriginalTopic;
+using order::kDlqReason;
+using order::kRetryCountHeader;
+using order::kRetryDueAtHeader;
 
 // The transformed order, for the SQS queue.
 struct SqsOutput {
@@ -57,6 +58,10 @@ struct RouteContext {
   const BridgeConfig& config;
   const Clock& clock;
 };
+
+// Retry envelopes and dead letters carry the CorrelationId (a new one when the input had none),
+// their own retry-* / dlq-* headers, and every other header of the record they come from (a
+// redrive's redrive-count and redrive-source among them), in its order.
 
 // A record from the main topic: transform, or a retry envelope (retryCount 0) for a retryable
 // failure, or a dead letter (totalRetries 0) for a permanent one or poison input.

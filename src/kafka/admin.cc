@@ -106,7 +106,8 @@ Status TopicRequest(rd_kafka_t* rk, rd_kafka_admin_op_t op, std::string_view wha
 Result<std::unique_ptr<Admin>> Admin::Create(const Properties& props) {
   Properties effective = props;
   effective.SetDefault("allow.auto.create.topics", "false");
-  auto conf = effective.ToConf();
+  // The handle is a producer; the consumer-only properties are for CommittedOffsets().
+  auto conf = effective.For(ClientRole::kProducer).ToConf();
   if (!conf) {
     return tl::unexpected(std::move(conf.error()));
   }
@@ -190,6 +191,12 @@ Result<std::map<std::int32_t, std::int64_t>> Admin::EndOffsets(const std::string
                                                                std::chrono::milliseconds timeout) {
   rd_kafka_poll(rk_.get(), 0);
   return internal::HighWatermarks(rk_.get(), topic, timeout);
+}
+
+Result<std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>>> Admin::Watermarks(
+    const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_poll(rk_.get(), 0);
+  return internal::Watermarks(rk_.get(), topic, timeout);
 }
 
 Result<std::map<std::int32_t, std::int64_t>> Admin::CommittedOffsets(

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -48,6 +49,11 @@ class Admin {
   // kNotFound for an unknown topic; kDeadlineExceeded / kUnavailable when no broker answers.
   Result<std::map<std::int32_t, std::int64_t>> EndOffsets(const std::string& topic,
                                                           std::chrono::milliseconds timeout);
+
+  // partition → {low, high} watermarks: the first offset still stored (retention deletes from the
+  // front) and the offset the next record will get. Errors as EndOffsets().
+  Result<std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>>> Watermarks(
+      const std::string& topic, std::chrono::milliseconds timeout);
 
   // partition → the offset group `group` has committed for it, for every partition of `topic`
   // (-1001, kOffsetInvalid, where the group has committed nothing). Uses a short-lived consumer

@@ -75,9 +75,8 @@ Result<std::int32_t> PartitionCount(rd_kafka_t* rk, const std::string& topic,
   return static_cast<std::int32_t>(t.partition_cnt);
 }
 
-Result<std::map<std::int32_t, std::int64_t>> HighWatermarks(rd_kafka_t* rk,
-                                                            const std::string& topic,
-                                                            std::chrono::milliseconds timeout) {
+Result<std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>>> Watermarks(
+    rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const auto remaining = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
@@ -87,7 +86,7 @@ Result<std::map<std::int32_t, std::int64_t>> HighWatermarks(rd_kafka_t* rk,
   if (!count) {
     return tl::unexpected(std::move(count.error()));
   }
-  std::map<std::int32_t, std::int64_t> ends;
+  std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> marks;
   for (std::int32_t p = 0; p < *count; ++p) {
     std::int64_t low = 0;
     std::int64_t high = 0;
@@ -98,7 +97,21 @@ Result<std::map<std::int32_t, std::int64_t>> HighWatermarks(rd_kafka_t* rk,
       return tl::unexpected(
           FromKafka(err, "watermarks of " + topic + "[" + std::to_string(p) + "]"));
     }
-    ends[p] = high;
+    marks[p] = {low, high};
+  }
+  return marks;
+}
+
+Result<std::map<std::int32_t, std::int64_t>> HighWatermarks(rd_kafka_t* rk,
+                                                            const std::string& topic,
+                                                            std::chrono::milliseconds timeout) {
+  auto marks = Watermarks(rk, topic, timeout);
+  if (!marks) {
+    return tl::unexpected(std::move(marks.error()));
+  }
+  std::map<std::int32_t, std::int64_t> ends;
+  for (const auto& [partition, low_high] : *marks) {
+    ends[partition] = low_high.second;
   }
   return ends;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -30,8 +31,12 @@ Result<KafkaHandle> NewClient(rd_kafka_type_t type, ConfHandle conf);
 Result<std::int32_t> PartitionCount(rd_kafka_t* rk, const std::string& topic,
                                     std::chrono::milliseconds timeout);
 
-// partition → high watermark (the offset the next record will get) for every partition;
-// `timeout` bounds the whole query. Errors as PartitionCount().
+// partition → {low, high} watermarks (the first offset still stored, the offset the next record
+// will get) for every partition; `timeout` bounds the whole query. Errors as PartitionCount().
+Result<std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>>> Watermarks(
+    rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout);
+
+// Watermarks()' high ones only.
 Result<std::map<std::int32_t, std::int64_t>> HighWatermarks(rd_kafka_t* rk,
                                                             const std::string& topic,
                                                             std::chrono::milliseconds timeout);

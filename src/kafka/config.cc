@@ -12,6 +12,79 @@ namespace {
 
 constexpr std::string_view kRedacted = "[redacted]";
 
+// librdkafka 2.0.2 CONFIGURATION.md, global and topic tables: the rows marked C.
+constexpr std::array<std::string_view, 34> kConsumerOnly = {
+    "auto.commit.enable",
+    "auto.commit.interval.ms",
+    "auto.offset.reset",
+    "check.crcs",
+    "consume.callback.max.messages",
+    "consume_cb",
+    "coordinator.query.interval.ms",
+    "enable.auto.commit",
+    "enable.auto.offset.store",
+    "enable.partition.eof",
+    "fetch.error.backoff.ms",
+    "fetch.max.bytes",
+    "fetch.message.max.bytes",
+    "fetch.min.bytes",
+    "fetch.queue.backoff.ms",  // librdkafka 2.1
+    "fetch.wait.max.ms",
+    "group.id",
+    "group.instance.id",
+    "group.protocol",  // librdkafka 2.4 (KIP-848)
+    "group.protocol.type",
+    "group.remote.assignor",  // librdkafka 2.4 (KIP-848)
+    "heartbeat.interval.ms",
+    "isolation.level",
+    "max.partition.fetch.bytes",
+    "max.poll.interval.ms",
+    "offset.store.method",
+    "offset.store.path",
+    "offset.store.sync.interval.ms",
+    "offset_commit_cb",
+    "partition.assignment.strategy",
+    "queued.max.messages.kbytes",
+    "queued.min.messages",
+    "rebalance_cb",
+    "session.timeout.ms",
+};
+
+// The same tables' rows marked P.
+constexpr std::array<std::string_view, 31> kProducerOnly = {
+    "acks",
+    "batch.num.messages",
+    "batch.size",
+    "compression.codec",
+    "compression.level",
+    "compression.type",
+    "delivery.report.only.error",
+    "delivery.timeout.ms",
+    "dr_cb",
+    "dr_msg_cb",
+    "enable.gapless.guarantee",
+    "enable.idempotence",
+    "linger.ms",
+    "message.send.max.retries",
+    "message.timeout.ms",
+    "msg_order_cmp",
+    "partitioner",
+    "partitioner_cb",
+    "produce.offset.report",
+    "queue.buffering.backpressure.threshold",
+    "queue.buffering.max.kbytes",
+    "queue.buffering.max.messages",
+    "queue.buffering.max.ms",
+    "queuing.strategy",
+    "request.required.acks",
+    "request.timeout.ms",
+    "retries",
+    "retry.backoff.ms",  // P in 2.0.2; both roles from librdkafka 2.3
+    "sticky.partitioning.linger.ms",
+    "transaction.timeout.ms",
+    "transactional.id",
+};
+
 }  // namespace
 
 bool IsSensitiveProperty(std::string_view name) {
@@ -21,6 +94,25 @@ bool IsSensitiveProperty(std::string_view name) {
   return std::any_of(kMarkers.begin(), kMarkers.end(), [&](std::string_view marker) {
     return lower.find(marker) != std::string::npos;
   });
+}
+
+PropertyScope ScopeOf(std::string_view name) {
+  auto listed = [&](const auto& names) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  if (listed(kConsumerOnly)) return PropertyScope::kConsumer;
+  if (listed(kProducerOnly)) return PropertyScope::kProducer;
+  return PropertyScope::kAny;
+}
+
+Properties Properties::For(ClientRole role) const {
+  const PropertyScope other =
+      role == ClientRole::kConsumer ? PropertyScope::kProducer : PropertyScope::kConsumer;
+  Properties out;
+  for (const auto& [name, value] : values_) {
+    if (ScopeOf(name) != other) out.values_.emplace(name, value);
+  }
+  return out;
 }
 
 Properties Properties::Make(std::string_view bootstrap_servers,

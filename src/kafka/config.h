@@ -20,6 +20,17 @@ namespace driftline::kafka {
 // "sasl.oauthbearer.config" or "ssl.key" (any case).
 bool IsSensitiveProperty(std::string_view name);
 
+// Which clients a librdkafka property configures: CONFIGURATION.md's C/P column.
+enum class PropertyScope { kAny, kConsumer, kProducer };
+
+// kConsumer or kProducer for the properties librdkafka marks as such (global and topic level,
+// aliases included) in the version this is built against, 2.0.2, plus the consumer-only ones
+// added since (group.protocol, group.remote.assignor, fetch.queue.backoff.ms); kAny for every
+// other name, known or not.
+PropertyScope ScopeOf(std::string_view name);
+
+enum class ClientRole { kConsumer, kProducer };
+
 // librdkafka properties, ordered by name. A value type: copy it and change the copy.
 class Properties {
  public:
@@ -48,6 +59,11 @@ class Properties {
   // Sets every entry of `other`, replacing existing values.
   Properties& Merge(const Properties& other);
   Properties& Erase(const std::string& name);
+
+  // These properties without those scoped to the other role: what a `role` client is given.
+  // librdkafka would otherwise log a CONFWARN for each at every start ("auto.offset.reset is a
+  // consumer property and will be ignored by this producer instance") and ignore it anyway.
+  Properties For(ClientRole role) const;
 
   std::optional<std::string> Get(const std::string& name) const;
   bool Contains(const std::string& name) const { return values_.contains(name); }

@@ -71,7 +71,7 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(const Properties& props, std:
   if (group_id.empty()) {
     return Fail(Code::kInvalidArgument, "kafka consumer: group id is empty");
   }
-  Properties effective = props;
+  Properties effective = props.For(ClientRole::kConsumer);
   effective.Set("group.id", group_id);
   effective.SetDefault("enable.auto.commit", "false");
   effective.SetDefault("enable.auto.offset.store", "false");

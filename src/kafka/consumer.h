@@ -84,7 +84,8 @@ class Consumer {
   // `props` sets it: enable.auto.commit=false, enable.auto.offset.store=false,
   // auto.offset.reset=earliest. Supports the eager protocols (range, roundrobin: the default)
   // and partition.assignment.strategy=cooperative-sticky. `listener` (borrowed, may be null)
-  // must outlive the Consumer.
+  // must outlive the Consumer. Producer-only properties in `props` are left out (see
+  // Properties::For), so one set can configure both kinds of client.
   // Errors: kInvalidArgument (empty group id, a property librdkafka rejects).
   static Result<std::unique_ptr<Consumer>> Create(const Properties& props, std::string group_id,
                                                   RebalanceListener* listener = nullptr);

@@ -33,7 +33,7 @@ Producer::Producer(DeliveryHandler on_delivery, ProducerOptions options)
 Result<std::unique_ptr<Producer>> Producer::Create(const Properties& props,
                                                    DeliveryHandler on_delivery,
                                                    ProducerOptions options) {
-  auto conf = props.ToConf();
+  auto conf = props.For(ClientRole::kProducer).ToConf();
   if (!conf) {
     return tl::unexpected(std::move(conf.error()));
   }

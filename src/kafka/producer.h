@@ -61,7 +61,8 @@ Properties WithReliableDelivery(Properties props);
 
 class Producer {
  public:
-  // A producer for `props` (bootstrap.servers and any librdkafka producer property).
+  // A producer for `props` (bootstrap.servers and any librdkafka producer property; the
+  // consumer-only ones are left out, see Properties::For, so one set can configure both).
   // Errors: kInvalidArgument naming the offending property, or a bad combination (librdkafka's
   // message). No broker is contacted yet: an unreachable cluster shows in delivery reports.
   static Result<std::unique_ptr<Producer>> Create(const Properties& props,

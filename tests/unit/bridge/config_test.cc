@@ -50,16 +50,81 @@ TEST(BridgeConfigTest, BadValuesNameTheVariable) {
        std::vector<std::pair<std::string, std::string>>{{"MAX_RETRIES", "three"},
                                                         {"MAX_RETRIES", "-1"},
                                                         {"RETRY_CONSUMER_ENABLED", "sometimes"},
-                                                        {"SQS_BATCH_SIZE", "0"}}) {
+                                                        {"SQS_BATCH_SIZE", "0"},
+                                                        {"SQS_BATCH_SIZE", "11"}}) {
     MapEnvironment env(std::map<std::string, std::string>{{name, value}});
     auto c = LoadBridgeConfig(env);
     ASSERT_FALSE(c.has_value()) << name << "=" << value;
     EXPECT_NE(c.error().message().find(name), std::string::npos) << c.error().message();
+    EXPECT_NE(c.error().message().find(value), std::string::npos) << c.error().message();
   }
-  MapEnvironment env(std::map<std::string, std::string>{{"SQS_BATCH_SIZE", "11"}});
-  auto c = LoadBridgeConfig(env);
+}
+
+// Every integer setting, just outside its range on either side: refused with the variable, its
+// flag, the value and the range; the bounds themselves are accepted.
+TEST(BridgeConfigTest, EveryIntegerIsHeldToItsRange) {
+  int ranged = 0;
+  for (const Setting& s : BridgeSettings()) {
+    if (!s.range) continue;
+    ++ranged;
+    const std::string variable(s.variable);
+    const std::string range = std::to_string(s.range->min) + ".." + std::to_string(s.range->max);
+    for (const std::int64_t bad : {s.range->min - 1, s.range->max + 1}) {
+      MapEnvironment env(std::map<std::string, std::string>{{variable, std::to_string(bad)}});
+      auto c = LoadBridgeConfig(env);
+      ASSERT_FALSE(c.has_value()) << variable << "=" << bad;
+      EXPECT_EQ(c.error().message(), variable + " (" + std::string(s.flag) + ") = " +
+                                         std::to_string(bad) + " is out of range " + range);
+    }
+    for (const std::int64_t good : {s.range->min, s.range->max}) {
+      MapEnvironment env(std::map<std::string, std::string>{{variable, std::to_string(good)}});
+      auto c = LoadBridgeConfig(env);
+      ASSERT_TRUE(c.has_value()) << variable << "=" << good << ": " << c.error().message();
+      EXPECT_TRUE(Validate(*c).has_value()) << variable << "=" << good;
+    }
+  }
+  EXPECT_EQ(ranged, 7);
+}
+
+// order-service hands its flags over as overrides of their variables: a flag is refused exactly
+// like the variable, and wins over it.
+TEST(BridgeConfigTest, FlagsGoThroughTheSameChecks) {
+  MapEnvironment process({{"MAX_IN_FLIGHT_MESSAGES", "500"}, {"MAX_RETRIES", "2"}});
+  {
+    OverlayEnvironment flags(process, {{"MAX_IN_FLIGHT_MESSAGES", "0"}});
+    auto c = LoadBridgeConfig(flags);
+    ASSERT_FALSE(c.has_value());
+    EXPECT_EQ(c.error().message(),
+              "MAX_IN_FLIGHT_MESSAGES (--max-in-flight) = 0 is out of range 1..1000000");
+  }
+  {
+    OverlayEnvironment flags(process, {{"MAX_RETRIES", "-1"}});
+    auto c = LoadBridgeConfig(flags);
+    ASSERT_FALSE(c.has_value());
+    EXPECT_EQ(c.error().message(), "MAX_RETRIES (--max-retries) = -1 is out of range 0..1000");
+  }
+  OverlayEnvironment flags(process, {{"MAX_IN_FLIGHT_MESSAGES", "64"}});
+  auto c = LoadBridgeConfig(flags);
   ASSERT_TRUE(c.has_value());
-  EXPECT_FALSE(Validate(*c).has_value());
+  EXPECT_EQ(c->max_in_flight_messages, 64u);
+  EXPECT_EQ(c->retry_policy.max_retries, 2);
+}
+
+// A configuration built in code is held to the same table.
+TEST(BridgeConfigTest, ValidateUsesTheSameRanges) {
+  BridgeConfig c;
+  ASSERT_TRUE(Validate(c).has_value());
+  c.max_in_flight_messages = 0;
+  auto s = Validate(c);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().message(),
+            "MAX_IN_FLIGHT_MESSAGES (--max-in-flight) = 0 is out of range 1..1000000");
+  c = BridgeConfig{};
+  c.retry_policy.max_retries = -1;
+  EXPECT_FALSE(Validate(c).has_value());
+  c = BridgeConfig{};
+  c.sqs_batch_size = 11;
+  EXPECT_FALSE(Validate(c).has_value());
 }
 
 }  // namespace

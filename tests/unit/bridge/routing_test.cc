@@ -147,6 +147,47 @@ TEST_F(RoutingTest, AlwaysFailWalksZeroToThreeThenDeadLetters) {
   EXPECT_EQ(HeaderOf(dl.message, "CorrelationId"), "corr-1");
 }
 
+// Headers the bridge does not own travel with the order through every retry into the dead
+// letter (a redriven order that fails again keeps its redrive-count); those it owns are its own.
+TEST_F(RoutingTest, ForeignHeadersTravelThroughRetriesIntoTheDeadLetter) {
+  config_.retry_policy.max_retries = 1;
+  kafka::Message in = Main(OrderWithId("ORD-DLQ-90001"));
+  in.headers.Add("redrive-count", "2");
+  in.headers.Add("redrive-source", "place-order-dlq-topic/0/17");
+  in.headers.Add("traceparent", std::nullopt);
+  in.headers.Add("retry-count", "9");       // not the input's to set: replaced
+  in.headers.Add("dlq-reason", "spoofed");  // idem
+  KafkaOutput out = std::get<KafkaOutput>(RouteMain(in, Ctx()));
+  ASSERT_EQ(out.kind, KafkaOutput::Kind::kRetry);
+  const kafka::Headers expected_retry{{"CorrelationId", "corr-1"},
+                                      {"redrive-count", "2"},
+                                      {"redrive-source", "place-order-dlq-topic/0/17"},
+                                      {"traceparent", std::nullopt},
+                                      {"retry-count", "0"},
+                                      {"retry-due-at", HeaderOf(out.message, "retry-due-at")}};
+  EXPECT_EQ(out.message.headers, expected_retry);
+
+  clock_.Advance(milliseconds(1000));
+  out = std::get<KafkaOutput>(RouteRetry(AsConsumed(out), Ctx()));
+  ASSERT_EQ(out.kind, KafkaOutput::Kind::kRetry);
+  out = std::get<KafkaOutput>(RouteRetry(AsConsumed(out), Ctx()));
+  ASSERT_EQ(out.kind, KafkaOutput::Kind::kDeadLetter);
+  EXPECT_EQ(HeaderOf(out.message, "redrive-count"), "2");
+  EXPECT_EQ(HeaderOf(out.message, "redrive-source"), "place-order-dlq-topic/0/17");
+  ASSERT_NE(out.message.headers.Find("traceparent"), nullptr);
+  EXPECT_EQ(HeaderOf(out.message, "dlq-reason"), "retries-exhausted");
+  int retry_counts = 0;
+  for (const kafka::Header& h : out.message.headers)
+    retry_counts += h.key == "retry-count";
+  EXPECT_EQ(retry_counts, 0) << "a dead letter carries no retry header";
+
+  // Poison input too.
+  kafka::Message poison = Main("not json");
+  poison.headers.Add("redrive-count", "1");
+  const KafkaOutput dl = std::get<KafkaOutput>(RouteMain(poison, Ctx()));
+  EXPECT_EQ(HeaderOf(dl.message, "redrive-count"), "1");
+}
+
 TEST_F(RoutingTest, DirectDlqIdIsDeadLetteredWithZeroRetries) {
   Route r = RouteMain(Main(OrderWithId("ORD-RECEIVE-DLQ-90001")), Ctx());
   const auto& dl = std::get<KafkaOutput>(r);
