@@ -182,9 +182,10 @@ std::string OrderService::HealthReport() const {
          (!sqs_ok_.load() ? "NOT READY (does not answer)"
                           : (sender_->Healthy() ? "ok" : "NOT READY (sends failing)")) +
          "\n";
+  const std::string sink_problem = sink_->Problem();
   out += std::string("kafka: ") +
          (!kafka_ok_.load() ? "NOT READY (no metadata answer)"
-                            : (sink_->Healthy() ? "ok" : "NOT READY (deliveries failing)")) +
+                            : (sink_problem.empty() ? "ok" : "NOT READY (" + sink_problem + ")")) +
          "\n";
   return out;
 }
