@@ -152,12 +152,8 @@ std::size_t OrderService::Stop() {
     stopping_ = true;
   }
   probe_cv_.notify_all();
+  spdlog::info("stopping: draining in-flight work (up to {} ms)", config_.shutdown_timeout.count());
   // Create() may have failed part way: stop what exists.
-  const bool started = prober_.joinable();
-  if (started) {
-    spdlog::info("stopping: draining in-flight work (up to {} ms)",
-                 config_.shutdown_timeout.count());
-  }
   const auto drain = config_.shutdown_timeout;
   std::size_t left = 0;
   for (Pipeline* p : {main_.get(), retry_.get()}) {
@@ -172,7 +168,6 @@ std::size_t OrderService::Stop() {
   if (sink_) sink_->Drain(milliseconds(1000));
   if (prober_.joinable()) prober_.join();
   ops_.reset();
-  if (!started) return left;
   spdlog::info("stopped; {} record(s) left unfinished will be consumed again", left);
   return left;
 }
