@@ -92,6 +92,7 @@ TEST_F(OrderServiceTest, StopReportsWorkInFlightAndStoresNothingForIt) {
 // the sink goes before the pipelines.
 TEST_F(OrderServiceTest, DeliveriesThatCompleteDuringDestructionTouchNothingFreed) {
   config_.kafka_properties.Set("reconnect.backoff.max.ms", "200");
+  testkit::CapturedLog log;  // before the service's librdkafka threads log, gone after them
   auto svc = Make();
   ASSERT_TRUE(svc);
   svc->Start();
@@ -108,7 +109,6 @@ TEST_F(OrderServiceTest, DeliveriesThatCompleteDuringDestructionTouchNothingFree
     main.PushRecord(config_.main_topic, 0, i, "not an order " + std::to_string(i));
   }
   ASSERT_TRUE(main.WaitIdle());
-  testkit::CapturedLog log;
   EXPECT_EQ(svc->Stop(), 3u);
   // It comes back slow: each produce is answered 3 s late, while the service is destroyed.
   constexpr std::int16_t kProduce = 0;  // the ProduceRequest API key

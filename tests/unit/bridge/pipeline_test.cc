@@ -167,7 +167,13 @@ TEST_F(PipelineTest, AFarFutureDueTimeParksARecordNoLongerThanTheLargestDelay) {
   e0.headers = kafka::Headers{{"CorrelationId", "c"}, {"retry-due-at", "9223372036854775807"}};
   prometheus::Registry registry;
   BridgeMetrics metrics(registry);
+  // The log is captured while no librdkafka thread logs (spdlog's default logger is swapped
+  // without synchronisation): the fixture's sink is replaced by one made after it.
+  sink_.reset();
   testkit::CapturedLog log;
+  auto sink = RecordSink::Create(kafka::Properties::Make(config_.kafka_bootstrap, {}), nullptr);
+  ASSERT_TRUE(sink.has_value());
+  sink_ = std::move(*sink);
   Pipeline& p = Make(Pipeline::Kind::kRetry, clock, &metrics);
   FakeGroup& g = Retry();
   p.Start();
@@ -187,6 +193,7 @@ TEST_F(PipelineTest, AFarFutureDueTimeParksARecordNoLongerThanTheLargestDelay) {
   EXPECT_EQ(metrics.timestamps_clamped.Add({{"field", "retry-due-at"}}).Value(), 1);
   p.RequestStop(milliseconds(0));  // before `metrics` goes
   p.Join();
+  sink_.reset();  // and its producer before `log`
 }
 
 TEST_F(PipelineTest, StopWithWorkInFlightReportsItAndStoresNothingBeyondDurable) {

@@ -152,6 +152,9 @@ TEST(RecordSinkTest, ARetryEnvelopeTooLargeForTheProducerIsShrunk) {
 // the record: it is produced again until it is accepted, and until then the sink is not
 // healthy and says why, the refusal is counted, and nobody is told the record is durable.
 TEST(RecordSinkTest, ARefusedRecordIsProducedAgainAndReportedUntilAccepted) {
+  // Before any librdkafka thread logs, and gone after they are (spdlog's default logger is
+  // swapped without synchronisation).
+  testkit::CapturedLog log;
   MockCluster cluster(1);
   cluster.CreateTopic("dlq", 1);
   Metrics metrics;
@@ -161,7 +164,6 @@ TEST(RecordSinkTest, ARefusedRecordIsProducedAgainAndReportedUntilAccepted) {
   rd_kafka_mock_push_request_errors(cluster.get(), kProduceApiKey, 2,
                                     RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
                                     RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
-  testkit::CapturedLog log;
   std::atomic<int> durable{0};
   (*sink)->Produce(Output(KafkaOutput::Kind::kDeadLetter, "dlq", "{}"), [&] { ++durable; });
   ASSERT_TRUE(Eventually([&] { return (*sink)->Refused() == 1; }, seconds(10)));
