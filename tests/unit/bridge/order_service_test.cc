@@ -5,6 +5,7 @@
 #include "bridge/service.h"
 #include "fake_consumer.h"
 #include "fake_sqs_client.h"
+#include "ops/metrics_text.h"
 #include "testkit/captured_log.h"
 #include "testkit/kafka_mock.h"
 
@@ -130,6 +131,41 @@ TEST_F(OrderServiceTest, DeliveriesThatCompleteDuringDestructionTouchNothingFree
       **reader, dead_letters, [](const auto& r) { return r.size() >= 3; },
       std::chrono::seconds(10));
   EXPECT_EQ(dead_letters.size(), 3u);
+}
+
+// A dead letter the broker refuses for good (the topic is not authorised, three times) pins
+// its partition's offset: the service is not ready while it lasts and says which record and
+// why, the refusal is counted, and the offset is stored once the dead letter is accepted.
+TEST_F(OrderServiceTest, ARefusedDeadLetterMakesTheServiceNotReadyAndSaysWhy) {
+  auto svc = Make();
+  ASSERT_TRUE(svc);
+  svc->Start();
+  FakeGroup& main = kafka_.Group(config_.main_group);
+  main.Push(FakeGroup::Assign{{{config_.main_topic, 0}}});
+  kafka_.Group(config_.retry_group).Push(FakeGroup::Assign{{{config_.retry_topic, 0}}});
+  ASSERT_TRUE(kafka::testing::Eventually([&] { return svc->Ready(); }, std::chrono::seconds(30)))
+      << svc->HealthReport();
+  constexpr std::int16_t kProduce = 0;  // the ProduceRequest API key
+  rd_kafka_mock_push_request_errors(
+      cluster_.get(), kProduce, 3, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  main.PushRecord(config_.main_topic, 0, 0, "not an order");
+  ASSERT_TRUE(kafka::testing::Eventually(
+      [&] { return svc->HealthReport().find("TOPIC_AUTHORIZATION_FAILED") != std::string::npos; },
+      std::chrono::seconds(30)))
+      << svc->HealthReport();
+  const std::string health = svc->HealthReport();
+  EXPECT_FALSE(svc->Ready()) << health;
+  EXPECT_NE(health.find("kafka: NOT READY (1 record(s) refused"), std::string::npos) << health;
+  EXPECT_NE(health.find("(input place-order-topic@0)"), std::string::npos) << health;
+  EXPECT_NE(ops::MetricsText(svc->registry()).find("driftline_kafka_refused 1"), std::string::npos);
+  EXPECT_TRUE(main.Stores().empty());
+
+  ASSERT_TRUE(main.WaitUntil([&] { return !main.stores().empty(); }));
+  EXPECT_EQ(main.StoresOf({config_.main_topic, 0}), std::vector<std::int64_t>{1});
+  EXPECT_TRUE(kafka::testing::Eventually([&] { return svc->Ready(); }, std::chrono::seconds(30)))
+      << svc->HealthReport();
+  EXPECT_NE(ops::MetricsText(svc->registry()).find("driftline_kafka_refused 0"), std::string::npos);
 }
 
 // Create() failing part way (here: the main consumer, after the SQS sender and the sink were
