@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <regex>
+#include <string_view>
 
 #include "common/strings.h"
 #include "contract/spec/document.h"
@@ -98,6 +100,44 @@ void Add(std::vector<Mismatch>& out, const std::string& pointer, std::string exp
   out.push_back(Mismatch{pointer.empty() ? "/" : pointer, std::move(expected),
                          actual == nullptr ? "(missing)" : Abbreviate(*actual),
                          std::move(message)});
+}
+
+// libstdc++'s std::regex reads the number of a back-reference (\N) or of a repetition ({n,m})
+// into a long digit by digit, without an overflow check: 19 digits or more are undefined
+// behaviour (UBSan in regex_compiler.tcc, found by matcher_fuzz). Such a number, and any that
+// does not fit an int, is refused before the pattern is compiled. Returns the first one.
+constexpr std::size_t kMaxPatternNumberDigits = 9;
+std::optional<std::string> OversizedNumber(std::string_view pattern) {
+  auto digits_at = [&](std::size_t at) {
+    std::size_t end = at;
+    while (end < pattern.size() && pattern[end] >= '0' && pattern[end] <= '9')
+      ++end;
+    return end - at;
+  };
+  bool in_braces = false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    std::size_t run = 0;
+    if (c == '\\' && i + 1 < pattern.size()) {
+      run = digits_at(i + 1);
+      if (run == 0) {
+        ++i;  // an escaped character: never a brace or a number
+        continue;
+      }
+      ++i;
+    } else if (c == '{') {
+      in_braces = true;
+      continue;
+    } else if (c == '}') {
+      in_braces = false;
+      continue;
+    } else if (in_braces) {
+      run = digits_at(i);
+    }
+    if (run > kMaxPatternNumberDigits) return std::string(pattern.substr(i, run));
+    if (run > 0) i += run - 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -238,6 +278,12 @@ Result<std::optional<Matcher>> ParseMatcher(const json& value) {
       }
     } else if (kind == "pattern") {
       matcher.kind = Matcher::Kind::kPattern;
+      if (auto number = OversizedNumber(matcher.argument)) {
+        return Fail(Code::kInvalidArgument,
+                    "matcher '" + text + "': invalid regular expression: the number " + *number +
+                        " (a back-reference or a repetition) "
+                        "is too large");
+      }
       try {
         std::regex check(matcher.argument, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {
