@@ -102,6 +102,14 @@ void Add(std::vector<Mismatch>& out, const std::string& pointer, std::string exp
                          std::move(message)});
 }
 
+// A pattern comes from a contract: matching it must not take exponential time (the default
+// executor backtracks: matcher_fuzz found patterns that ran for minutes against a ten-character
+// value). libstdc++'s __polynomial flag selects its breadth-first executor, linear in the value
+// for a given pattern; it refuses back-references (error_complexity), which need backtracking.
+std::regex CompilePattern(const std::string& pattern) {
+  return std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
+}
+
 // libstdc++'s std::regex reads the number of a back-reference (\N) or of a repetition ({n,m})
 // into a long digit by digit, without an overflow check: 19 digits or more are undefined
 // behaviour (UBSan in regex_compiler.tcc, found by matcher_fuzz). Such a number, and any that
@@ -285,10 +293,13 @@ Result<std::optional<Matcher>> ParseMatcher(const json& value) {
                         "is too large");
       }
       try {
-        std::regex check(matcher.argument, std::regex::ECMAScript);
+        (void)CompilePattern(matcher.argument);
       } catch (const std::regex_error& e) {
         return Fail(Code::kInvalidArgument,
-                    "matcher '" + text + "': invalid regular expression: " + e.what());
+                    "matcher '" + text + "': invalid regular expression: " +
+                        (e.code() == std::regex_constants::error_complexity
+                             ? std::string("back-references are not supported")
+                             : std::string(e.what())));
       }
     } else {
       return Fail(Code::kInvalidArgument, "matcher '" + text + "': unknown kind '" + m[1].str() +
@@ -363,7 +374,7 @@ bool CompareValues(const json& expected, const json& actual, const std::string& 
         }
         break;
       case Matcher::Kind::kPattern: {
-        const std::regex re(m.argument, std::regex::ECMAScript);
+        const std::regex re = CompilePattern(m.argument);
         if (!actual.is_string() || !std::regex_match(actual.get_ref<const std::string&>(), re)) {
           Add(out, pointer, "a string matching /" + m.argument + "/", &actual,
               "value does not match the pattern of " + m.text);
