@@ -25,7 +25,7 @@ help:
 	@echo "make faults        fault campaign: kill -9, broker and SQS outages, rebalance (full form)"
 	@echo "make sanitize      ASan+UBSan build in build-asan/, unit and integration tests"
 	@echo "make tsan          ThreadSanitizer build in build-tsan/, unit, integration and e2e tests"
-	@echo "make fuzz          libFuzzer targets, FUZZ_SECONDS each (default 60)"
+	@echo "make fuzz          libFuzzer targets, FUZZ_SECONDS each (default 600)"
 	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
 	@echo "make format | format-check                 clang-format the sources"
 	@echo "make clean         remove $(BUILD_DIR)/"
@@ -77,7 +77,7 @@ sanitize: setup stack-up
 tsan: setup stack-up
 	SANITIZER=thread JOBS=$(JOBS) CTEST_ARGS="$(CTEST_ARGS)" scripts/sanitize.sh
 
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 600
 FUZZ_TARGETS = order_fuzz sqs_response_fuzz matcher_fuzz contract_fuzz
 
 fuzz: setup

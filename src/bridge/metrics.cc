@@ -56,6 +56,29 @@ BridgeMetrics::BridgeMetrics(prometheus::Registry& r)
                         .Help("Retry/DLQ records produced again after a failed delivery")
                         .Register(r)
                         .Add({})),
+      kafka_refused(BuildGauge()
+                        .Name("driftline_kafka_refused")
+                        .Help("Retry/DLQ records the broker refuses with an error that is not "
+                              "retryable; each is produced again until it is accepted, and "
+                              "its input offset stays uncommitted meanwhile")
+                        .Register(r)
+                        .Add({})),
+      kafka_refusals(BuildCounter()
+                         .Name("driftline_kafka_refusals_total")
+                         .Help("Deliveries of retry/DLQ records refused with an error that is "
+                               "not retryable, by topic")
+                         .Register(r)),
+      kafka_shrunk(BuildCounter()
+                       .Name("driftline_kafka_shrunk_total")
+                       .Help("Retry/DLQ records produced again smaller after the broker "
+                             "refused them as too large, by topic")
+                       .Register(r)),
+      timestamps_clamped(BuildCounter()
+                             .Name("driftline_timestamps_clamped_total")
+                             .Help("Timestamps read from a retry record that lay beyond now + "
+                                   "the retry policy's largest delay and were clamped to it, "
+                                   "by field")
+                             .Register(r)),
       ready(BuildGauge()
                 .Name("driftline_ready")
                 .Help("1 when the service is ready (both consumers assigned, SQS answering)")

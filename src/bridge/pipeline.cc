@@ -157,8 +157,17 @@ void Pipeline::Handle(kafka::Message message) {
   if (!assignment_.contains(p)) return;  // a record of a partition revoked meanwhile
   if (!tracker_.Track(p, message.offset)) return;
   if (metrics_ != nullptr) metrics_->consumed.Add({{"pipeline", name()}}).Increment();
-  const RouteContext ctx{config_, clock_};
+  std::vector<ClampedTimestamp> clamped;
+  const RouteContext ctx{config_, clock_, &clamped};
   Route route = kind_ == Kind::kMain ? RouteMain(message, ctx) : RouteRetry(message, ctx);
+  for (const ClampedTimestamp& c : clamped) {
+    spdlog::warn(
+        "{} pipeline: {}[{}]@{}: {} {} is later than any due time the retry policy gives "
+        "(now + {} ms); due at {} instead",
+        name(), p.topic, p.partition, message.offset, c.field, c.value,
+        config_.retry_policy.LargestDelay().count(), FormatUtcSeconds(c.used));
+    if (metrics_ != nullptr) metrics_->timestamps_clamped.Add({{"field", c.field}}).Increment();
+  }
   Dispatch(message, std::move(route));
 }
 
@@ -239,7 +248,7 @@ void Pipeline::ReleaseDue() {
   for (kafka::Message& m : scheduler_.TakeDue(clock_.Wall())) {
     const PartitionKey p{m.topic, m.partition};
     if (!assignment_.contains(p)) continue;
-    Route route = RouteRetry(m, {config_, clock_});
+    Route route = RouteRetry(m, {config_, clock_}, /*held_until_due=*/true);
     Dispatch(m, std::move(route));
   }
 }

@@ -40,9 +40,10 @@ class Pipeline final : public AssignmentListener {
   enum class Kind { kMain, kRetry };
 
   // A pipeline for its topic and group, with a consumer from `consumers` (not subscribed yet).
-  // Borrowed: config, sender, sink, metrics (nullable), clock — all must outlive the pipeline;
-  // the sender and the sink must not report completions into it after it is destroyed (stop
-  // them first). Errors: the consumer's.
+  // Borrowed: config, metrics (nullable) and clock must outlive the pipeline; the sender and
+  // the sink must outlive its thread (Join(); the destructor uses neither, so they may be
+  // destroyed first) and must not report completions into it after it is destroyed (stop or
+  // destroy them first). Errors: the consumer's.
   static Result<std::unique_ptr<Pipeline>> Create(
       Kind kind, const BridgeConfig& config, SqsSender& sender, RecordSink& sink,
       BridgeMetrics* metrics, const Clock& clock,

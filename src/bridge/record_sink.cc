@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bridge/metrics.h"
+#include "order/envelope.h"
 
 namespace driftline::bridge {
 
@@ -15,7 +16,8 @@ constexpr std::chrono::milliseconds kResendMax{10000};
 std::string Describe(const KafkaOutput& out) {
   const kafka::Header* t = out.message.headers.Find(kDlqOriginalTopic);
   const kafka::Header* o = out.message.headers.Find(kDlqOriginalOffset);
-  return out.message.topic + " record for key '" + out.message.key.value_or("") + "'" +
+  return out.message.topic + " record for key '" + order::Bound(out.message.key.value_or(""), 80) +
+         "'" +
          (t && o && t->value && o->value ? " (input " + *t->value + "@" + *o->value + ")" : "");
 }
 }  // namespace
@@ -38,7 +40,14 @@ Result<std::unique_ptr<RecordSink>> RecordSink::Create(const kafka::Properties& 
 
 RecordSink::~RecordSink() {
   Drain(std::chrono::milliseconds(0));
-  producer_.reset();  // flushes within its close timeout; late reports find no entries
+  producer_.reset();  // flushes within its close timeout; late reports call nobody back
+  std::lock_guard lock(mu_);
+  if (late_durable_ > 0) {
+    spdlog::info(
+        "{} retry/DLQ record(s) were written after the stop: their input offsets were not "
+        "stored, so those inputs will be consumed again (duplicates on the retry/DLQ topics)",
+        late_durable_);
+  }
 }
 
 void RecordSink::Produce(KafkaOutput out, std::function<void()> durable) {
@@ -76,39 +85,67 @@ void RecordSink::OnDelivery(kafka::DeliveryReport report) {
     std::unique_lock lock(mu_);
     auto it = entries_.find(report.token);
     if (it == entries_.end()) return;  // drained and abandoned
+    Entry& entry = it->second;
     if (!report.error) {
       healthy_ = true;
-      // After Drain() its owner may be gone: the record is durable, nobody is told.
-      if (!stopping_) {
-        durable = std::move(it->second.durable);
+      if (entry.refused) {
+        --refused_;
+        spdlog::info("{} written at attempt {}", Describe(entry.out), entry.attempts);
+      }
+      if (stopping_) {
+        // After Drain() its owner may be gone: the record is durable, nobody is told.
+        ++late_durable_;
+      } else {
+        durable = std::move(entry.durable);
         ++callbacks_running_;
       }
       entries_.erase(it);
+      UpdateRefusedGauge();
     } else if (report.error->retryable()) {
       healthy_ = false;
-      spdlog::warn("delivery of {} failed (attempt {}), will resend: {}", Describe(it->second.out),
-                   it->second.attempts, report.error->ToString());
+      last_failure_ = report.error->ToString();
+      spdlog::warn("delivery of {} failed (attempt {}), will resend: {}", Describe(entry.out),
+                   entry.attempts, report.error->ToString());
       lock.unlock();
       ScheduleResend(report.token);
       return;
-    } else if (it->second.out.kind == KafkaOutput::Kind::kDeadLetter &&
-               report.error->code() == Code::kInvalidArgument) {
-      if (auto smaller = ShrinkDeadLetter(it->second.out.message)) {
-        spdlog::warn("{} refused ({}); sending it without its largest field",
-                     Describe(it->second.out), report.error->ToString());
-        it->second.out.message = std::move(*smaller);
-        lock.unlock();
-        ScheduleResend(report.token);
-        return;
-      }
-      spdlog::critical("{} cannot be written: {}; its input offset stays uncommitted",
-                       Describe(it->second.out), report.error->ToString());
-      healthy_ = false;
-      return;
     } else {
-      spdlog::critical("{} cannot be written: {}; its input offset stays uncommitted",
-                       Describe(it->second.out), report.error->ToString());
-      healthy_ = false;
+      const std::optional<kafka::OutgoingMessage> smaller =
+          report.error->code() != Code::kInvalidArgument ? std::nullopt
+          : entry.out.kind == KafkaOutput::Kind::kDeadLetter
+              ? ShrinkDeadLetter(entry.out.message)
+              : ShrinkRetryEnvelope(entry.out.message);
+      if (smaller) {
+        spdlog::warn("{} refused ({}); sending it again smaller ({} bytes instead of {})",
+                     Describe(entry.out), report.error->ToString(), smaller->payload.size(),
+                     entry.out.message.payload.size());
+        if (metrics_ != nullptr) {
+          metrics_->kafka_shrunk.Add({{"topic", entry.out.message.topic}}).Increment();
+        }
+        entry.out.message = *smaller;
+      } else {
+        // Not retryable and nothing left to make smaller (not authorised, topic gone, a fatal
+        // producer, still too large): the record is kept and produced again — it may succeed
+        // once someone fixes the cause — and the service says so: not ready, with the cause.
+        if (metrics_ != nullptr) {
+          metrics_->kafka_refusals.Add({{"topic", entry.out.message.topic}}).Increment();
+        }
+        if (!entry.refused) {
+          ++refused_;
+          spdlog::error(
+              "{} refused: {}; its input offset stays uncommitted; producing it again (every "
+              "{} s at most) until it is accepted",
+              Describe(entry.out), report.error->ToString(), kResendMax.count() / 1000);
+        } else {
+          spdlog::debug("{} refused again (attempt {}): {}", Describe(entry.out), entry.attempts,
+                        report.error->ToString());
+        }
+        entry.refused = true;
+        last_refusal_ = Describe(entry.out) + ": " + report.error->ToString();
+        UpdateRefusedGauge();
+      }
+      lock.unlock();
+      ScheduleResend(report.token);
       return;
     }
   }
@@ -118,6 +155,10 @@ void RecordSink::OnDelivery(kafka::DeliveryReport report) {
     --callbacks_running_;
   }
   changed_.notify_all();
+}
+
+void RecordSink::UpdateRefusedGauge() {
+  if (metrics_ != nullptr) metrics_->kafka_refused.Set(static_cast<double>(refused_));
 }
 
 void RecordSink::ScheduleResend(std::uint64_t token) {
@@ -157,7 +198,24 @@ Status RecordSink::Probe(const std::string& topic, std::chrono::milliseconds tim
 
 bool RecordSink::Healthy() const {
   std::lock_guard lock(mu_);
-  return healthy_;
+  return healthy_ && refused_ == 0;
+}
+
+std::string RecordSink::Problem() const {
+  std::lock_guard lock(mu_);
+  if (refused_ > 0) {
+    return std::to_string(refused_) +
+           " record(s) refused (not retryable), produced again until accepted, their input "
+           "offsets uncommitted; latest: " +
+           last_refusal_;
+  }
+  if (!healthy_) return "deliveries failing, resending: " + last_failure_;
+  return "";
+}
+
+std::size_t RecordSink::Refused() const {
+  std::lock_guard lock(mu_);
+  return refused_;
 }
 
 std::size_t RecordSink::Pending() const {

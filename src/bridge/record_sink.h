@@ -1,11 +1,15 @@
 // Writes retry envelopes and dead letters to Kafka and reports each one once it is durable.
 //
-// Durable means the broker acknowledged it (idempotent producer, acks=all). A record whose
-// delivery fails transiently is produced again after a capped backoff, as often as it takes. A
-// dead letter the broker refuses as too large is shrunk (raw bytes dropped, then the original
-// message; the dlq-original-* headers still point at the input) and produced again. A record
-// that can be neither delivered nor shrunk is never reported durable: the input offset stays
-// uncommitted and the failure is logged with the record's coordinates and counted.
+// Durable means the broker acknowledged it (idempotent producer, acks=all). No record is ever
+// given up on while the sink runs: a delivery that fails transiently is produced again after a
+// capped backoff, as often as it takes. A record the broker refuses as too large is shrunk
+// (ShrinkDeadLetter / ShrinkRetryEnvelope: raw bytes, long texts, then the order down to what
+// identifies it, marked originalMessageOmitted) and produced again. A record refused for any
+// other reason that is not retryable (not authorised, unknown topic, a fatal producer) — or
+// still too large with nothing left to drop — is produced again too, every 10 s at most, in
+// case the cause is fixed; meanwhile its input offset stays uncommitted and the sink says so:
+// Healthy() is false, Problem() names the record and the error, it is logged once as an error
+// and counted (driftline_kafka_refused, driftline_kafka_refusals_total).
 #pragma once
 
 #include <chrono>
@@ -16,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "bridge/routing.h"
@@ -40,8 +45,14 @@ class RecordSink {
   // Produces `out`; `durable` runs once, on a producer thread, when the broker has it.
   void Produce(KafkaOutput out, std::function<void()> durable);
 
-  // False while a delivery is failing, until the next success.
+  // False while a delivery is failing, until the next success, and while any record is
+  // refused (until that record is accepted).
   bool Healthy() const;
+  // Why Healthy() is false ("" when it is not): the refused records and the latest refusal,
+  // else the latest transient failure.
+  std::string Problem() const;
+  // Records refused with a non-retryable error and not accepted since.
+  std::size_t Refused() const;
 
   // Asks a broker for `topic`'s metadata (at most `timeout`): whether Kafka answers at all,
   // even while nothing is produced. Also readies the topic, so the first record sent to it
@@ -59,12 +70,14 @@ class RecordSink {
     KafkaOutput out;
     std::function<void()> durable;
     int attempts = 0;
+    bool refused = false;  // its latest delivery failed with a non-retryable error
   };
   explicit RecordSink(BridgeMetrics* metrics);
   void OnDelivery(kafka::DeliveryReport report);
   void Send(std::uint64_t token);  // (re)sends entries_[token]
   void ScheduleResend(std::uint64_t token);
   void ResendLoop();
+  void UpdateRefusedGauge();  // requires mu_
 
   BridgeMetrics* metrics_;
   std::unique_ptr<kafka::Producer> producer_;
@@ -74,10 +87,14 @@ class RecordSink {
   std::map<std::uint64_t, Entry> entries_;  // guarded by mu_: not yet durable
   std::uint64_t next_token_ = 1;            // guarded by mu_
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>>
-      resends_;                // guarded by mu_
-  bool stopping_ = false;      // guarded by mu_
-  bool healthy_ = true;        // guarded by mu_
-  int callbacks_running_ = 0;  // guarded by mu_: `durable` callbacks in progress
+      resends_;                   // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
+  bool healthy_ = true;           // guarded by mu_
+  std::string last_failure_;      // guarded by mu_: the latest transient failure
+  std::size_t refused_ = 0;       // guarded by mu_: entries with `refused`
+  std::string last_refusal_;      // guarded by mu_: the latest refusal, with its record
+  std::size_t late_durable_ = 0;  // guarded by mu_: durable after Drain(), nobody told
+  int callbacks_running_ = 0;     // guarded by mu_: `durable` callbacks in progress
   std::thread resender_;
 };
 

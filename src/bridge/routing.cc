@@ -109,7 +109,12 @@ std::optional<Clock::WallTime> ParseUtcSeconds(std::string_view text) {
   const std::string s(text);
   const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // Not system_clock::from_time_t: its conversion to nanoseconds overflows past 2262.
+  std::int64_t ms = 0;
+  if (__builtin_mul_overflow(static_cast<std::int64_t>(timegm(&tm)), std::int64_t{1000}, &ms)) {
+    return std::nullopt;
+  }
+  return FromEpochMillis(ms);
 }
 
 Route RouteMain(const kafka::Message& in, const RouteContext& ctx) {
@@ -142,7 +147,7 @@ Route RouteMain(const kafka::Message& in, const RouteContext& ctx) {
   return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, "permanent");
 }
 
-Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
+Route RouteRetry(const kafka::Message& in, const RouteContext& ctx, bool held_until_due) {
   const std::string correlation_id = CorrelationIdOf(in);
   auto envelope = order::ParseRetryEnvelope(in.payload);
   if (!envelope) {
@@ -169,6 +174,24 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
     return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, kind);
   };
 
+  if (e.original_omitted) {
+    // The order itself did not fit on the retry topic: there is nothing to transform again.
+    DeadLetter dl;
+    dl.original_message = e.original_message;
+    dl.original_omitted = e.original_omitted;
+    dl.message_key = e.message_key.empty() ? "unknown" : e.message_key;
+    dl.total_retries = e.retry_count;
+    dl.first_attempt_timestamp = e.first_attempt_timestamp;
+    dl.failed_timestamp = now;
+    dl.final_error_message = "The retry envelope was too large for " + ctx.config.retry_topic +
+                             " and keeps only what identifies the order (" + *e.original_omitted +
+                             "); last error: " + e.error_message;
+    dl.final_error_stack_trace =
+        order::Bound(e.error_stack_trace + "\n" + Context(in, ctx.config), order::kMaxTraceBytes);
+    dl.reason = "envelope-truncated";
+    return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, "envelope-truncated");
+  }
+
   if (decision.kind == order::RetryDecision::Kind::kDeadLetter) {
     std::string message =
         "Retries exhausted after " + std::to_string(e.retry_count) +
@@ -186,21 +209,50 @@ Route RouteRetry(const kafka::Message& in, const RouteContext& ctx) {
   // its own it could fall short of timestamp + delay by the produce latency; with the record's
   // timestamp as a floor, the next envelope (stamped with `wall`, see RetryRecord) is never
   // timestamped less than delay(n) after this one.
-  std::optional<Clock::WallTime> due;
-  if (const kafka::Header* h = in.headers.Find(kRetryDueAtHeader); h && h->value) {
-    if (auto ms = ParseInt(*h->value)) {
-      due = Clock::WallTime{std::chrono::milliseconds(*ms)};
+  //
+  // All of it in epoch milliseconds with saturating sums: any value read is safe to add to.
+  if (!held_until_due) {
+    const std::int64_t delay_ms = decision.delay.count();
+    std::optional<std::int64_t> due_ms;
+    std::string_view field;
+    std::string value;
+    if (const kafka::Header* h = in.headers.Find(kRetryDueAtHeader); h && h->value) {
+      if (auto ms = ParseInt(*h->value)) {
+        due_ms = *ms;
+        field = kRetryDueAtHeader;
+        value = *h->value;
+      }
     }
+    if (!due_ms) {
+      if (auto last = ParseUtcSeconds(e.last_attempt_timestamp)) {
+        due_ms = SaturatingAdd(ToEpochMillis(*last), delay_ms);
+        field = "lastAttemptTimestamp";
+        value = e.last_attempt_timestamp;
+      }
+    }
+    if (in.timestamp_ms >= 0) {
+      const std::int64_t floor = SaturatingAdd(in.timestamp_ms, delay_ms);
+      if (!due_ms || floor > *due_ms) {
+        due_ms = floor;
+        field = "timestamp";
+        value = std::to_string(in.timestamp_ms);
+      }
+    }
+    // Unreadable timestamps: the delay has no anchor; run now.
+    Clock::WallTime due = wall;
+    if (due_ms) {
+      const std::int64_t latest =
+          SaturatingAdd(ToEpochMillis(wall), ctx.config.retry_policy.LargestDelay().count());
+      if (*due_ms > latest) {
+        due_ms = latest;
+        if (ctx.clamped != nullptr) {
+          ctx.clamped->push_back({std::string(field), std::move(value), FromEpochMillis(latest)});
+        }
+      }
+      due = FromEpochMillis(*due_ms);
+    }
+    if (wall < due) return Hold{due};
   }
-  if (!due) {
-    if (auto last = ParseUtcSeconds(e.last_attempt_timestamp)) due = *last + decision.delay;
-  }
-  if (in.timestamp_ms >= 0) {
-    const auto floor = Clock::WallTime{std::chrono::milliseconds(in.timestamp_ms)} + decision.delay;
-    due = due ? std::max(*due, floor) : floor;
-  }
-  if (!due) due = wall;  // unreadable timestamps: the delay has no anchor; run now
-  if (wall < *due) return Hold{*due};
 
   auto parsed = order::ParseOrder(e.original_message.dump());
   if (!parsed) {
@@ -255,22 +307,61 @@ KafkaOutput RouteSqsRejection(const kafka::Message& in, const Error& error,
   return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, "sqs-rejected");
 }
 
-std::optional<kafka::OutgoingMessage> ShrinkDeadLetter(const kafka::OutgoingMessage& dead_letter) {
-  json body = json::parse(dead_letter.payload, nullptr, false);
-  if (!body.is_object()) return std::nullopt;
+namespace {
+
+// One step of ShrinkDeadLetter/ShrinkRetryEnvelope on `body`, the least lossy first; false
+// when nothing is left to drop.
+bool ShrinkBody(json& body, std::string_view topic) {
+  const std::string note = "too large for " + std::string(topic);
   if (body.contains("rawMessageBase64")) {
     body.erase("rawMessageBase64");
-    body["rawMessageOmitted"] = "too large for the dead-letter topic; see dlq-original-* headers";
-  } else if (!body["originalMessage"].empty()) {
-    body["originalMessage"] = json::object();
-    body["originalMessageOmitted"] =
-        "too large for the dead-letter topic; see dlq-original-* headers";
-  } else {
-    return std::nullopt;
+    body["rawMessageOmitted"] = note + "; see the dlq-original-* headers";
+    return true;
   }
-  kafka::OutgoingMessage smaller = dead_letter;
+  // Long texts (messages, traces, a long key) before the order: an envelope that still has its
+  // order can still be retried.
+  bool cut = false;
+  for (auto& item : body.items()) {
+    json& member = item.value();
+    if (member.is_string() && member.get_ref<const std::string&>().size() > kShrunkTextBytes) {
+      member = order::Bound(member.get_ref<const std::string&>(), kShrunkTextBytes);
+      cut = true;
+    }
+  }
+  if (cut) return true;
+  json& original = body["originalMessage"];
+  if (!original.is_object()) original = json::object();
+  json identity = order::IdentityOf(original);
+  if (original.size() > identity.size()) {
+    original = std::move(identity);
+    body["originalMessageOmitted"] =
+        note + ": only what identifies the order (orderType, orderId, batchId) is kept";
+    return true;
+  }
+  if (!original.empty()) {
+    original = json::object();
+    body["originalMessageOmitted"] = note;
+    return true;
+  }
+  return false;
+}
+
+std::optional<kafka::OutgoingMessage> Shrink(const kafka::OutgoingMessage& record) {
+  json body = json::parse(record.payload, nullptr, false);
+  if (!body.is_object() || !ShrinkBody(body, record.topic)) return std::nullopt;
+  kafka::OutgoingMessage smaller = record;
   smaller.payload = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return smaller;
+}
+
+}  // namespace
+
+std::optional<kafka::OutgoingMessage> ShrinkDeadLetter(const kafka::OutgoingMessage& dead_letter) {
+  return Shrink(dead_letter);
+}
+
+std::optional<kafka::OutgoingMessage> ShrinkRetryEnvelope(const kafka::OutgoingMessage& envelope) {
+  return Shrink(envelope);
 }
 
 }  // namespace driftline::bridge

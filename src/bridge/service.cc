@@ -91,6 +91,14 @@ Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, 
 
 OrderService::~OrderService() {
   Stop();
+  // The order of service.h's members, spelled out: whatever reports completions goes before
+  // the pipelines it reports into. Stop() already cut those reports off (the sender's threads
+  // are joined, the sink is drained); this order keeps a late one harmless as well.
+  ops_.reset();
+  sender_.reset();
+  sink_.reset();  // waits up to the producer's close timeout for outstanding deliveries
+  retry_.reset();
+  main_.reset();
 }
 
 void OrderService::Start() {
@@ -178,14 +186,19 @@ std::size_t OrderService::Stop() {
   }
   probe_cv_.notify_all();
   spdlog::info("stopping: draining in-flight work (up to {} ms)", config_.shutdown_timeout.count());
+  // Create() may have failed part way: stop what exists.
   const auto drain = config_.shutdown_timeout;
-  main_->RequestStop(drain);
-  if (retry_) retry_->RequestStop(drain);
-  std::size_t left = main_->Join();
-  if (retry_) left += retry_->Join();
-  // Everything the pipelines waited for is done or abandoned; stop the senders.
-  sender_->Stop(milliseconds(0));
-  sink_->Drain(milliseconds(1000));
+  std::size_t left = 0;
+  for (Pipeline* p : {main_.get(), retry_.get()}) {
+    if (p != nullptr) p->RequestStop(drain);
+  }
+  for (Pipeline* p : {main_.get(), retry_.get()}) {
+    if (p != nullptr) left += p->Join();
+  }
+  // Everything the pipelines waited for is done or abandoned; stop the senders. No completion
+  // reaches a pipeline after this.
+  if (sender_) sender_->Stop(milliseconds(0));
+  if (sink_) sink_->Drain(milliseconds(1000));
   if (prober_.joinable()) prober_.join();
   ops_.reset();
   spdlog::info("stopped; {} record(s) left unfinished will be consumed again", left);
@@ -225,9 +238,10 @@ std::string OrderService::HealthReport() const {
     sqs = "NOT READY (sends failing" + (failing ? "; " + why(*failing) : std::string()) + ")";
   }
   out += "sqs queue: " + sqs + "\n";
+  const std::string sink_problem = sink_->Problem();
   out += std::string("kafka: ") +
          (!kafka_ok_.load() ? "NOT READY (no metadata answer)"
-                            : (sink_->Healthy() ? "ok" : "NOT READY (deliveries failing)")) +
+                            : (sink_problem.empty() ? "ok" : "NOT READY (" + sink_problem + ")")) +
          "\n";
   return out;
 }

@@ -64,14 +64,20 @@ class OrderService {
   bool ProbeSqs();
   void StartPipelines();  // requires probe_mu_
 
+  // Destroyed bottom up (the destructor also resets them in that order, after Stop()): the
+  // listener whose handlers read everything; then what reports completions — the SQS sender
+  // (it completes into the pipelines and, for a rejected message, produces into the sink) and
+  // the sink, whose producer waits up to its close timeout for delivery reports — while the
+  // pipelines those completions go to are still alive; then the pipelines (their threads were
+  // joined by Stop(): they use neither any more); then the SQS client the sender borrowed.
   BridgeConfig config_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<BridgeMetrics> metrics_;
   std::unique_ptr<sqs::SqsClient> sqs_;
-  std::unique_ptr<SqsSender> sender_;
-  std::unique_ptr<RecordSink> sink_;
   std::unique_ptr<Pipeline> main_;
   std::unique_ptr<Pipeline> retry_;
+  std::unique_ptr<RecordSink> sink_;
+  std::unique_ptr<SqsSender> sender_;
   std::unique_ptr<ops::HttpServer> ops_;
 
   std::atomic<bool> sqs_ok_{false};

@@ -1,7 +1,9 @@
 #include "common/clock.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <ctime>
+#include <limits>
 
 namespace driftline {
 namespace {
@@ -46,6 +48,21 @@ std::string FormatUtcSeconds(Clock::WallTime t) {
 
 std::int64_t ToEpochMillis(Clock::WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+Clock::WallTime FromEpochMillis(std::int64_t ms) {
+  // The range in whole milliseconds (duration_cast truncates toward zero: both stay inside).
+  static const std::int64_t kMax = ToEpochMillis(Clock::WallTime::max());
+  static const std::int64_t kMin = ToEpochMillis(Clock::WallTime::min());
+  return Clock::WallTime{std::chrono::duration_cast<Clock::WallTime::duration>(
+      std::chrono::milliseconds(std::clamp(ms, kMin, kMax)))};
+}
+
+std::int64_t SaturatingAdd(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? std::numeric_limits<std::int64_t>::max()
+               : std::numeric_limits<std::int64_t>::min();
 }
 
 }  // namespace driftline

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -44,5 +45,13 @@ std::string FormatUtcSeconds(Clock::WallTime t);
 
 // Milliseconds since the Unix epoch.
 std::int64_t ToEpochMillis(Clock::WallTime t);
+
+// The instant `ms` milliseconds after the Unix epoch, for a value read from outside (a record's
+// timestamp or header): values beyond what Clock::WallTime represents (about ±292 years around
+// 1970 with nanosecond ticks) become its earliest or latest instant instead of overflowing.
+Clock::WallTime FromEpochMillis(std::int64_t ms);
+
+// a + b, or the int64 limit it would pass.
+std::int64_t SaturatingAdd(std::int64_t a, std::int64_t b);
 
 }  // namespace driftline

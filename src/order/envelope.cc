@@ -22,13 +22,15 @@ std::size_t CharBoundary(std::string_view s, std::size_t pos) {
 }  // namespace
 
 json RetryEnvelope::ToJson() const {
-  return json{{"originalMessage", original_message},
-              {"messageKey", message_key},
-              {"retryCount", retry_count},
-              {"firstAttemptTimestamp", first_attempt_timestamp},
-              {"lastAttemptTimestamp", last_attempt_timestamp},
-              {"errorMessage", error_message},
-              {"errorStackTrace", error_stack_trace}};
+  json out{{"originalMessage", original_message},
+           {"messageKey", message_key},
+           {"retryCount", retry_count},
+           {"firstAttemptTimestamp", first_attempt_timestamp},
+           {"lastAttemptTimestamp", last_attempt_timestamp},
+           {"errorMessage", error_message},
+           {"errorStackTrace", error_stack_trace}};
+  if (original_omitted) out["originalMessageOmitted"] = *original_omitted;
+  return out;
 }
 
 Outcome<RetryEnvelope> ParseRetryEnvelope(std::string_view bytes) {
@@ -64,6 +66,7 @@ Outcome<RetryEnvelope> ParseRetryEnvelope(std::string_view bytes) {
   e.last_attempt_timestamp = *last;
   if (const std::string* m = string_field("errorMessage")) e.error_message = *m;
   if (const std::string* t = string_field("errorStackTrace")) e.error_stack_trace = *t;
+  if (const std::string* o = string_field("originalMessageOmitted")) e.original_omitted = *o;
   return e;
 }
 
@@ -77,7 +80,21 @@ json DeadLetter::ToJson() const {
            {"finalErrorStackTrace", final_error_stack_trace},
            {"failureReason", reason}};
   if (raw_message) out["rawMessageBase64"] = Base64Encode(*raw_message);
+  if (original_omitted) out["originalMessageOmitted"] = *original_omitted;
   return out;
+}
+
+json IdentityOf(const json& order) {
+  json identity = json::object();
+  if (!order.is_object()) return identity;
+  for (const char* name : {"orderType", "orderId", "batchId"}) {
+    auto it = order.find(name);
+    if (it != order.end() && it->is_string() &&
+        it->get_ref<const std::string&>().size() <= kMaxIdentityBytes) {
+      identity[name] = *it;
+    }
+  }
+  return identity;
 }
 
 DeadLetter UndecodableDeadLetter(std::string_view payload, const std::optional<std::string>& key,

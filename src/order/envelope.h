@@ -25,6 +25,9 @@ struct RetryEnvelope {
   std::string last_attempt_timestamp;
   std::string error_message;
   std::string error_stack_trace;
+  // Set (originalMessageOmitted) when the envelope was too large for the retry topic and
+  // original_message was cut down to what identifies the order: it cannot be retried.
+  std::optional<std::string> original_omitted = std::nullopt;
 
   nlohmann::json ToJson() const;
 };
@@ -46,6 +49,8 @@ struct DeadLetter {
   std::string final_error_message;
   std::string final_error_stack_trace;
   std::string reason;  // Failure::reason, written as failureReason
+  // Why original_message holds only part of the order, if it does (originalMessageOmitted).
+  std::optional<std::string> original_omitted = std::nullopt;
 
   nlohmann::json ToJson() const;
 };
@@ -64,5 +69,11 @@ std::string FormatTrace(const Failure& failure, std::string_view context);
 
 // Trims text to at most `limit` bytes, keeping head and tail and valid UTF-8 at the cut.
 std::string Bound(std::string_view text, std::size_t limit);
+
+// What identifies an order object, for a record that cannot carry all of it: its orderType,
+// orderId and batchId members that are strings of at most kMaxIdentityBytes (an empty object
+// when there are none).
+inline constexpr std::size_t kMaxIdentityBytes = 256;
+nlohmann::json IdentityOf(const nlohmann::json& order);
 
 }  // namespace driftline::order

@@ -11,6 +11,11 @@ std::chrono::milliseconds RetryPolicy::DelayFor(int retry_count) const {
   return std::min<std::chrono::milliseconds>(scaled, max_delay);
 }
 
+std::chrono::milliseconds RetryPolicy::LargestDelay() const {
+  // DelayFor grows with n, and Decide() retries only n < max_retries.
+  return max_retries > 0 ? DelayFor(max_retries - 1) : std::chrono::milliseconds(0);
+}
+
 RetryDecision Decide(int retry_count, const RetryPolicy& policy) {
   if (retry_count >= policy.max_retries) return {RetryDecision::Kind::kDeadLetter, {}};
   return {RetryDecision::Kind::kRetry, policy.DelayFor(retry_count)};

@@ -13,6 +13,9 @@ struct RetryPolicy {
 
   // min(initial · 2^min(n, max_doublings), max_delay); n < 0 is treated as 0.
   std::chrono::milliseconds DelayFor(int retry_count) const;
+  // The longest delay Decide() can ask for: DelayFor(max_retries - 1) (0 when nothing is
+  // retried). No retry is ever due later than this after it is read.
+  std::chrono::milliseconds LargestDelay() const;
 };
 
 // What the retry pipeline does with an envelope carrying retryCount = n.

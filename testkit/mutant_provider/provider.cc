@@ -191,7 +191,7 @@ void MutantProvider::ConsumeLoop() {
     // timestamps the runner measures, however loaded the machine, so no verdict depends on it.
     // Outputs due in the past are written at once.
     Clock::WallTime now = clock_.Wall();
-    if (in.timestamp_ms >= 0) now = std::min(now, Clock::WallTime(milliseconds(in.timestamp_ms)));
+    if (in.timestamp_ms >= 0) now = std::min(now, FromEpochMillis(in.timestamp_ms));
     std::vector<PlannedOutput> plan = PlanOutputs(in, now, config_.rules, behaviour_);
     std::string summary = in.topic + "[" + std::to_string(in.partition) + "]@" +
                           std::to_string(in.offset) + " processed; plan:";

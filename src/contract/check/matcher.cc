@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <regex>
+#include <string_view>
 
 #include "common/strings.h"
 #include "contract/spec/document.h"
@@ -98,6 +100,52 @@ void Add(std::vector<Mismatch>& out, const std::string& pointer, std::string exp
   out.push_back(Mismatch{pointer.empty() ? "/" : pointer, std::move(expected),
                          actual == nullptr ? "(missing)" : Abbreviate(*actual),
                          std::move(message)});
+}
+
+// A pattern comes from a contract: matching it must not take exponential time (the default
+// executor backtracks: matcher_fuzz found patterns that ran for minutes against a ten-character
+// value). libstdc++'s __polynomial flag selects its breadth-first executor, linear in the value
+// for a given pattern; it refuses back-references (error_complexity), which need backtracking.
+std::regex CompilePattern(const std::string& pattern) {
+  return std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
+}
+
+// libstdc++'s std::regex reads the number of a back-reference (\N) or of a repetition ({n,m})
+// into a long digit by digit, without an overflow check: 19 digits or more are undefined
+// behaviour (UBSan in regex_compiler.tcc, found by matcher_fuzz). Such a number, and any that
+// does not fit an int, is refused before the pattern is compiled. Returns the first one.
+constexpr std::size_t kMaxPatternNumberDigits = 9;
+std::optional<std::string> OversizedNumber(std::string_view pattern) {
+  auto digits_at = [&](std::size_t at) {
+    std::size_t end = at;
+    while (end < pattern.size() && pattern[end] >= '0' && pattern[end] <= '9')
+      ++end;
+    return end - at;
+  };
+  bool in_braces = false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    std::size_t run = 0;
+    if (c == '\\' && i + 1 < pattern.size()) {
+      run = digits_at(i + 1);
+      if (run == 0) {
+        ++i;  // an escaped character: never a brace or a number
+        continue;
+      }
+      ++i;
+    } else if (c == '{') {
+      in_braces = true;
+      continue;
+    } else if (c == '}') {
+      in_braces = false;
+      continue;
+    } else if (in_braces) {
+      run = digits_at(i);
+    }
+    if (run > kMaxPatternNumberDigits) return std::string(pattern.substr(i, run));
+    if (run > 0) i += run - 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -238,11 +286,20 @@ Result<std::optional<Matcher>> ParseMatcher(const json& value) {
       }
     } else if (kind == "pattern") {
       matcher.kind = Matcher::Kind::kPattern;
+      if (auto number = OversizedNumber(matcher.argument)) {
+        return Fail(Code::kInvalidArgument,
+                    "matcher '" + text + "': invalid regular expression: the number " + *number +
+                        " (a back-reference or a repetition) "
+                        "is too large");
+      }
       try {
-        std::regex check(matcher.argument, std::regex::ECMAScript);
+        (void)CompilePattern(matcher.argument);
       } catch (const std::regex_error& e) {
         return Fail(Code::kInvalidArgument,
-                    "matcher '" + text + "': invalid regular expression: " + e.what());
+                    "matcher '" + text + "': invalid regular expression: " +
+                        (e.code() == std::regex_constants::error_complexity
+                             ? std::string("back-references are not supported")
+                             : std::string(e.what())));
       }
     } else {
       return Fail(Code::kInvalidArgument, "matcher '" + text + "': unknown kind '" + m[1].str() +
@@ -317,7 +374,7 @@ bool CompareValues(const json& expected, const json& actual, const std::string& 
         }
         break;
       case Matcher::Kind::kPattern: {
-        const std::regex re(m.argument, std::regex::ECMAScript);
+        const std::regex re = CompilePattern(m.argument);
         if (!actual.is_string() || !std::regex_match(actual.get_ref<const std::string&>(), re)) {
           Add(out, pointer, "a string matching /" + m.argument + "/", &actual,
               "value does not match the pattern of " + m.text);

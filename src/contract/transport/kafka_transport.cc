@@ -99,9 +99,8 @@ void KafkaTransport::PollLoop(Watcher* w) {
       m.headers[h.key] = h.value ? nlohmann::json(*h.value) : nlohmann::json(nullptr);
     }
     m.key = record.key;
-    m.produced_at = record.timestamp_ms >= 0
-                        ? Clock::WallTime(std::chrono::milliseconds(record.timestamp_ms))
-                        : clock_.Wall();
+    // Any int64 may come from a producer: FromEpochMillis saturates instead of overflowing.
+    m.produced_at = record.timestamp_ms >= 0 ? FromEpochMillis(record.timestamp_ms) : clock_.Wall();
     m.received_at = clock_.Mono();
     m.coordinates =
         record.topic + "/" + std::to_string(record.partition) + "@" + std::to_string(record.offset);

@@ -119,7 +119,7 @@ void SqsTransport::PollLoop(Watcher* w) {
         std::int64_t ms = 0;
         auto [p, ec] =
             std::from_chars(sent->second.data(), sent->second.data() + sent->second.size(), ms);
-        if (ec == std::errc()) m.produced_at = Clock::WallTime(std::chrono::milliseconds(ms));
+        if (ec == std::errc()) m.produced_at = FromEpochMillis(ms);
       }
       m.received_at = clock_.Mono();
       m.coordinates = r.message_id;

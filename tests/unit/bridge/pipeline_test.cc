@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "bridge/metrics.h"
 #include "fake_consumer.h"
 #include "fake_sqs_client.h"
+#include "testkit/captured_log.h"
 
 namespace driftline::bridge::testing {
 namespace {
@@ -37,8 +39,9 @@ class PipelineTest : public ::testing::Test {
     pipeline_.reset();
   }
 
-  Pipeline& Make(Pipeline::Kind kind, const Clock& clock = Clock::System()) {
-    auto p = Pipeline::Create(kind, config_, *sender_, *sink_, nullptr, clock, kafka_.Factory());
+  Pipeline& Make(Pipeline::Kind kind, const Clock& clock = Clock::System(),
+                 BridgeMetrics* metrics = nullptr) {
+    auto p = Pipeline::Create(kind, config_, *sender_, *sink_, metrics, clock, kafka_.Factory());
     EXPECT_TRUE(p.has_value());
     pipeline_ = std::move(*p);
     return *pipeline_;
@@ -156,6 +159,44 @@ TEST_F(PipelineTest, ALostPartitionsInFlightAndParkedRecordsAreDropped) {
 
   EXPECT_TRUE(g.StoresOf(RetryP(0)).empty()) << "a completion from before the loss was stored";
   EXPECT_FALSE(sqs_.WasSent("ORD-R1")) << "a parked retry of the lost partition ran";
+}
+
+// A retry-due-at far in the future parks the record no longer than the policy's largest
+// delay (4 s for MAX_RETRIES=3), says so in the log and counts it — and once released, the
+// record runs (it is not clamped and parked again).
+TEST_F(PipelineTest, AFarFutureDueTimeParksARecordNoLongerThanTheLargestDelay) {
+  ManualClock& clock = manual_clock_;
+  kafka::Message e0 = Envelope("ORD-R0", 0, clock);
+  e0.headers = kafka::Headers{{"CorrelationId", "c"}, {"retry-due-at", "9223372036854775807"}};
+  prometheus::Registry registry;
+  BridgeMetrics metrics(registry);
+  // The log is captured while no librdkafka thread logs (spdlog's default logger is swapped
+  // without synchronisation): the fixture's sink is replaced by one made after it.
+  sink_.reset();
+  testkit::CapturedLog log;
+  auto sink = RecordSink::Create(kafka::Properties::Make(config_.kafka_bootstrap, {}), nullptr);
+  ASSERT_TRUE(sink.has_value());
+  sink_ = std::move(*sink);
+  Pipeline& p = Make(Pipeline::Kind::kRetry, clock, &metrics);
+  FakeGroup& g = Retry();
+  p.Start();
+  g.Push(FakeGroup::Assign{{RetryP(0)}});
+  g.Push(e0);
+  ASSERT_TRUE(g.WaitIdle());
+  EXPECT_EQ(metrics.timestamps_clamped.Add({{"field", "retry-due-at"}}).Value(), 1);
+  EXPECT_NE(log.text().find("place-order-retry-topic[0]@0: retry-due-at 9223372036854775807"),
+            std::string::npos)
+      << log.text();
+  clock.Advance(milliseconds(3999));
+  ASSERT_TRUE(g.WaitPolls(3));  // due retries released since, had there been any
+  EXPECT_FALSE(sqs_.WasSent("ORD-R0"));
+  clock.Advance(milliseconds(1));
+  ASSERT_TRUE(g.WaitUntil([&] { return g.stores().size() == 1; }));
+  EXPECT_TRUE(sqs_.WasSent("ORD-R0"));
+  EXPECT_EQ(metrics.timestamps_clamped.Add({{"field", "retry-due-at"}}).Value(), 1);
+  p.RequestStop(milliseconds(0));  // before `metrics` goes
+  p.Join();
+  sink_.reset();  // and its producer before `log`
 }
 
 TEST_F(PipelineTest, StopWithWorkInFlightReportsItAndStoresNothingBeyondDurable) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "common/base64.h"
 
 namespace driftline::bridge {
@@ -294,6 +296,89 @@ TEST_F(RoutingTest, AHeaderLaterThanTimestampPlusDelayStillDecides) {
   EXPECT_TRUE(std::holds_alternative<SqsOutput>(RouteRetry(consumed, Ctx())));
 }
 
+// retry-due-at is read from the record: a far-future value would park it (and pin its
+// partition) for that long. No retry is due later than now + the largest delay (4 s for
+// MAX_RETRIES=3), so that is where any later value is clamped, and the clamp is reported.
+TEST_F(RoutingTest, AFarFutureDueHeaderIsClampedToNowPlusTheLargestDelay) {
+  const std::int64_t t0 = 1768816800LL * 1000;
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx()));
+  kafka::Message consumed = AsConsumed(first);
+  for (const std::string far : {"9223372036854775807", "253402300800000", "1768816804001"}) {
+    consumed.headers = kafka::Headers{{"CorrelationId", "corr-1"}, {"retry-due-at", far}};
+    std::vector<ClampedTimestamp> clamped;
+    Route r = RouteRetry(consumed, RouteContext{config_, clock_, &clamped});
+    ASSERT_TRUE(std::holds_alternative<Hold>(r)) << far;
+    EXPECT_EQ(std::get<Hold>(r).due, Clock::WallTime{milliseconds(t0 + 4000)}) << far;
+    ASSERT_EQ(clamped.size(), 1u) << far;
+    EXPECT_EQ(clamped[0].field, "retry-due-at");
+    EXPECT_EQ(clamped[0].value, far);
+    EXPECT_EQ(clamped[0].used, Clock::WallTime{milliseconds(t0 + 4000)});
+  }
+  // Exactly the largest delay is what the policy can ask for: not clamped.
+  consumed.headers = kafka::Headers{{"retry-due-at", std::to_string(t0 + 4000)}};
+  std::vector<ClampedTimestamp> clamped;
+  Route r = RouteRetry(consumed, RouteContext{config_, clock_, &clamped});
+  EXPECT_EQ(std::get<Hold>(r).due, Clock::WallTime{milliseconds(t0 + 4000)});
+  EXPECT_TRUE(clamped.empty());
+}
+
+TEST_F(RoutingTest, AFarPastOrNegativeDueHeaderIsDueNow) {
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx()));
+  kafka::Message consumed = AsConsumed(first);
+  for (const std::string past : {"-9223372036854775808", "-1", "0"}) {
+    consumed.headers = kafka::Headers{{"retry-due-at", past}};
+    std::vector<ClampedTimestamp> clamped;
+    EXPECT_TRUE(std::holds_alternative<SqsOutput>(
+        RouteRetry(consumed, RouteContext{config_, clock_, &clamped})))
+        << past;
+    EXPECT_TRUE(clamped.empty()) << past;
+  }
+}
+
+// The clamp is relative to now, so a record routed again later would be clamped again and
+// parked again, for ever: the pipeline routes a record it held until its due time as due.
+TEST_F(RoutingTest, ARecordHeldUntilItsClampedDueTimeIsRoutedAsDue) {
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx()));
+  kafka::Message consumed = AsConsumed(first);
+  consumed.headers = kafka::Headers{{"retry-due-at", "9223372036854775807"}};
+  const Clock::WallTime due = std::get<Hold>(RouteRetry(consumed, Ctx())).due;
+  clock_.Advance(std::chrono::duration_cast<milliseconds>(due - clock_.Wall()));
+  EXPECT_TRUE(std::holds_alternative<Hold>(RouteRetry(consumed, Ctx())));
+  EXPECT_TRUE(std::holds_alternative<SqsOutput>(RouteRetry(consumed, Ctx(), true)));
+}
+
+// make fuzz (order_fuzz, UBSan): a retry envelope whose lastAttemptTimestamp is in 5902 made
+// system_clock::from_time_t overflow. The same input is in fuzz/corpus/order_fuzz/.
+TEST_F(RoutingTest, AnEnvelopeLastAttemptedIn5902IsClampedNotOverflowed) {
+  const std::int64_t t0 = 1768816800LL * 1000;
+  kafka::Message m =
+      Main(R"({"originalMessage":{"orderType":"STANDARD","orderId":"ORD-RETRY-90001","items":[]},)"
+           R"("messageKey":"ORD-RETRY-90001","retryCount":0,)"
+           R"("firstAttemptTimestamp":"2026-01-19T10:00:00Z",)"
+           R"("lastAttemptTimestamp":"5902-01-19T10:00:00Z"})");
+  m.topic = config_.retry_topic;
+  std::vector<ClampedTimestamp> clamped;
+  Route r = RouteRetry(m, RouteContext{config_, clock_, &clamped});
+  ASSERT_TRUE(std::holds_alternative<Hold>(r));
+  EXPECT_EQ(std::get<Hold>(r).due, Clock::WallTime{milliseconds(t0 + 4000)});
+  ASSERT_EQ(clamped.size(), 1u);
+  EXPECT_EQ(clamped[0].field, "lastAttemptTimestamp");
+  EXPECT_EQ(clamped[0].value, "5902-01-19T10:00:00Z");
+}
+
+TEST_F(RoutingTest, AFarFutureRecordTimestampIsClampedNotOverflowed) {
+  const std::int64_t t0 = 1768816800LL * 1000;
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx()));
+  kafka::Message consumed = AsConsumed(first);
+  consumed.timestamp_ms = std::numeric_limits<std::int64_t>::max();
+  std::vector<ClampedTimestamp> clamped;
+  Route r = RouteRetry(consumed, RouteContext{config_, clock_, &clamped});
+  ASSERT_TRUE(std::holds_alternative<Hold>(r));
+  EXPECT_EQ(std::get<Hold>(r).due, Clock::WallTime{milliseconds(t0 + 4000)});
+  ASSERT_EQ(clamped.size(), 1u);
+  EXPECT_EQ(clamped[0].field, "timestamp");
+}
+
 TEST_F(RoutingTest, SqsRejectionDeadLettersTheOrder) {
   const kafka::Message in = Main(kStandard);
   KafkaOutput dl = RouteSqsRejection(in, Error(Code::kInvalidArgument, "message too long"), Ctx());
@@ -312,10 +397,79 @@ TEST_F(RoutingTest, ShrinkDropsRawBytesThenTheOriginal) {
 
   KafkaOutput direct =
       std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RECEIVE-DLQ-90001")), Ctx()));
-  auto without_original = ShrinkDeadLetter(direct.message);
+  auto identity_only = ShrinkDeadLetter(direct.message);
+  ASSERT_TRUE(identity_only);
+  const json d = json::parse(identity_only->payload);
+  EXPECT_EQ(d["originalMessage"],
+            json({{"orderType", "STANDARD"}, {"orderId", "ORD-RECEIVE-DLQ-90001"}}));
+  EXPECT_TRUE(d.contains("originalMessageOmitted"));
+  EXPECT_EQ(d["messageKey"], "ORD-RECEIVE-DLQ-90001");
+  EXPECT_EQ(HeaderOf(*identity_only, "dlq-original-offset"), "42");
+  auto without_original = ShrinkDeadLetter(*identity_only);
   ASSERT_TRUE(without_original);
   EXPECT_TRUE(json::parse(without_original->payload)["originalMessage"].empty());
-  EXPECT_EQ(HeaderOf(*without_original, "dlq-original-offset"), "42");
+  EXPECT_FALSE(ShrinkDeadLetter(*without_original));
+}
+
+// A large order makes a retry envelope larger than the retry topic takes. Shrinking cuts long
+// texts first (the envelope can still be retried), then the order down to what identifies it.
+TEST_F(RoutingTest, AnOversizeRetryEnvelopeIsShrunkToWhatIdentifiesTheOrder) {
+  json order = json::parse(OrderWithId("ORD-RETRY-90001"));
+  order["customerNote"] = std::string(20000, 'n');
+  auto out = std::get<KafkaOutput>(RouteMain(Main(order.dump()), Ctx()));
+  ASSERT_EQ(out.kind, KafkaOutput::Kind::kRetry);
+  json body = json::parse(out.message.payload);
+  body["errorStackTrace"] = std::string(5000, 't');
+  out.message.payload = body.dump();
+
+  auto texts_cut = ShrinkRetryEnvelope(out.message);
+  ASSERT_TRUE(texts_cut);
+  json e = json::parse(texts_cut->payload);
+  EXPECT_LE(e["errorStackTrace"].get<std::string>().size(), kShrunkTextBytes);
+  EXPECT_FALSE(e.contains("originalMessageOmitted"));
+
+  auto identity_only = ShrinkRetryEnvelope(*texts_cut);
+  ASSERT_TRUE(identity_only);
+  EXPECT_LT(identity_only->payload.size(), 2000u);
+  e = json::parse(identity_only->payload);
+  EXPECT_EQ(e["originalMessage"],
+            json({{"orderType", "STANDARD"}, {"orderId", "ORD-RETRY-90001"}}));
+  EXPECT_EQ(e["messageKey"], "ORD-RETRY-90001");
+  EXPECT_EQ(e["retryCount"], 0);
+  EXPECT_NE(e["originalMessageOmitted"].get<std::string>().find("place-order-retry-topic"),
+            std::string::npos);
+  EXPECT_EQ(identity_only->topic, out.message.topic);
+  EXPECT_EQ(HeaderOf(*identity_only, "retry-due-at"), HeaderOf(out.message, "retry-due-at"));
+  EXPECT_EQ(identity_only->timestamp_ms, out.message.timestamp_ms);
+
+  auto empty = ShrinkRetryEnvelope(*identity_only);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(json::parse(empty->payload)["originalMessage"].empty());
+  EXPECT_FALSE(ShrinkRetryEnvelope(*empty)) << "nothing left to drop";
+}
+
+// An envelope that lost its order cannot be retried: it is dead-lettered at once with what
+// identifies the order, saying why.
+TEST_F(RoutingTest, ATruncatedEnvelopeIsDeadLetteredWithTheOrdersIdentity) {
+  json order = json::parse(OrderWithId("ORD-RETRY-90001"));
+  order["customerNote"] = std::string(20000, 'n');
+  auto out = std::get<KafkaOutput>(RouteMain(Main(order.dump()), Ctx()));
+  auto truncated = ShrinkRetryEnvelope(out.message);
+  ASSERT_TRUE(truncated);
+  Route r = RouteRetry(AsConsumed(KafkaOutput{out.kind, "", *truncated}), Ctx());
+  ASSERT_TRUE(std::holds_alternative<KafkaOutput>(r));
+  const auto& dl = std::get<KafkaOutput>(r);
+  EXPECT_EQ(dl.kind, KafkaOutput::Kind::kDeadLetter);
+  EXPECT_EQ(dl.reason, "envelope-truncated");
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-error-kind"), "envelope-truncated");
+  EXPECT_EQ(HeaderOf(dl.message, "CorrelationId"), "corr-1");
+  const json d = json::parse(dl.message.payload);
+  EXPECT_EQ(d["originalMessage"]["orderId"], "ORD-RETRY-90001");
+  EXPECT_EQ(d["messageKey"], "ORD-RETRY-90001");
+  EXPECT_EQ(d["totalRetries"], 0);
+  EXPECT_EQ(d["failureReason"], "envelope-truncated");
+  EXPECT_TRUE(d.contains("originalMessageOmitted"));
+  EXPECT_NE(d["finalErrorMessage"].get<std::string>().find("too large"), std::string::npos);
 }
 
 TEST(ParseUtcSecondsTest, RoundTripsTheFormat) {
@@ -324,6 +478,15 @@ TEST(ParseUtcSecondsTest, RoundTripsTheFormat) {
   EXPECT_EQ(FormatUtcSeconds(*t), "2026-01-19T10:00:05Z");
   EXPECT_FALSE(ParseUtcSeconds("2026-01-19 10:00:05"));
   EXPECT_FALSE(ParseUtcSeconds("2026-01-19T10:00:05Zjunk"));
+}
+
+TEST(ParseUtcSecondsTest, YearsPastWallTimeGiveItsLatestInstant) {
+  const auto t = ParseUtcSeconds("5902-01-19T10:00:00Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(*t, FromEpochMillis(std::numeric_limits<std::int64_t>::max()));
+  const auto last = ParseUtcSeconds("9999-12-31T23:59:59Z");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(*last, *t);
 }
 
 }  // namespace

@@ -27,6 +27,24 @@ TEST(RetryPolicyTest, ExponentStopsAtMaxDoublingsBelowTheCap) {
   EXPECT_EQ(p.DelayFor(9), milliseconds(3200));
 }
 
+TEST(RetryPolicyTest, LargestDelayIsTheDelayOfTheLastRetry) {
+  RetryPolicy p;
+  EXPECT_EQ(p.LargestDelay(), milliseconds(4000));  // MAX_RETRIES=3: 1, 2, 4 s
+  p.max_retries = 1;
+  EXPECT_EQ(p.LargestDelay(), milliseconds(1000));
+  p.max_retries = 50;
+  EXPECT_EQ(p.LargestDelay(), milliseconds(30000));  // the cap
+  p.max_retries = 0;
+  EXPECT_EQ(p.LargestDelay(), milliseconds(0));  // nothing is retried
+  for (int max = 1; max <= 8; ++max) {
+    p.max_retries = max;
+    for (int n = 0; n < max; ++n) {
+      ASSERT_EQ(Decide(n, p).kind, RetryDecision::Kind::kRetry);
+      EXPECT_LE(Decide(n, p).delay, p.LargestDelay()) << "n=" << n << " max=" << max;
+    }
+  }
+}
+
 struct DecisionRow {
   int retry_count;
   int max_retries;
