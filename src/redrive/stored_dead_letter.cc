@@ -149,22 +149,26 @@ Result<StoredDeadLetter> ReadDeadLetter(const kafka::Message& record) {
   }
   if (d.order_id.empty()) d.order_id = StringField(body, "messageKey");
 
+  // A partial order (originalMessageOmitted: only what identifies it was kept) is never
+  // re-published as if it were the order.
+  const auto omitted = body.find("originalMessageOmitted");
   if (auto raw = body.find("rawMessageBase64"); raw != body.end() && raw->is_string()) {
     auto bytes = Base64Decode(raw->get<std::string>());
     if (!bytes) {
       return Fail(Code::kInvalidArgument, where + ": rawMessageBase64 is not base64");
     }
     d.original_payload = std::move(*bytes);
+  } else if (omitted != body.end()) {
+    d.missing_original =
+        "its original message was dropped (" +
+        (omitted->is_string() ? omitted->get<std::string>() : std::string("omitted")) +
+        "); the dlq-original-* headers point at the input record";
   } else if (has_order) {
     d.original_payload = original->dump(-1, ' ', false, json::error_handler_t::replace);
   } else if (body.contains("rawMessageOmitted")) {
     d.missing_original =
         "its raw bytes were dropped to fit the dead-letter topic (the dlq-original-* headers "
         "point at the input record)";
-  } else if (body.contains("originalMessageOmitted")) {
-    d.missing_original =
-        "its original message was dropped to fit the dead-letter topic (the dlq-original-* "
-        "headers point at the input record)";
   } else {
     d.missing_original = "it holds no original message";
   }

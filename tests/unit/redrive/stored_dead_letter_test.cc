@@ -89,6 +89,7 @@ TEST(StoredDeadLetterTest, AShrunkDeadLetterSaysWhatIsMissing) {
   ASSERT_TRUE(read.has_value());
   EXPECT_FALSE(read->original_payload.has_value());
   EXPECT_NE(read->missing_original.find("original message was dropped"), std::string::npos);
+  EXPECT_EQ(read->order_id, "ORD-R1") << "what identifies the order is kept";
 }
 
 TEST(StoredDeadLetterTest, UnreadableRecordsNameThemselves) {
