@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   env.sqs_endpoint = FromEnv("SQS_ENDPOINT", "http://127.0.0.1:" + FromEnv("SQS_PORT", "4566"));
   env.service_bin = DRIFTLINE_ORDER_SERVICE_BIN;
   env.stack_script = DRIFTLINE_STACK_SCRIPT;
+  env.redrive_bin = DRIFTLINE_DLQ_REDRIVE_BIN;
   env.log_dir = DRIFTLINE_FAULTS_LOG_DIR;
   driftline::faults::CampaignOptions options;
   options.seed = std::random_device{}();
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   app.add_option("--kafka", env.kafka, "bootstrap servers (KAFKA_BOOTSTRAP_SERVERS)");
   app.add_option("--sqs-endpoint", env.sqs_endpoint, "SQS endpoint (SQS_ENDPOINT)");
   app.add_option("--service", env.service_bin, "order-service binary");
+  app.add_option("--redrive", env.redrive_bin, "dlq-redrive binary");
   app.add_option("--stack-script", env.stack_script,
                  "stack/stack.sh, run with this environment (STACK_DIR, KAFKA_PORT, ...)");
   app.add_option("--log-dir", env.log_dir, "where service and stack logs go");

@@ -27,6 +27,7 @@ struct Environment {
   std::string sqs_endpoint;  // http://127.0.0.1:PORT
   std::string service_bin;   // order-service
   std::string stack_script;  // stack/stack.sh (stop/start kafka)
+  std::string redrive_bin;   // dlq-redrive
   std::string log_dir;       // service and stack logs of each scenario
 };
 

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <fstream>
+#include <sstream>
 
+#include "testkit/child_process.h"
 #include "testkit/eventually.h"
 
 namespace driftline::faults {
@@ -72,16 +75,49 @@ std::int64_t DueInSqs(const std::vector<PlannedOrder>& orders) {
                        [](const PlannedOrder& o) { return o.destination == Destination::kSqs; });
 }
 
+Result<int> Stack(const Environment& env, const std::vector<std::string>& args,
+                  const std::string& log, seconds limit) {
+  std::vector<std::string> argv = {"/bin/bash", env.stack_script};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testkit::RunToCompletion(argv, {}, log, limit);
+}
+
+std::optional<pid_t> OurBrokerPid(Rig& rig, const Environment& env) {
+  const std::string log = rig.LogPath("stack-status");
+  (void)Stack(env, {"status"}, log, seconds(60));
+  std::ifstream in(log);
+  std::string line;
+  const std::string port = env.kafka.substr(env.kafka.rfind(':') + 1);
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string svc, state, pid_word, pid, port_word, p;
+    words >> svc >> state >> pid_word >> pid >> port_word >> p;
+    if (svc == "kafka" && state == "running" && p == port &&
+        pid.find_first_not_of("0123456789") == std::string::npos && !pid.empty()) {
+      return static_cast<pid_t>(std::stol(pid));
+    }
+  }
+  rig.Failed("the stack script manages the broker at " + env.kafka,
+             "`" + env.stack_script + " status` shows no running kafka on port " + port +
+                 "; run the campaign with the STACK_DIR/KAFKA_PORT the stack was started with "
+                 "(see " +
+                 log + ")");
+  return std::nullopt;
+}
+
 void GracefulStop(Rig& rig, ServiceInstance& s, const std::string& name) {
   const auto code = s.Terminate();
   rig.Expect(name + " stops gracefully on SIGTERM (exit 0)", code == 0,
              code ? Format("exit %d", *code) : "did not exit within 30 s, or died of a signal");
 }
 
-bool Rig::Setup(int partitions) {
+bool Rig::Setup(const RigOptions& o) {
+  const int partitions = o.partitions;
+  const std::string sqs_endpoint = o.sqs_endpoint.empty() ? env_.sqs_endpoint : o.sqs_endpoint;
   testkit::TopologyOptions options;
   options.kafka = env_.kafka;
-  options.sqs_endpoint = env_.sqs_endpoint;
+  options.sqs_endpoint = sqs_endpoint;
+  options.sqs_credentials = o.sqs_credentials;
   options.prefix = "faults-" + result.name;
   options.partitions = partitions;
   options.queue_attributes["VisibilityTimeout"] = "180";
@@ -91,12 +127,16 @@ bool Rig::Setup(int partitions) {
   auto feed_or = OrderFeed::Create(*topology, ledger);
   if (!feed_or) return Failed("producer created", feed_or.error().ToString());
   feed = std::move(*feed_or);
-  auto sqs_or = SqsCollector::Start(env_.sqs_endpoint, topology->queue_url(), 3,
-                                    [this](const std::string& id) { ledger.CountSqs(id); });
+  auto sqs_or = SqsCollector::Start(
+      sqs_endpoint, topology->queue_url(), 3,
+      [this](const std::string& id) { ledger.CountSqs(id); }, o.sqs_credentials);
   if (!sqs_or) return Failed("SQS collector started", sqs_or.error().ToString());
   sqs = std::move(*sqs_or);
-  auto dlq_or = TopicTail::Start(env_.kafka, topology->dlq_topic(), partitions,
-                                 [this](const std::string& id) { ledger.CountDeadLetter(id); });
+  testkit::OnCorrelationId count_dead_letter = nullptr;
+  if (o.count_dead_letters) {
+    count_dead_letter = [this](const std::string& id) { ledger.CountDeadLetter(id); };
+  }
+  auto dlq_or = TopicTail::Start(env_.kafka, topology->dlq_topic(), partitions, count_dead_letter);
   if (!dlq_or) return Failed("dead-letter reader started", dlq_or.error().ToString());
   dlq = std::move(*dlq_or);
   auto retry_or = TopicTail::Start(env_.kafka, topology->retry_topic(), partitions);

@@ -2,18 +2,22 @@
 // checks and notes it writes into the result) and the small helpers the scenarios share.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "faults/feed.h"
 #include "faults/orders.h"
 #include "faults/scenarios.h"
+#include "sqs/credentials.h"
 #include "testkit/readers.h"
 #include "testkit/service.h"
 #include "testkit/topology.h"
@@ -33,6 +37,16 @@ std::string OffsetsText(const std::map<std::int32_t, std::int64_t>& committed,
 bool AtEnd(const std::map<std::int32_t, std::int64_t>& committed,
            const std::map<std::int32_t, std::int64_t>& ends);
 
+// What a scenario may change about its rig.
+struct RigOptions {
+  int partitions = 1;
+  std::string sqs_endpoint;  // the queue's server; env.sqs_endpoint when empty
+  std::optional<sqs::Credentials> sqs_credentials;  // what the rig's own SQS clients sign with
+  // Count the dead-letter topic's records into the ledger (off when the scenario writes dead
+  // letters itself, as the redrive scenario does).
+  bool count_dead_letters = true;
+};
+
 // Everything one scenario run holds: its topology, the ledger, the feed, the collectors and
 // the result being written.
 class Rig {
@@ -42,7 +56,12 @@ class Rig {
   }
 
   // Topology, feed, SQS collector and tails of the retry and dead-letter topics.
-  bool Setup(int partitions);
+  bool Setup(int partitions) {
+    RigOptions options;
+    options.partitions = partitions;
+    return Setup(options);
+  }
+  bool Setup(const RigOptions& options);
 
   std::unique_ptr<ServiceInstance> StartService(const std::vector<std::string>& env,
                                                 const std::string& name);
@@ -98,6 +117,12 @@ std::vector<std::string> FaultEnv(const std::vector<std::string>& fail_once,
 // A valid order, or about one in a hundred poison ones when `poison` is set.
 OrderKind MixedKind(int i, bool poison);
 std::int64_t DueInSqs(const std::vector<PlannedOrder>& orders);
+// Runs `stack.sh ARGS...` with this process's environment (STACK_DIR and the ports).
+Result<int> Stack(const Environment& env, const std::vector<std::string>& args,
+                  const std::string& log, std::chrono::seconds limit);
+// The pid of the broker this campaign talks to, when the stack script manages it (else a failed
+// check: `stop kafka` or a signal would reach somebody else's broker).
+std::optional<pid_t> OurBrokerPid(Rig& rig, const Environment& env);
 // SIGTERM, and the check that the instance exited 0.
 void GracefulStop(Rig& rig, ServiceInstance& s, const std::string& name);
 

@@ -14,6 +14,7 @@
 
 #include "bridge/routing.h"
 #include "faults/rig.h"
+#include "faults/scenarios_service.h"
 #include "testkit/eventually.h"
 #include "testkit/readers.h"
 #include "testkit/service.h"
@@ -105,41 +106,12 @@ ScenarioResult KillNineBacklog(const Environment& env, const CampaignOptions& o)
 
 // ---- 2. the Kafka broker stopped and restarted mid-stream ----
 
-// Runs `stack.sh ARGS...` with this process's environment (STACK_DIR and the ports).
-Result<int> Stack(const Environment& env, const std::vector<std::string>& args,
-                  const std::string& log, seconds limit) {
-  std::vector<std::string> argv = {"/bin/bash", env.stack_script};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunToCompletion(argv, {}, log, limit);
-}
-
-// The stack script must manage the broker this campaign talks to, or `stop kafka` would stop
-// somebody else's.
-bool StackManagesOurBroker(Rig& rig, const Environment& env) {
-  const std::string log = rig.LogPath("stack-status");
-  (void)Stack(env, {"status"}, log, seconds(60));
-  std::ifstream in(log);
-  std::string line;
-  const std::string port = env.kafka.substr(env.kafka.rfind(':') + 1);
-  while (std::getline(in, line)) {
-    std::istringstream words(line);
-    std::string svc, state, pid_word, pid, port_word, p;
-    words >> svc >> state >> pid_word >> pid >> port_word >> p;
-    if (svc == "kafka" && state == "running" && p == port) return true;
-  }
-  return rig.Failed("the stack script manages the broker at " + env.kafka,
-                    "`" + env.stack_script + " status` shows no running kafka on port " + port +
-                        "; run the campaign with the STACK_DIR/KAFKA_PORT the stack was started "
-                        "with (see " +
-                        log + ")");
-}
-
 ScenarioResult BrokerOutage(const Environment& env, const CampaignOptions& o) {
   Rig rig(env, "broker-outage");
   const auto outage = seconds(o.short_form ? 8 : 20);
   const double rate = o.short_form ? 250 : 400;
   if (!rig.Setup(1)) return rig.Finish();
-  if (!StackManagesOurBroker(rig, env)) return rig.Finish();
+  if (!OurBrokerPid(rig, env)) return rig.Finish();
   auto svc = rig.StartService({}, "service");
   if (!svc || !rig.WaitReady(*svc, "order-service", seconds(60))) return rig.Finish();
   const pid_t pid = svc->pid();
@@ -533,6 +505,14 @@ const std::vector<Scenario>& AllScenarios() {
       {"sqs-outage", "SQS unreachable mid-stream (loopback proxy)", SqsOutage},
       {"retry-restart", "kill -9 and restart while retries wait in the retry topic", RetryRestart},
       {"three-instances", "three instances on six partitions, one killed mid-stream", Rebalance},
+      {"queue-recreated", "the queue deleted mid-backlog and created again", QueueRecreated},
+      {"wrong-credentials",
+       "a wrong secret corrected by a restart, then sqs:* revoked and granted again (moto)",
+       WrongCredentials},
+      {"slow-broker-sigterm", "SIGTERM while the broker does not answer, then a restart",
+       SlowBrokerSigterm},
+      {"redrive", "an older build's outage dead letters redriven with dlq-redrive, twice",
+       RedriveAfterOutage},
   };
   return kAll;
 }

@@ -50,4 +50,24 @@ int HttpGetStatus(int port, const std::string& path) {
   return std::atoi(buf + 9);
 }
 
+std::string HttpGetBody(int port, const std::string& path) {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
+  if (!fd.valid()) return {};
+  sockaddr_in addr = Loopback(port);
+  timeval tv{2, 0};
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return {};
+  const std::string request =
+      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) < 0) return {};
+  std::string response;
+  char buf[4096];
+  ssize_t n = 0;
+  while (response.size() < (1u << 20) && (n = ::recv(fd.get(), buf, sizeof buf, 0)) > 0)
+    response.append(buf, static_cast<std::size_t>(n));
+  const auto body = response.find("\r\n\r\n");
+  return body == std::string::npos ? std::string() : response.substr(body + 4);
+}
+
 }  // namespace driftline::testkit

@@ -13,5 +13,8 @@ int FreeLoopbackPort();
 // The HTTP status of GET http://127.0.0.1:<port><path> (2 s to answer), or -1 when nothing
 // answers.
 int HttpGetStatus(int port, const std::string& path);
+// The body of GET http://127.0.0.1:<port><path> (2 s for each read, at most 1 MiB; the server
+// must close the connection or send no more), "" when nothing answers.
+std::string HttpGetBody(int port, const std::string& path);
 
 }  // namespace driftline::testkit

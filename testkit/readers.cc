@@ -17,13 +17,13 @@ std::int64_t SteadyMs() {
 
 // ---- SqsCollector ----
 
-Result<std::unique_ptr<SqsCollector>> SqsCollector::Start(const std::string& endpoint,
-                                                          const std::string& queue_url, int threads,
-                                                          OnCorrelationId on_message) {
+Result<std::unique_ptr<SqsCollector>> SqsCollector::Start(
+    const std::string& endpoint, const std::string& queue_url, int threads,
+    OnCorrelationId on_message, std::optional<sqs::Credentials> credentials) {
   std::unique_ptr<SqsCollector> c(new SqsCollector(std::move(on_message)));
   c->last_ms_ = SteadyMs();
   for (int i = 0; i < threads; ++i) {
-    auto client = LocalSqsClient(endpoint);
+    auto client = LocalSqsClient(endpoint, credentials);
     if (!client) return tl::unexpected(client.error());
     c->clients_.push_back(std::move(*client));
   }

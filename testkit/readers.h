@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "kafka/consumer.h"
 #include "kafka/message.h"
 #include "sqs/client.h"
+#include "sqs/credentials.h"
 
 namespace driftline::testkit {
 
@@ -33,9 +35,10 @@ struct SqsDelivery {
 // `threads` threads, until destroyed.
 class SqsCollector {
  public:
-  static Result<std::unique_ptr<SqsCollector>> Start(const std::string& endpoint,
-                                                     const std::string& queue_url, int threads,
-                                                     OnCorrelationId on_message = nullptr);
+  static Result<std::unique_ptr<SqsCollector>> Start(
+      const std::string& endpoint, const std::string& queue_url, int threads,
+      OnCorrelationId on_message = nullptr,
+      std::optional<sqs::Credentials> credentials = std::nullopt);
   ~SqsCollector();
   SqsCollector(const SqsCollector&) = delete;
   SqsCollector& operator=(const SqsCollector&) = delete;

@@ -28,11 +28,12 @@ std::int64_t Sum(const Result<std::map<std::int32_t, std::int64_t>>& offsets) {
 
 }  // namespace
 
-Result<std::unique_ptr<sqs::SqsClient>> LocalSqsClient(const std::string& endpoint) {
+Result<std::unique_ptr<sqs::SqsClient>> LocalSqsClient(
+    const std::string& endpoint, const std::optional<sqs::Credentials>& credentials) {
   sqs::SqsClientConfig c;
   c.endpoint_url = endpoint;
   c.region = "us-east-1";
-  c.credentials = sqs::LocalStackCredentials();
+  c.credentials = credentials.value_or(sqs::LocalStackCredentials());
   auto client = sqs::CurlSqsClient::Create(c);
   if (!client) return tl::unexpected(client.error());
   return std::unique_ptr<sqs::SqsClient>(std::move(*client));
@@ -79,7 +80,7 @@ Result<std::unique_ptr<Topology>> Topology::Create(TopologyOptions options) {
         milliseconds(30000));
     if (!count) return tl::unexpected(std::move(count.error()).With("waiting for " + topic));
   }
-  auto client = LocalSqsClient(o.sqs_endpoint);
+  auto client = LocalSqsClient(o.sqs_endpoint, o.sqs_credentials);
   if (!client) return tl::unexpected(client.error());
   t->sqs_ = std::move(*client);
   sqs::CreateQueueRequest q;

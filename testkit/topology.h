@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "kafka/admin.h"
 #include "kafka/message.h"
 #include "sqs/client.h"
+#include "sqs/credentials.h"
 #include "testkit/stack_env.h"
 
 namespace driftline::testkit {
@@ -27,6 +29,8 @@ struct TopologyOptions {
   int partitions = 1;                        // of each topic
   std::map<std::string, std::string> main_topic_configs;  // e.g. message.timestamp.type
   std::map<std::string, std::string> queue_attributes;    // e.g. VisibilityTimeout
+  // What the topology's own SQS client signs with (the stack's when unset; moto needs real ones).
+  std::optional<sqs::Credentials> sqs_credentials;
 };
 
 class Topology {
@@ -96,8 +100,10 @@ Result<std::vector<sqs::ReceivedMessage>> DrainQueue(sqs::SqsClient& sqs,
                                                      std::size_t count,
                                                      std::chrono::milliseconds limit);
 
-// An SQS client for the local stack at `endpoint` (region us-east-1, the stack's credentials).
-Result<std::unique_ptr<sqs::SqsClient>> LocalSqsClient(const std::string& endpoint);
+// An SQS client for the local stack at `endpoint` (region us-east-1, `credentials` or the
+// stack's).
+Result<std::unique_ptr<sqs::SqsClient>> LocalSqsClient(
+    const std::string& endpoint, const std::optional<sqs::Credentials>& credentials = std::nullopt);
 
 // A header's value ("" when absent).
 std::string HeaderOf(const kafka::Message& m, std::string_view name);
