@@ -14,6 +14,7 @@
 
 #include "bridge/routing.h"
 #include "faults/rig.h"
+#include "faults/scenarios_endpoint.h"
 #include "testkit/eventually.h"
 #include "testkit/readers.h"
 #include "testkit/service.h"
@@ -533,6 +534,9 @@ const std::vector<Scenario>& AllScenarios() {
       {"sqs-outage", "SQS unreachable mid-stream (loopback proxy)", SqsOutage},
       {"retry-restart", "kill -9 and restart while retries wait in the retry topic", RetryRestart},
       {"three-instances", "three instances on six partitions, one killed mid-stream", Rebalance},
+      {"sqs-bad-tls", "SQS over https presents an untrusted certificate mid-stream", SqsBadTls},
+      {"sqs-garbage-200", "SQS applies each request but replies 200 with an HTML page",
+       SqsGarbage200},
   };
   return kAll;
 }
