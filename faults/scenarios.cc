@@ -14,6 +14,7 @@
 
 #include "bridge/routing.h"
 #include "faults/rig.h"
+#include "faults/scenarios_endpoint.h"
 #include "faults/scenarios_service.h"
 #include "testkit/eventually.h"
 #include "testkit/readers.h"
@@ -513,6 +514,9 @@ const std::vector<Scenario>& AllScenarios() {
        SlowBrokerSigterm},
       {"redrive", "an older build's outage dead letters redriven with dlq-redrive, twice",
        RedriveAfterOutage},
+      {"sqs-bad-tls", "SQS over https presents an untrusted certificate mid-stream", SqsBadTls},
+      {"sqs-garbage-200", "SQS applies each request but replies 200 with an HTML page",
+       SqsGarbage200},
   };
   return kAll;
 }

@@ -42,7 +42,7 @@ struct Scenario {
   ScenarioResult (*run)(const Environment& env, const CampaignOptions& options);
 };
 
-// The five scenarios, in campaign order.
+// Every scenario, in campaign order.
 const std::vector<Scenario>& AllScenarios();
 
 // The summary table (scenario, orders, in SQS, in DLQ, lost, duplicates, seconds, verdict).

@@ -14,7 +14,6 @@
 #include "testkit/child_process.h"
 #include "testkit/eventually.h"
 #include "testkit/moto.h"
-#include "testkit/ports.h"
 #include "testkit/tcp_proxy.h"
 
 namespace driftline::faults {
@@ -27,7 +26,7 @@ using testkit::TcpProxy;
 
 // The service's /healthz text ("" when it does not answer).
 std::string HealthText(const ServiceInstance& s) {
-  return testkit::HttpGetBody(s.health_port(), "/healthz");
+  return s.HealthReply().body;
 }
 
 // Samples /healthz every 250 ms for `how_long`; true when no sample was ready (200).

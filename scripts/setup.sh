@@ -11,7 +11,8 @@ packages=(
   ccache                    # rebuilds and other clones of the same sources compile from cache
   librdkafka-dev            # Kafka client (C API)
   libcurl4-openssl-dev      # SQS client transport + SigV4 signing
-  libssl-dev                # MD5 / HMAC / base64 for SQS checks
+  libssl-dev                # MD5 / HMAC / base64 for SQS checks; the tests' TLS front (testkit)
+  openssl                   # test certificates for the TLS tests and fault scenarios
   nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev
   libcli11-dev libspdlog-dev libfmt-dev libexpected-dev
   prometheus-cpp-dev libcivetweb-dev

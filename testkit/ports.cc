@@ -50,24 +50,31 @@ int HttpGetStatus(int port, const std::string& path) {
   return std::atoi(buf + 9);
 }
 
-std::string HttpGetBody(int port, const std::string& path) {
+HttpGetReply HttpGet(int port, const std::string& path) {
+  HttpGetReply reply;
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
-  if (!fd.valid()) return {};
+  if (!fd.valid()) return reply;
   sockaddr_in addr = Loopback(port);
   timeval tv{2, 0};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return {};
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return reply;
   const std::string request =
       "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) < 0) return {};
-  std::string response;
+  if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) < 0) return reply;
+  std::string data;
   char buf[4096];
-  ssize_t n = 0;
-  while (response.size() < (1u << 20) && (n = ::recv(fd.get(), buf, sizeof buf, 0)) > 0)
-    response.append(buf, static_cast<std::size_t>(n));
-  const auto body = response.find("\r\n\r\n");
-  return body == std::string::npos ? std::string() : response.substr(body + 4);
+  for (;;) {
+    const ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  if (data.size() < 12 || data.compare(0, 7, "HTTP/1.") != 0) return reply;
+  reply.status = std::atoi(data.c_str() + 9);
+  if (const auto end = data.find("\r\n\r\n"); end != std::string::npos) {
+    reply.body = data.substr(end + 4);
+  }
+  return reply;
 }
 
 }  // namespace driftline::testkit

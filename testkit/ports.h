@@ -1,4 +1,4 @@
-// Loopback ports and the one HTTP probe the tests need (GET a path, read the status).
+// Loopback ports and the HTTP probes the tests need (GET a path, read the status, or the body too).
 #pragma once
 
 #include <string>
@@ -13,8 +13,14 @@ int FreeLoopbackPort();
 // The HTTP status of GET http://127.0.0.1:<port><path> (2 s to answer), or -1 when nothing
 // answers.
 int HttpGetStatus(int port, const std::string& path);
-// The body of GET http://127.0.0.1:<port><path> (2 s for each read, at most 1 MiB; the server
-// must close the connection or send no more), "" when nothing answers.
-std::string HttpGetBody(int port, const std::string& path);
+
+struct HttpGetReply {
+  int status = -1;   // -1 when nothing answered
+  std::string body;  // what followed the header block until the server closed
+};
+
+// GET http://127.0.0.1:<port><path> with "Connection: close": the status and the body (2 s for
+// each read).
+HttpGetReply HttpGet(int port, const std::string& path);
 
 }  // namespace driftline::testkit

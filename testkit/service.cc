@@ -55,6 +55,10 @@ int ServiceProcess::Health() const {
   return port_ > 0 ? HttpGetStatus(port_, "/healthz") : -1;
 }
 
+HttpGetReply ServiceProcess::HealthReply() const {
+  return port_ > 0 ? HttpGet(port_, "/healthz") : HttpGetReply{};
+}
+
 bool ServiceProcess::WaitHealthy(milliseconds limit) {
   const auto deadline = Steady::now() + limit;
   while (Steady::now() < deadline) {

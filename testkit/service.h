@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "testkit/child_process.h"
+#include "testkit/ports.h"
 
 namespace driftline::testkit {
 
@@ -48,6 +49,9 @@ class ServiceProcess {
   int health_port() const { return port_; }
   // The HTTP status of GET /healthz (200 ready, 503 not ready), -1 when it does not answer.
   int Health() const;
+  // GET /healthz: its status (-1 when it does not answer) and its body, the report that names
+  // what is not ready and why ("sqs queue: NOT READY (...; infrastructure: tls: ...)").
+  HttpGetReply HealthReply() const;
   // Polls /healthz until it answers 200 (true), the process exits, or `limit` passes.
   bool WaitHealthy(std::chrono::milliseconds limit);
 

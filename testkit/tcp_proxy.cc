@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+
+#include "testkit/http_stub.h"
 
 namespace driftline::testkit {
 namespace {
@@ -16,6 +19,15 @@ void Reset(UniqueFd& fd) {
   linger l{1, 0};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
   fd.Reset();
+}
+
+bool SendAllBytes(int fd, const std::string& bytes) {
+  for (std::size_t off = 0; off < bytes.size();) {
+    const ssize_t w = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (w <= 0) return false;
+    off += static_cast<std::size_t>(w);
+  }
+  return true;
 }
 
 }  // namespace
@@ -52,14 +64,22 @@ TcpProxy::~TcpProxy() {
   stop_ = true;
   ::shutdown(listener_.get(), SHUT_RDWR);
   if (acceptor_.joinable()) acceptor_.join();
-  std::lock_guard lock(mu_);
-  for (auto& t : pumps_)
-    t.join();
+  pumps_.JoinAll();
 }
 
 void TcpProxy::SetDown(bool down) {
   down_ = down;
   if (down) ++generation_;
+}
+
+void TcpProxy::SetUpstreamPort(int port) {
+  upstream_port_ = port;
+  ++generation_;
+}
+
+void TcpProxy::SetGarbage(bool on) {
+  garbage_ = on;
+  ++generation_;
 }
 
 void TcpProxy::AcceptLoop() {
@@ -72,21 +92,25 @@ void TcpProxy::AcceptLoop() {
       Reset(client);
       continue;
     }
-    std::lock_guard lock(mu_);
-    pumps_.emplace_back([this, c = std::move(client)]() mutable { Pump(std::move(c)); });
+    pumps_.Start([this, c = std::move(client)]() mutable { Pump(std::move(c)); });
   }
 }
 
 void TcpProxy::Pump(UniqueFd client) {
   const std::uint64_t generation = generation_;
+  const bool garbage = garbage_;
   UniqueFd upstream(::socket(AF_INET, SOCK_STREAM, 0));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(upstream_port_));
+  addr.sin_port = htons(static_cast<std::uint16_t>(upstream_port_.load()));
   ::inet_pton(AF_INET, host_.c_str(), &addr.sin_addr);
   if (!upstream.valid() ||
       ::connect(upstream.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     Reset(client);
+    return;
+  }
+  if (garbage) {
+    AnswerGarbage(std::move(client), std::move(upstream));
     return;
   }
   char buf[65536];
@@ -113,6 +137,32 @@ void TcpProxy::Pump(UniqueFd client) {
     }
   }
   Reset(client);
+}
+
+void TcpProxy::AnswerGarbage(UniqueFd client, UniqueFd upstream) {
+  const std::string request = ReadRawRequest(client.get());
+  // An HTTP response is framed like a request (header block, Content-Length body): waiting for
+  // all of it means the server has applied the request before the client hears anything.
+  if (request.empty() || !SendAllBytes(upstream.get(), request) ||
+      ReadRawRequest(upstream.get()).empty()) {
+    Reset(client);
+    return;
+  }
+  const std::string page = kGarbagePage;
+  const std::string reply =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
+      std::to_string(page.size()) + "\r\nConnection: close\r\n\r\n" + page;
+  if (!SendAllBytes(client.get(), reply)) {
+    Reset(client);
+    return;
+  }
+  ++garbage_replies_;
+  // A clean close (FIN): the client has the whole reply, as from a server that said "close".
+  ::shutdown(client.get(), SHUT_WR);
+  pollfd p{client.get(), POLLIN, 0};
+  char sink[256];
+  while (!stop_ && ::poll(&p, 1, 1000) == 1 && ::recv(client.get(), sink, sizeof sink, 0) > 0) {
+  }
 }
 
 }  // namespace driftline::testkit

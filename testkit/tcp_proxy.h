@@ -1,17 +1,18 @@
 // A loopback TCP proxy that can play an outage of the server behind it: while down, every new
 // connection is reset at once and the connections it was carrying are cut, which is what a
-// client sees when the endpoint dies. Used to take SQS away from a running order-service.
+// client sees when the endpoint dies. Used to take SQS away from a running order-service. It can
+// also move to another upstream port (behind it, a server with another certificate), and play an
+// HTTP endpoint that applies each request but answers garbage (SetGarbage).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "common/status.h"
+#include "testkit/connection_threads.h"
 #include "testkit/unique_fd.h"
 
 namespace driftline::testkit {
@@ -33,21 +34,45 @@ class TcpProxy {
   void SetDown(bool down);
   bool down() const { return down_; }
 
+  // New connections go to upstream_host:`port`; connections in progress are cut within ~100 ms
+  // (as by SetDown), so a client that reconnects reaches the new upstream. Any thread.
+  void SetUpstreamPort(int port);
+  int upstream_port() const { return upstream_port_; }
+
+  // Garbage on: each new connection carries one HTTP/1.1 request (Content-Length framed), which
+  // is forwarded to the upstream, whose whole response is awaited (so the server has applied
+  // the request) and dropped; the client gets "HTTP/1.1 200 OK" with an HTML page for a body
+  // and "Connection: close" — a captive portal or a misrouted load balancer. Switching it either
+  // way cuts the connections in progress. Any thread.
+  void SetGarbage(bool on);
+  bool garbage() const { return garbage_; }
+  // Requests the upstream answered and the client got garbage for.
+  std::uint64_t garbage_replies() const { return garbage_replies_; }
+
+  // The body of the garbage reply.
+  static constexpr char kGarbagePage[] =
+      "<html><head><title>Maintenance</title></head>"
+      "<body><h1>We'll be back soon</h1></body></html>\n";
+
  private:
   TcpProxy(std::string upstream_host, int upstream_port, UniqueFd listener, int port);
   void AcceptLoop();
   void Pump(UniqueFd client);
+  // One request forwarded, its response swallowed, garbage answered (garbage mode).
+  void AnswerGarbage(UniqueFd client, UniqueFd upstream);
 
   const std::string host_;
-  const int upstream_port_;
+  std::atomic<int> upstream_port_;
   UniqueFd listener_;
   const int port_;
   std::atomic<bool> down_{false};
+  std::atomic<bool> garbage_{false};
   std::atomic<bool> stop_{false};
-  std::atomic<std::uint64_t> generation_{0};  // bumped on SetDown(true): older pumps quit
+  // Bumped by SetDown(true), SetUpstreamPort and SetGarbage: older pumps quit.
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> garbage_replies_{0};
   std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<std::thread> pumps_;  // GUARDED_BY(mu_); joined by the destructor
+  ConnectionThreads pumps_;  // joined by the destructor
 };
 
 }  // namespace driftline::testkit

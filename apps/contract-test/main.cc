@@ -19,6 +19,7 @@
 #include "contract/run/suite.h"
 #include "contract/transport/kafka_transport.h"
 #include "contract/transport/sqs_transport.h"
+#include "sqs/curl_transport.h"
 
 namespace {
 
@@ -193,6 +194,11 @@ int Run(int argc, char** argv) {
     sc.client.region = endpoints.sqs_region;
     sc.client.credentials.access_key_id = endpoints.sqs_access_key_id;
     sc.client.credentials.secret_access_key = endpoints.sqs_secret_access_key;
+    if (!endpoints.sqs_ca_bundle.empty()) {
+      if (auto usable = driftline::sqs::CheckCaBundle(endpoints.sqs_ca_bundle); !usable)
+        return ConfigError("AWS_CA_BUNDLE = " + usable.error().message());
+    }
+    sc.client.ca_bundle = endpoints.sqs_ca_bundle;
     sc.queue_base = split->second;
     auto created = driftline::contract::SqsTransport::Create(sc, clock);
     if (!created) return ConfigError(created.error().Trace());

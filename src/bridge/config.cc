@@ -8,6 +8,7 @@
 
 #include "common/strings.h"
 #include "ops/http_server.h"
+#include "sqs/curl_transport.h"
 
 namespace driftline::bridge {
 namespace {
@@ -40,6 +41,8 @@ constexpr Setting kSettings[] = {
      "properties and win over the file"},
     {"SQS_ENDPOINT", "--sqs-endpoint", "SQS endpoint URL"},
     {"SQS_QUEUE_URL", "--queue-url", "SQS queue URL"},
+    {"AWS_CA_BUNDLE", "--ca-bundle",
+     "PEM file of the CAs an https SQS endpoint must chain to (default: the system's)"},
     {"MAX_RETRIES", "--max-retries", "Retries before dead-lettering", IntRange{0, 1000}},
     {"ENABLE_TEST_FAILURE_SCENARIOS", "--test-failures", "Enable the test-only fault injection ids",
      std::nullopt, "true"},
@@ -107,6 +110,14 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   if (!credentials) return tl::unexpected(std::move(credentials.error()).With("SQS settings"));
   c.aws_credentials = std::move(*credentials);
   c.aws_credentials_from_env = env.Get("AWS_ACCESS_KEY_ID").has_value();
+  c.aws_ca_bundle = EnvString(env, "AWS_CA_BUNDLE", "");
+  if (!c.aws_ca_bundle.empty()) {
+    if (Status s = sqs::CheckCaBundle(c.aws_ca_bundle); !s) {
+      // The path is in the check's message: "<path>: cannot be read (no such file)".
+      return Fail(Code::kInvalidArgument,
+                  SettingName(SettingOf("AWS_CA_BUNDLE")) + " = " + s.error().message());
+    }
+  }
 
   auto max_retries = Int(env, "MAX_RETRIES", c.retry_policy.max_retries);
   if (!max_retries) return tl::unexpected(max_retries.error());
@@ -193,6 +204,7 @@ std::string BridgeConfig::Describe() const {
     << dlq_topic << " groups=" << main_group << "," << retry_group << " kafka_properties={"
     << kafka_properties.Redacted() << "}"
     << " sqs_endpoint=" << sqs_endpoint << " queue=" << sqs_queue_url << " region=" << aws_region
+    << " ca_bundle=" << (aws_ca_bundle.empty() ? "system" : aws_ca_bundle)
     << " credentials=" << (aws_credentials_from_env ? "environment" : "local-test-defaults")
     << " max_retries=" << retry_policy.max_retries
     << " retry_consumer=" << (retry_consumer_enabled ? "on" : "OFF")

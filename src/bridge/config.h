@@ -36,6 +36,9 @@ struct BridgeConfig {
   // test/test (ElasticMQ and LocalStack accept any), with a warning. Secrets: never logged.
   sqs::Credentials aws_credentials = sqs::LocalStackCredentials();
   bool aws_credentials_from_env = false;
+  // AWS_CA_BUNDLE (the AWS SDK's and CLI's variable): a PEM file of the CAs an https
+  // SQS_ENDPOINT must chain to, instead of the system's. Empty: the system's.
+  std::string aws_ca_bundle;
 
   // Behaviour
   order::RetryPolicy retry_policy;     // MAX_RETRIES (3)
@@ -67,7 +70,8 @@ std::span<const Setting> BridgeSettings();
 // Reads every variable named above: the only place the service reads its environment; what
 // it returns is complete. order-service passes an OverlayEnvironment holding its flags, so a
 // flag is parsed and checked exactly like its variable. Errors (kInvalidArgument) name the
-// variable and its flag, the value (unless it is a secret) and, for an integer, the range.
+// variable and its flag, the value (unless it is a secret) and, for an integer, the range; an
+// AWS_CA_BUNDLE that cannot be read or holds no certificate is one too (sqs::CheckCaBundle).
 Result<BridgeConfig> LoadBridgeConfig(const Environment& env);
 
 // Checks a configuration built in code as LoadBridgeConfig() checks the environment: every

@@ -32,6 +32,7 @@ Result<std::unique_ptr<OrderService>> OrderService::Create(BridgeConfig config, 
     sqs_config.endpoint_url = c.sqs_endpoint;
     sqs_config.region = c.aws_region;
     sqs_config.credentials = c.aws_credentials;
+    sqs_config.ca_bundle = c.aws_ca_bundle;
     sqs_config.max_idle_connections = c.sqs_max_in_flight_batches + 2;
     auto client = sqs::CurlSqsClient::Create(sqs_config);
     if (!client) return tl::unexpected(std::move(client.error()).With("creating the SQS client"));

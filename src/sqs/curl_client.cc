@@ -102,6 +102,7 @@ Result<SqsClientConfig> SqsClientConfigFromEnv(const Environment& env, WhenMissi
   config.endpoint_url = EnvString(
       env, "AWS_ENDPOINT_URL_SQS",
       EnvString(env, "AWS_ENDPOINT_URL", "https://sqs." + config.region + ".amazonaws.com"));
+  config.ca_bundle = EnvString(env, "AWS_CA_BUNDLE", "");
   return config;
 }
 
@@ -113,6 +114,7 @@ Result<std::unique_ptr<CurlSqsClient>> CurlSqsClient::Create(const SqsClientConf
   options.connect_timeout = config.connect_timeout;
   options.request_timeout = config.request_timeout;
   options.max_idle_handles = config.max_idle_connections;
+  options.ca_bundle = config.ca_bundle;
   auto transport = CurlTransport::Create(std::move(options));
   if (!transport) return tl::unexpected(transport.error());
   return std::make_unique<CurlSqsClient>(std::move(*transport), std::move(*endpoint),

@@ -27,21 +27,25 @@ struct SqsClientConfig {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};  // a long poll adds its wait on top
   std::size_t max_idle_connections = 8;
+  // PEM file of the CAs an https endpoint must chain to, instead of the system's (AWS_CA_BUNDLE;
+  // CurlTransportOptions::ca_bundle). Empty: the system's.
+  std::string ca_bundle;
   // max_message_bytes is replaced per queue by its MaximumMessageSize once GetQueueAttributes
   // has seen it.
   BatchLimits batch_limits;
 };
 
 // Credentials and region as CredentialsFromEnv/RegionFromEnv read them; the endpoint from
-// AWS_ENDPOINT_URL_SQS, then AWS_ENDPOINT_URL, else https://sqs.<region>.amazonaws.com.
+// AWS_ENDPOINT_URL_SQS, then AWS_ENDPOINT_URL, else https://sqs.<region>.amazonaws.com; the CA
+// bundle from AWS_CA_BUNDLE (checked when the client is created).
 // Errors: kInvalidArgument naming the missing variables.
 Result<SqsClientConfig> SqsClientConfigFromEnv(const Environment& env,
                                                WhenMissing when_missing = WhenMissing::kFail);
 
 class CurlSqsClient final : public SqsClient {
  public:
-  // The real client, over CurlTransport. Errors: kInvalidArgument for a bad endpoint, region or
-  // empty credentials.
+  // The real client, over CurlTransport. Errors: kInvalidArgument for a bad endpoint, region,
+  // empty credentials or a CA bundle that cannot be used (CheckCaBundle).
   static Result<std::unique_ptr<CurlSqsClient>> Create(const SqsClientConfig& config);
 
   CurlSqsClient(std::unique_ptr<HttpTransport> transport, Endpoint endpoint,

@@ -1,6 +1,11 @@
 #include "sqs/curl_transport.h"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <utility>
 
 #include "common/strings.h"
@@ -187,9 +192,31 @@ Error ErrorFromCurl(CURLcode code, std::string_view detail, const HttpRequest& r
                                   TransportFailureForCurlError(code));
 }
 
+Status CheckCaBundle(const std::string& path) {
+  auto unreadable = [&](const std::string& reason) {
+    return Fail(Code::kInvalidArgument, path + ": cannot be read (" + reason + ")");
+  };
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return unreadable("no such file");
+  if (!std::filesystem::is_regular_file(path, ec)) return unreadable("not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return unreadable(std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return Fail(Code::kInvalidArgument, path + ": holds no PEM certificate");
+  }
+  return Ok();
+}
+
 Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(CurlTransportOptions options) {
   if (options.credentials.access_key_id.empty() || options.credentials.secret_access_key.empty()) {
     return Fail(Code::kInvalidArgument, "SQS transport needs an access key id and a secret");
+  }
+  if (!options.ca_bundle.empty()) {
+    if (Status s = CheckCaBundle(options.ca_bundle); !s) {
+      return tl::unexpected(std::move(s.error()).With("CA bundle"));
+    }
   }
   if (auto init = InitCurlOnce(); !init) return tl::unexpected(init.error());
   CurlSlistPtr connect_to;
@@ -275,6 +302,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   set.Set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   set.Set(CURLOPT_HTTPHEADER, headers.get());
   if (connect_to_) set.Set(CURLOPT_CONNECT_TO, connect_to_.get());
+  if (!options_.ca_bundle.empty()) set.Set(CURLOPT_CAINFO, options_.ca_bundle.c_str());
   if (!request.aws_sigv4.empty()) {
     set.Set(CURLOPT_AWS_SIGV4, request.aws_sigv4.c_str());
     set.Set(CURLOPT_USERNAME, options_.credentials.access_key_id.c_str());

@@ -60,12 +60,21 @@ struct CurlTransportOptions {
   // Host: HOST while connecting elsewhere (proxies; tests pinning the signed host).
   std::vector<std::string> connect_to;
   std::string user_agent = "driftline-sqs/0.1";
+  // A PEM file of the certificate authorities an https endpoint must chain to
+  // (CURLOPT_CAINFO), in place of the system's store: AWS_CA_BUNDLE. Empty: the system's.
+  std::string ca_bundle;
 };
+
+// Checks a CA bundle before any request needs it: kInvalidArgument "<path>: cannot be read
+// (<reason>)" for a missing, unreadable or non-regular file, "<path>: holds no PEM certificate"
+// for one without a "-----BEGIN CERTIFICATE-----" block. A bad bundle found only by the first
+// request would fail every send as a TLS outage, forever, instead of stopping the start.
+Status CheckCaBundle(const std::string& path);
 
 class CurlTransport final : public HttpTransport {
  public:
   // Initialises libcurl once per process. Errors: kInvalidArgument when the credentials are
-  // empty, kInternal when libcurl cannot be initialised.
+  // empty or the CA bundle fails CheckCaBundle(), kInternal when libcurl cannot be initialised.
   static Result<std::unique_ptr<CurlTransport>> Create(CurlTransportOptions options);
 
   ~CurlTransport() override;

@@ -183,6 +183,7 @@ Endpoints ResolveEndpoints(const Suite& suite, const EndpointOverrides& override
   }
   if (auto region = env.Get("CONTRACT_SQS_REGION"); region && !region->empty())
     e.sqs_region = *region;
+  e.sqs_ca_bundle = EnvString(env, "AWS_CA_BUNDLE", "");
   return e;
 }
 

@@ -63,14 +63,16 @@ Result<Suite> LoadSuite(const SuiteOptions& options);
 // Where the servers are. Precedence: command line, then the environment (CONTRACT_KAFKA,
 // CONTRACT_SQS, CONTRACT_SQS_REGION), then the config's runOptions servers, then the contract's
 // servers. SQS credentials: the config's adminCredentials, else AWS_ACCESS_KEY_ID /
-// AWS_SECRET_ACCESS_KEY / AWS_REGION, else the local stack's test/test in us-east-1.
+// AWS_SECRET_ACCESS_KEY / AWS_REGION, else the local stack's test/test in us-east-1. The CA
+// bundle of an https SQS endpoint: AWS_CA_BUNDLE, else the system's store.
 struct Endpoints {
   std::string kafka_bootstrap;  // "" when no channel needs Kafka
   std::string sqs_host;         // "http://127.0.0.1:4566/000000000000"
   std::string sqs_region = "us-east-1";
   std::string sqs_access_key_id = "test";
   std::string sqs_secret_access_key = "test";
-  std::string kafka_source;  // where each came from, for the start-up line
+  std::string sqs_ca_bundle;  // AWS_CA_BUNDLE; "" for the system's store
+  std::string kafka_source;   // where each came from, for the start-up line
   std::string sqs_source;
 };
 

@@ -1,6 +1,11 @@
 #include "bridge/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
 
 namespace driftline::bridge {
 namespace {
@@ -108,6 +113,84 @@ TEST(BridgeConfigTest, FlagsGoThroughTheSameChecks) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->max_in_flight_messages, 64u);
   EXPECT_EQ(c->retry_policy.max_retries, 2);
+}
+
+// A folder of CA bundles for one test, removed with it.
+class CaBundleDir {
+ public:
+  CaBundleDir()
+      : path_(std::filesystem::temp_directory_path() /
+              ("bridge-ca-" + std::to_string(::getpid()) + "-" +
+               std::to_string(std::random_device{}()))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~CaBundleDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+    return (path_ / name).string();
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Not a real certificate: the start-up check only looks for a PEM certificate block; the TLS
+// library parses it at the first https request.
+constexpr char kPemBundle[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+TEST(BridgeConfigTest, CaBundleIsReadFromTheVariableOrTheFlag) {
+  CaBundleDir dir;
+  const std::string bundle = dir.Write("ca.pem", kPemBundle);
+  {
+    MapEnvironment env;
+    auto c = LoadBridgeConfig(env);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->aws_ca_bundle, "");  // the system's store
+    EXPECT_NE(c->Describe().find("ca_bundle=system"), std::string::npos) << c->Describe();
+  }
+  MapEnvironment process(std::map<std::string, std::string>{{"AWS_CA_BUNDLE", bundle}});
+  auto c = LoadBridgeConfig(process);
+  ASSERT_TRUE(c.has_value()) << c.error().message();
+  EXPECT_EQ(c->aws_ca_bundle, bundle);
+  EXPECT_NE(c->Describe().find("ca_bundle=" + bundle), std::string::npos) << c->Describe();
+  // --ca-bundle is an override of the variable.
+  const std::string other = dir.Write("other.pem", kPemBundle);
+  OverlayEnvironment flags(process, {{"AWS_CA_BUNDLE", other}});
+  c = LoadBridgeConfig(flags);
+  ASSERT_TRUE(c.has_value()) << c.error().message();
+  EXPECT_EQ(c->aws_ca_bundle, other);
+}
+
+// A bundle that cannot serve stops the start, naming the variable, the flag and the path; found
+// only at the first request it would look like a TLS outage that never ends.
+TEST(BridgeConfigTest, UnusableCaBundleIsAConfigurationError) {
+  CaBundleDir dir;
+  const std::string missing = dir.path() + "/missing.pem";
+  const std::string empty = dir.Write("empty.pem", "");
+  const std::string key_only =
+      dir.Write("key.pem", "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+  const std::pair<std::string, std::string> cases[] = {
+      {missing, "cannot be read (no such file)"},
+      {dir.path(), "cannot be read (not a regular file)"},
+      {empty, "holds no PEM certificate"},
+      {key_only, "holds no PEM certificate"},
+  };
+  for (const auto& [path, why] : cases) {
+    MapEnvironment env(std::map<std::string, std::string>{{"AWS_CA_BUNDLE", path}});
+    auto c = LoadBridgeConfig(env);
+    ASSERT_FALSE(c.has_value()) << path;
+    EXPECT_EQ(c.error().code(), Code::kInvalidArgument);
+    EXPECT_EQ(c.error().message(), "AWS_CA_BUNDLE (--ca-bundle) = " + path + ": " + why);
+  }
+  // Empty means unset: the system's store.
+  MapEnvironment unset(std::map<std::string, std::string>{{"AWS_CA_BUNDLE", ""}});
+  auto c = LoadBridgeConfig(unset);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->aws_ca_bundle, "");
 }
 
 // A configuration built in code is held to the same table.

@@ -57,6 +57,20 @@ TEST(OrderServiceCliTest, OutOfRangeExitsTwoNamingSettingValueAndRange) {
   }
 }
 
+TEST(OrderServiceCliTest, UnreadableCaBundleExitsTwoNamingVariableAndPath) {
+  for (const auto& [env, args] :
+       std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>>{
+           {{"AWS_CA_BUNDLE=/nonexistent/ca.pem"}, {}},
+           {{}, {"--ca-bundle", "/nonexistent/ca.pem"}}}) {
+    const testkit::CapturedRun run = RunService(env, args);
+    EXPECT_EQ(run.exit_code, 2) << run.output;
+    EXPECT_NE(run.output.find("order-service: AWS_CA_BUNDLE (--ca-bundle) = /nonexistent/ca.pem: "
+                              "cannot be read (no such file)"),
+              std::string::npos)
+        << run.output;
+  }
+}
+
 TEST(OrderServiceCliTest, UnknownFlagExitsTwo) {
   const testkit::CapturedRun run = RunService({}, {"--no-such-flag"});
   EXPECT_EQ(run.exit_code, 2) << run.output;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <thread>
 
 #include "sqs/curl_client.h"
@@ -16,6 +17,8 @@
 #include "sqs/protocol/errors.h"
 #include "testkit/http_stub.h"
 #include "testkit/ports.h"
+#include "testkit/temp_dir.h"
+#include "testkit/tls_front.h"
 
 namespace driftline::sqs {
 namespace {
@@ -356,6 +359,65 @@ TEST(CurlTransportTest, AFailedTlsHandshakeIsInfrastructure) {
   EXPECT_EQ(response.error().scope(), FailureScope::kInfrastructure) << response.error().ToString();
   EXPECT_EQ(response.error().cause(), cause::kTls) << response.error().ToString();
   EXPECT_FALSE(response.error().maybe_applied());
+}
+
+// AWS_CA_BUNDLE: with the test CA as the bundle, a certificate it signed is trusted and a
+// self-signed one for the same address is refused as TLS (the request never left); without
+// the bundle the system's store trusts neither.
+TEST(CurlTransportTest, CaBundleTrustsItsCaOnly) {
+  auto dir = testkit::TempDir::Create("curl-ca-bundle");
+  ASSERT_TRUE(dir) << dir.error().ToString();
+  auto certs = testkit::MakeTestCertificates((*dir)->path());
+  ASSERT_TRUE(certs) << certs.error().ToString();
+  HttpStub server([](const testkit::CapturedRequest&) {
+    return HttpStub::Response(200, R"({"MessageId":"m-1"})");
+  });
+  auto good =
+      testkit::TlsFront::Start(certs->good_cert, certs->good_key, "127.0.0.1", server.port());
+  auto bad = testkit::TlsFront::Start(certs->bad_cert, certs->bad_key, "127.0.0.1", server.port());
+  ASSERT_TRUE(good && bad);
+  const std::string good_url = "https://127.0.0.1:" + std::to_string((*good)->port());
+  const std::string bad_url = "https://127.0.0.1:" + std::to_string((*bad)->port());
+
+  CurlTransportOptions options;
+  options.ca_bundle = certs->ca_cert;
+  auto trusting = MakeTransport(options);
+  auto ok = trusting->Send(SendMessageRequest(good_url));
+  ASSERT_TRUE(ok.has_value()) << ok.error().ToString();
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, R"({"MessageId":"m-1"})");
+
+  auto refused = trusting->Send(SendMessageRequest(bad_url));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().scope(), FailureScope::kInfrastructure) << refused.error().ToString();
+  EXPECT_EQ(refused.error().cause(), cause::kTls) << refused.error().ToString();
+  EXPECT_FALSE(refused.error().maybe_applied());
+
+  auto system_store = MakeTransport()->Send(SendMessageRequest(good_url));
+  ASSERT_FALSE(system_store.has_value());
+  EXPECT_EQ(system_store.error().cause(), cause::kTls) << system_store.error().ToString();
+
+  EXPECT_EQ(server.requests().size(), 1u) << "only the trusted front passed a request on";
+  EXPECT_EQ((*good)->handshakes(), 1u);
+  EXPECT_EQ((*bad)->handshakes(), 0u);
+  EXPECT_GE((*bad)->failed_handshakes(), 1u);
+}
+
+TEST(CurlTransportTest, CreateRefusesAnUnusableCaBundle) {
+  auto dir = testkit::TempDir::Create("curl-ca-bundle");
+  ASSERT_TRUE(dir) << dir.error().ToString();
+  const std::string not_pem = (*dir)->File("not.pem");
+  std::ofstream(not_pem) << "not a certificate\n";
+  for (const std::string& path : {(*dir)->File("missing.pem"), (*dir)->path(), not_pem}) {
+    CurlTransportOptions options;
+    options.credentials = Credentials{kKeyId, kSecret, std::nullopt};
+    options.ca_bundle = path;
+    auto transport = CurlTransport::Create(options);
+    ASSERT_FALSE(transport.has_value()) << path;
+    EXPECT_EQ(transport.error().code(), Code::kInvalidArgument);
+    EXPECT_NE(transport.error().ToString().find(path), std::string::npos)
+        << transport.error().ToString();
+  }
 }
 
 TEST(CurlErrorMappingTest, EveryTransportFailureIsInfrastructure) {

@@ -1,5 +1,7 @@
-// TcpProxy against a loopback echo server: bytes pass both ways while up; while down, new
-// connections are reset and carried ones cut; up again, it forwards again.
+// TcpProxy against loopback echo servers: bytes pass both ways while up; while down, new
+// connections are reset and carried ones cut; up again, it forwards again. Moved to another
+// upstream, carried connections are cut and new ones reach it. In garbage mode an HTTP request
+// reaches the server and the client gets a 200 that is not what the server said.
 #include "testkit/tcp_proxy.h"
 
 #include <arpa/inet.h>
@@ -12,13 +14,15 @@
 #include <atomic>
 #include <thread>
 
+#include "testkit/http_stub.h"
+
 namespace driftline::testkit {
 namespace {
 
-// Echoes every byte on every connection until destroyed.
+// Echoes every byte on every connection, after `prefix`, until destroyed.
 class EchoServer {
  public:
-  EchoServer() {
+  explicit EchoServer(std::string prefix = "") : prefix_(std::move(prefix)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -53,12 +57,14 @@ class EchoServer {
           if (::poll(&q, 1, 50) != 1) continue;
           const ssize_t n = ::recv(c, buf, sizeof buf, 0);
           if (n <= 0) break;
-          ::send(c, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL);
+          const std::string reply = prefix_ + std::string(buf, static_cast<std::size_t>(n));
+          ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
         }
         ::close(c);
       });
     }
   }
+  const std::string prefix_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -79,15 +85,16 @@ int Connect(int port) {
   return fd;
 }
 
-// Sends `text` and reads the same number of bytes back (waiting at most 5 s); "" when the
-// connection is cut or nothing comes.
-std::string RoundTrip(int fd, const std::string& text) {
+// Sends `text` and reads `expect` bytes back (the same number by default; waiting at most 5 s);
+// "" when the connection is cut or nothing comes.
+std::string RoundTrip(int fd, const std::string& text, std::size_t expect = 0) {
+  if (expect == 0) expect = text.size();
   if (::send(fd, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size())) {
     return "";
   }
   std::string got;
   char buf[256];
-  while (got.size() < text.size()) {
+  while (got.size() < expect) {
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, 5000) != 1) return "";
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
@@ -119,6 +126,71 @@ TEST(TcpProxyTest, ForwardsWhileUpAndCutsWhileDown) {
   ASSERT_GE(after, 0);
   EXPECT_EQ(RoundTrip(after, "order-4"), "order-4");
   ::close(after);
+}
+
+TEST(TcpProxyTest, AnotherUpstreamCutsCarriedConnectionsAndTakesNewOnes) {
+  EchoServer first("1:");
+  EchoServer second("2:");
+  auto proxy = TcpProxy::Start("127.0.0.1", first.port());
+  ASSERT_TRUE(proxy) << proxy.error().ToString();
+  const int carried = Connect((*proxy)->port());
+  ASSERT_GE(carried, 0);
+  EXPECT_EQ(RoundTrip(carried, "a", 3), "1:a");
+
+  (*proxy)->SetUpstreamPort(second.port());
+  EXPECT_EQ((*proxy)->upstream_port(), second.port());
+  EXPECT_EQ(RoundTrip(carried, "b", 3), "") << "a carried connection is cut";
+  ::close(carried);
+  const int moved = Connect((*proxy)->port());
+  ASSERT_GE(moved, 0);
+  EXPECT_EQ(RoundTrip(moved, "c", 3), "2:c");
+  ::close(moved);
+}
+
+// Reads until the peer closes (5 s at most).
+std::string ReadToClose(int fd) {
+  std::string got;
+  char buf[1024];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 5000) != 1) break;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
+TEST(TcpProxyTest, GarbageModeAppliesTheRequestAndAnswersAPageNotTheServersReply) {
+  HttpStub server([](const CapturedRequest& r) { return HttpStub::Response(200, "{}" + r.body); });
+  auto proxy = TcpProxy::Start("127.0.0.1", server.port());
+  ASSERT_TRUE(proxy) << proxy.error().ToString();
+  const std::string request =
+      "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 7\r\n\r\norder-1";
+
+  (*proxy)->SetGarbage(true);
+  EXPECT_TRUE((*proxy)->garbage());
+  const int garbage = Connect((*proxy)->port());
+  ASSERT_GE(garbage, 0);
+  ASSERT_EQ(::send(garbage, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  const std::string reply = ReadToClose(garbage);
+  ::close(garbage);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+  EXPECT_NE(reply.find("Connection: close\r\n"), std::string::npos) << reply;
+  EXPECT_EQ(reply.substr(reply.find("\r\n\r\n") + 4), TcpProxy::kGarbagePage);
+  ASSERT_EQ(server.requests().size(), 1u) << "the request reached the server";
+  EXPECT_EQ(server.requests()[0].body, "order-1");
+  EXPECT_EQ((*proxy)->garbage_replies(), 1u);
+
+  (*proxy)->SetGarbage(false);
+  const int plain = Connect((*proxy)->port());
+  ASSERT_GE(plain, 0);
+  const std::string real = HttpStub::Response(200, "{}order-1");
+  EXPECT_EQ(RoundTrip(plain, request, real.size()), real);
+  ::close(plain);
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ((*proxy)->garbage_replies(), 1u);
 }
 
 }  // namespace
