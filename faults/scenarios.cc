@@ -522,10 +522,10 @@ const std::vector<Scenario>& AllScenarios() {
 }
 
 std::string FormatTable(const std::vector<ScenarioResult>& results) {
-  std::string out = Format("%-16s %8s %8s %8s %6s %10s %8s  %s\n", "scenario", "orders", "in SQS",
+  std::string out = Format("%-20s %8s %8s %8s %6s %10s %8s  %s\n", "scenario", "orders", "in SQS",
                            "in DLQ", "lost", "duplicates", "seconds", "verdict");
   for (const auto& r : results) {
-    out += Format("%-16s %8" PRId64 " %8" PRId64 " %8" PRId64 " %6" PRId64 " %10" PRId64
+    out += Format("%-20s %8" PRId64 " %8" PRId64 " %8" PRId64 " %6" PRId64 " %10" PRId64
                   " %8.1f  %s\n",
                   r.name.c_str(), r.tally.orders, r.tally.in_sqs, r.tally.in_dlq, r.tally.lost,
                   r.tally.duplicates, r.seconds, r.Passed() ? "PASS" : "FAIL");

@@ -323,6 +323,13 @@ ScenarioResult SlowBrokerSigterm(const Environment& env, const CampaignOptions& 
              code && *code == 0,
              code ? Format("exit %d after %.1f s", *code, stopped_after)
                   : "killed after 120 s, or died of a signal; see " + svc->log());
+  if (auto committed =
+          rig.topology->CommittedOffsets(rig.topology->main_group(), rig.topology->main_topic())) {
+    rig.Note(Format("main group committed offset when the first instance exited: %" PRId64
+                    " of %d (what it sent past that while its commits could not reach the "
+                    "broker is sent again by the next instance: duplicates)",
+                    committed->empty() ? std::int64_t{0} : committed->begin()->second, n));
+  }
   auto second = rig.StartService(extra, "second");
   if (!second || !rig.WaitReady(*second, "the restarted instance", seconds(90)))
     return rig.Finish();
