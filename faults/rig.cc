@@ -105,6 +105,20 @@ std::optional<pid_t> OurBrokerPid(Rig& rig, const Environment& env) {
   return std::nullopt;
 }
 
+void EndStream(Rig& rig, double rate, seconds finish_limit, seconds settle_limit) {
+  const std::int64_t at_recovery = rig.sqs->Received();
+  rig.Expect(
+      "orders flow again after the fault",
+      Eventually(
+          [&] { return rig.sqs->Received() >= at_recovery + static_cast<std::int64_t>(rate * 3); },
+          seconds(90)));
+  if (Status s = rig.feed->Finish(finish_limit); !s) {
+    rig.Failed("every order was accepted by Kafka (the campaign's producer)", s.error().ToString());
+  }
+  rig.Note(Format("%" PRId64 " orders sent in all", rig.feed->Sent()));
+  rig.Settle(settle_limit);
+}
+
 void GracefulStop(Rig& rig, ServiceInstance& s, const std::string& name) {
   const auto code = s.Terminate();
   rig.Expect(name + " stops gracefully on SIGTERM (exit 0)", code == 0,

@@ -123,6 +123,10 @@ Result<int> Stack(const Environment& env, const std::vector<std::string>& args,
 // The pid of the broker this campaign talks to, when the stack script manages it (else a failed
 // check: `stop kafka` or a signal would reach somebody else's broker).
 std::optional<pid_t> OurBrokerPid(Rig& rig, const Environment& env);
+// After a fault in a stream of orders at `rate`/s: checks they flow again (3 s worth reach SQS
+// within 90 s), stops the stream, waits for Kafka to accept every order sent, and settles.
+void EndStream(Rig& rig, double rate, std::chrono::seconds finish_limit,
+               std::chrono::seconds settle_limit);
 // SIGTERM, and the check that the instance exited 0.
 void GracefulStop(Rig& rig, ServiceInstance& s, const std::string& name);
 

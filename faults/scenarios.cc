@@ -173,16 +173,7 @@ ScenarioResult BrokerOutage(const Environment& env, const CampaignOptions& o) {
       ready ? Format("%.1f s after the broker answered", SecondsSince(t0)) : "see " + svc->log());
   rig.Expect("the same process throughout (no restart)", svc->Running() && svc->pid() == pid,
              Format("pid %d", static_cast<int>(pid)));
-  const std::int64_t at_recovery = rig.sqs->Received();
-  const bool flowing = Eventually(
-      [&] { return rig.sqs->Received() >= at_recovery + static_cast<std::int64_t>(rate * 3); },
-      seconds(90));
-  rig.Expect("orders flow again after the outage", flowing);
-  if (Status s = rig.feed->Finish(seconds(180)); !s) {
-    rig.Failed("every order was accepted by Kafka (the campaign's producer)", s.error().ToString());
-  }
-  rig.Note(Format("%" PRId64 " orders sent in all", rig.feed->Sent()));
-  rig.Settle(seconds(o.short_form ? 120 : 240));
+  EndStream(rig, rate, seconds(180), seconds(o.short_form ? 120 : 240));
   rig.Expect("nothing was sent to the retry topic", rig.retry->Count() == 0,
              Format("%zu retry records", rig.retry->Count()));
   GracefulStop(rig, *svc, "order-service");
@@ -249,17 +240,7 @@ ScenarioResult SqsOutage(const Environment& env, const CampaignOptions& o) {
   rig.Expect("nothing moved to the retry or dead-letter topic during the outage",
              retried == 0 && dead == 0,
              Format("%zu retry records, %zu dead letters", retried, dead));
-  const std::int64_t at_recovery = rig.sqs->Received();
-  rig.Expect(
-      "orders flow again after the outage",
-      Eventually(
-          [&] { return rig.sqs->Received() >= at_recovery + static_cast<std::int64_t>(rate * 3); },
-          seconds(90)));
-  if (Status s = rig.feed->Finish(seconds(120)); !s) {
-    rig.Failed("every order was accepted by Kafka (the campaign's producer)", s.error().ToString());
-  }
-  rig.Note(Format("%" PRId64 " orders sent in all", rig.feed->Sent()));
-  rig.Settle(seconds(o.short_form ? 120 : 240));
+  EndStream(rig, rate, seconds(120), seconds(o.short_form ? 120 : 240));
   rig.Expect("no retry records and no dead letters at all",
              rig.retry->Count() == 0 && rig.dlq->Count() == 0,
              Format("%zu retry records, %zu dead letters", rig.retry->Count(), rig.dlq->Count()));

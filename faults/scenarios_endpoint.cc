@@ -117,17 +117,7 @@ bool RunEndpointFault(Rig& rig, const CampaignOptions& o, const std::vector<std:
   rig.Expect("nothing moved to the retry topic, no valid order dead-lettered during the fault",
              retried == 0 && dead == 0,
              Format("%zu retry records, %zu dead letters of valid orders", retried, dead));
-  const std::int64_t at_recovery = rig.sqs->Received();
-  rig.Expect(
-      "orders flow again after the fault",
-      Eventually(
-          [&] { return rig.sqs->Received() >= at_recovery + static_cast<std::int64_t>(rate * 3); },
-          seconds(90)));
-  if (Status s = rig.feed->Finish(seconds(120)); !s) {
-    rig.Failed("every order was accepted by Kafka (the campaign's producer)", s.error().ToString());
-  }
-  rig.Note(Format("%" PRId64 " orders sent in all", rig.feed->Sent()));
-  rig.Settle(seconds(o.short_form ? 120 : 240));
+  EndStream(rig, rate, seconds(120), seconds(o.short_form ? 120 : 240));
   const std::size_t all_dead = rig.dlq->Count(), wrong = wrongly_dead();
   rig.Expect("no retry records, and dead letters only for poison orders",
              rig.retry->Count() == 0 && wrong == 0,
