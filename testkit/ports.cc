@@ -10,9 +10,8 @@
 #include "testkit/unique_fd.h"
 
 namespace driftline::testkit {
-namespace {
 
-sockaddr_in Loopback(int port) {
+sockaddr_in LoopbackAddress(int port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -20,11 +19,9 @@ sockaddr_in Loopback(int port) {
   return addr;
 }
 
-}  // namespace
-
 int FreeLoopbackPort() {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in addr = Loopback(0);
+  sockaddr_in addr = LoopbackAddress(0);
   socklen_t len = sizeof addr;
   if (!fd.valid() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
@@ -36,7 +33,7 @@ int FreeLoopbackPort() {
 int HttpGetStatus(int port, const std::string& path) {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
   if (!fd.valid()) return -1;
-  sockaddr_in addr = Loopback(port);
+  sockaddr_in addr = LoopbackAddress(port);
   timeval tv{2, 0};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -54,7 +51,7 @@ HttpGetReply HttpGet(int port, const std::string& path) {
   HttpGetReply reply;
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
   if (!fd.valid()) return reply;
-  sockaddr_in addr = Loopback(port);
+  sockaddr_in addr = LoopbackAddress(port);
   timeval tv{2, 0};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);

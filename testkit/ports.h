@@ -1,6 +1,8 @@
 // Loopback ports and the HTTP probes the tests need (GET a path, read the status, or the body too).
 #pragma once
 
+#include <netinet/in.h>
+
 #include <string>
 
 namespace driftline::testkit {
@@ -9,6 +11,8 @@ namespace driftline::testkit {
 // free port for a server the test starts, or a target for "connection refused". -1 when no
 // loopback socket can be bound.
 int FreeLoopbackPort();
+// 127.0.0.1:<port> as a socket address.
+sockaddr_in LoopbackAddress(int port);
 
 // The HTTP status of GET http://127.0.0.1:<port><path> (2 s to answer), or -1 when nothing
 // answers.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "testkit/child_process.h"
+#include "testkit/ports.h"
 
 namespace driftline::testkit {
 namespace {
@@ -34,14 +35,6 @@ std::string OpenSslError() {
   if (const unsigned long e = ERR_get_error(); e != 0) ERR_error_string_n(e, text, sizeof text);
   ERR_clear_error();
   return text;
-}
-
-sockaddr_in LoopbackTo(int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
 }
 
 bool SendAllTo(int fd, const char* data, std::size_t size) {
@@ -149,7 +142,7 @@ Result<std::unique_ptr<TlsFront>> TlsFront::Start(const std::string& cert_file,
                                                   const std::string& key_file,
                                                   const std::string& upstream_host,
                                                   int upstream_port) {
-  sockaddr_in upstream = LoopbackTo(upstream_port);
+  sockaddr_in upstream = LoopbackAddress(upstream_port);
   if (::inet_pton(AF_INET, upstream_host.c_str(), &upstream.sin_addr) != 1) {
     return Fail(Code::kInvalidArgument,
                 "TLS front: '" + upstream_host + "' is not an IPv4 address");
@@ -166,7 +159,7 @@ Result<std::unique_ptr<TlsFront>> TlsFront::Start(const std::string& cert_file,
   UniqueFd listener(::socket(AF_INET, SOCK_STREAM, 0));
   int one = 1;
   ::setsockopt(listener.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr = LoopbackTo(0);
+  sockaddr_in addr = LoopbackAddress(0);
   socklen_t len = sizeof addr;
   if (!listener.valid() ||
       ::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||

@@ -102,7 +102,29 @@ Status AppendHeader(CurlSlistPtr& list, std::string_view name, std::string_view 
 
 }  // namespace
 
+namespace {
+
+// A certificate, cipher or pinning refused: the endpoint is wrong until someone fixes it.
+bool IsCertificateError(CURLcode code) {
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Code CodeForCurlError(CURLcode code) {
+  if (IsCertificateError(code)) return Code::kFailedPrecondition;
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
       return Code::kDeadlineExceeded;
@@ -126,15 +148,6 @@ Code CodeForCurlError(CURLcode code) {
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_LOGIN_DENIED:
       return Code::kInvalidArgument;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-      return Code::kFailedPrecondition;
     case CURLE_OUT_OF_MEMORY:
     case CURLE_BAD_FUNCTION_ARGUMENT:
     case CURLE_UNKNOWN_OPTION:
@@ -150,20 +163,13 @@ Code CodeForCurlError(CURLcode code) {
 }
 
 TransportFailure TransportFailureForCurlError(CURLcode code) {
+  if (IsCertificateError(code)) return TransportFailure::kTls;
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
       return TransportFailure::kUnreachable;
     case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_ENGINE_NOTFOUND:
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
