@@ -41,11 +41,12 @@ std::string ActionOf(const Row& row, bool dry_run) {
 
 std::string FormatTable(const RedriveReport& report) {
   if (report.rows.empty()) return "";
-  std::vector<std::array<std::string, kColumns>> lines;
-  lines.push_back({});
+  // Sized once and filled in place: no reallocation moves the rows.
+  std::vector<std::array<std::string, kColumns>> lines(report.rows.size() + 1);
   for (std::size_t c = 0; c < kColumns; ++c)
-    lines.back()[c] = kHeadings[c];
-  for (const Row& row : report.rows) {
+    lines[0][c] = kHeadings[c];
+  for (std::size_t r = 0; r < report.rows.size(); ++r) {
+    const Row& row = report.rows[r];
     const std::array<std::string, kColumns> raw = {
         std::to_string(row.partition) + "/" + std::to_string(row.offset),
         row.failed_timestamp,
@@ -56,11 +57,8 @@ std::string FormatTable(const RedriveReport& report) {
         std::to_string(row.redrive_count),
         ActionOf(row, report.dry_run),
         row.why.empty() ? row.final_error_message : row.why};
-    std::array<std::string, kColumns> cells;
-    for (std::size_t c = 0; c < kColumns; ++c) {
-      cells[c] = Cell(raw[c].empty() ? "-" : raw[c], kMaxWidth[c]);
-    }
-    lines.push_back(std::move(cells));
+    for (std::size_t c = 0; c < kColumns; ++c)
+      lines[r + 1][c] = Cell(raw[c].empty() ? "-" : raw[c], kMaxWidth[c]);
   }
   std::array<std::size_t, kColumns> width{};
   for (const auto& cells : lines) {
