@@ -113,8 +113,10 @@ const std::vector<Expectation>& Table() {
       {"total-retries-off-by-one",
        Contract::kLab,
        {{kRetryDlq,
+         // Not "retries observed 3": envelope 3 and the dead letter are written 3 ms apart on
+         // two topics, and the dead letter that fails the test at once may arrive first.
          {"/payload/totalRetries: value differs (expected 3, actual 4)",
-          "totalRetries 4; maxAttempts 3; retries observed 3"}}}},
+          "totalRetries 4; maxAttempts 3"}}}},
       {"dlq-before-retries-finish",
        Contract::kLab,
        {{kRetryDlq,
