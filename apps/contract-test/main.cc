@@ -13,13 +13,11 @@
 #include "common/clock.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "contract/connect/connect.h"
 #include "contract/report/console.h"
 #include "contract/report/writers.h"
 #include "contract/run/runner.h"
 #include "contract/run/suite.h"
-#include "contract/transport/kafka_transport.h"
-#include "contract/transport/sqs_transport.h"
-#include "sqs/curl_transport.h"
 
 namespace {
 
@@ -159,51 +157,10 @@ int Run(int argc, char** argv) {
     return 0;
   }
 
-  const auto endpoints =
-      driftline::contract::ResolveEndpoints(*suite, overrides, driftline::Environment::Process());
-  bool needs_kafka = false;
-  bool needs_sqs = false;
-  for (const auto& tc : cases) {
-    std::vector<const driftline::contract::Channel*> channels = tc.plan->watched;
-    if (tc.plan->input != nullptr) channels.push_back(tc.plan->input);
-    for (const auto* c : channels) {
-      needs_kafka = needs_kafka || c->protocol == driftline::contract::Protocol::kKafka;
-      needs_sqs = needs_sqs || c->protocol == driftline::contract::Protocol::kSqs;
-    }
-  }
-  std::unique_ptr<driftline::contract::KafkaTransport> kafka;
-  std::unique_ptr<driftline::contract::SqsTransport> sqs;
-  if (needs_kafka) {
-    if (endpoints.kafka_bootstrap.empty())
-      return ConfigError("no Kafka server: give --kafka or CONTRACT_KAFKA");
-    driftline::contract::KafkaTransportConfig kc;
-    kc.bootstrap = endpoints.kafka_bootstrap;
-    // CONTRACT_KAFKA_PROPERTY_SECURITY_PROTOCOL=SSL -> security.protocol=SSL, and so on.
-    for (const auto& [name, value] : driftline::PropertiesFromEnv(driftline::Environment::Process(),
-                                                                  "CONTRACT_KAFKA_PROPERTY_"))
-      kc.properties.Set(name, value);
-    auto created = driftline::contract::KafkaTransport::Create(kc, clock);
-    if (!created) return ConfigError(created.error().Trace());
-    kafka = std::move(*created);
-  }
-  if (needs_sqs) {
-    auto split = driftline::contract::SplitSqsHost(endpoints.sqs_host);
-    if (!split) return ConfigError(split.error().message() + " (give --sqs or CONTRACT_SQS)");
-    driftline::contract::SqsTransportConfig sc;
-    sc.client.endpoint_url = split->first;
-    sc.client.region = endpoints.sqs_region;
-    sc.client.credentials.access_key_id = endpoints.sqs_access_key_id;
-    sc.client.credentials.secret_access_key = endpoints.sqs_secret_access_key;
-    if (!endpoints.sqs_ca_bundle.empty()) {
-      if (auto usable = driftline::sqs::CheckCaBundle(endpoints.sqs_ca_bundle); !usable)
-        return ConfigError("AWS_CA_BUNDLE = " + usable.error().message());
-    }
-    sc.client.ca_bundle = endpoints.sqs_ca_bundle;
-    sc.queue_base = split->second;
-    auto created = driftline::contract::SqsTransport::Create(sc, clock);
-    if (!created) return ConfigError(created.error().Trace());
-    sqs = std::move(*created);
-  }
+  auto connected = driftline::contract::ConnectTransports(*suite, cases, overrides,
+                                                          driftline::Environment::Process(), clock);
+  if (!connected) return ConfigError(connected.error().message());
+  const driftline::contract::Endpoints& endpoints = connected->endpoints;
 
   driftline::contract::Timing timing;
   timing.reply_timeout = Ms(reply_timeout);
@@ -220,10 +177,10 @@ int Run(int argc, char** argv) {
   std::printf("  timing: retry delays met within %s; at once = within %.2f s\n",
               timing.DescribeTolerance().c_str(),
               static_cast<double>(timing.react_within.count()) / 1000.0);
-  if (kafka)
+  if (connected->kafka)
     std::printf("  kafka %s (from %s)\n", endpoints.kafka_bootstrap.c_str(),
                 endpoints.kafka_source.c_str());
-  if (sqs)
+  if (connected->sqs)
     std::printf("  sqs   %s (from %s)\n", endpoints.sqs_host.c_str(), endpoints.sqs_source.c_str());
   std::fflush(stdout);
 
@@ -236,15 +193,13 @@ int Run(int argc, char** argv) {
   ro.progress_interval = Ms(progress_interval);
   ro.origin = launched;
   driftline::report::ConsoleProgress progress(stdout, clock, verbose);
-  driftline::contract::Runner runner(driftline::contract::Transports{kafka.get(), sqs.get()}, clock,
-                                     ro, &progress);
+  driftline::contract::Runner runner(connected->transports(), clock, ro, &progress);
   if (auto prepared = runner.Prepare(cases); !prepared)
     return ConfigError("cannot watch the channels: " + prepared.error().Trace());
   driftline::contract::SuiteResult result = runner.Run(cases);
   result.title = suite->Title();
   result.warnings.insert(result.warnings.begin(), suite->warnings.begin(), suite->warnings.end());
-  if (kafka) kafka->Stop();
-  if (sqs) sqs->Stop();
+  connected->Stop();
 
   std::printf("%s", driftline::report::FormatFinalReport(result).c_str());
   auto written = driftline::report::WriteReports(result, report_dir);
