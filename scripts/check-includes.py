@@ -30,6 +30,8 @@ ALLOWED = {
     "contract/run": ["contract/spec", "contract/check", "contract/transport", "common", "kafka",
                      "sqs"],
     "contract/report": ["contract/run", "contract/spec", "common"],
+    "studio": ["contract/report", "contract/run", "contract/check", "contract/transport",
+               "contract/spec", "common", "kafka", "sqs"],
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
