@@ -33,7 +33,7 @@ ALLOWED = {
     "contract/connect": ["contract/run", "contract/transport", "contract/spec", "common", "kafka",
                          "sqs"],
     "studio": ["contract/connect", "contract/report", "contract/run", "contract/check",
-               "contract/transport", "contract/spec", "common"],
+               "contract/transport", "contract/spec", "common", "kafka", "sqs"],
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
