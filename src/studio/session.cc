@@ -273,7 +273,8 @@ void Session::Main() {
     const bool cancelled = cancel_requested();
     connected->Stop();
     if (!prepared) {
-      ending.outcome = "error";
+      // Cancelled while the watches were starting: the failure is kept, the outcome says why.
+      ending.outcome = cancelled ? "cancelled" : "error";
       ending.error = "cannot watch the channels: " + prepared.error().Trace();
       Finish(ending);
       return;
@@ -312,7 +313,7 @@ void Session::Finish(const Ending& ending) {
   final_state.counts = CountsJson(ending.counts);
   final_state.duration_ms = elapsed_ms;
   final_state.summary_line = report::FormatSummaryLine(ending.counts);
-  if (ending.error && ending.outcome == "error") final_state.summary_line = *ending.error;
+  if (ending.error) final_state.summary_line = *ending.error;
   // Stored before "done" goes out: a page that sees "done" finds the reports.
   if (auto stored = history_.Finish(id_, final_state, ending.suite_json, ending.reports); !stored) {
     spdlog::warn("studio: run {}: the result was not stored: {}", id_, stored.error().message());
