@@ -30,6 +30,7 @@ ALLOWED = {
     "contract/run": ["contract/spec", "contract/check", "contract/transport", "common", "kafka",
                      "sqs"],
     "contract/report": ["contract/run", "contract/spec", "common"],
+    "studio": ["contract/report", "contract/run", "contract/check", "contract/spec", "common"],
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
