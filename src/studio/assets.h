@@ -1,5 +1,6 @@
-// The page's files (src/studio/web: index.html, app.js, app.css), embedded in the binary at build
-// time by cmake/embed_files.cmake: Studio serves them from memory and reads no file for them.
+// The page's files (every file of src/studio/web: index.html, app.js, app.css, ...), embedded in
+// the binary at build time by cmake/embed_files.cmake: Studio serves them from memory and reads
+// no file for them.
 #pragma once
 
 #include <span>
@@ -8,7 +9,7 @@
 namespace driftline::studio {
 
 struct Asset {
-  std::string_view name;          // "index.html", "app.js", "app.css"
+  std::string_view name;          // "index.html", "app.js", ...
   std::string_view content_type;  // "text/html; charset=utf-8", ...
   std::string_view body;          // the file's bytes
 };

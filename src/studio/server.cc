@@ -207,7 +207,7 @@ void Server::Impl::Post(const std::string& pattern, Handler handler) {
 
 void Server::Impl::Routes() {
   Get("/", &Impl::Page);
-  Get(R"(/assets/(app\.js|app\.css))", &Impl::AssetFile);
+  Get(R"(/assets/([A-Za-z0-9_-][A-Za-z0-9._-]*))", &Impl::AssetFile);
   Get("/api/state", &Impl::State);
   Get("/api/candidates", &Impl::Candidates);
   Post("/api/load", &Impl::Load);
@@ -274,7 +274,8 @@ void Server::Impl::Page(const httplib::Request&, httplib::Response& res) {
 }
 
 void Server::Impl::AssetFile(const httplib::Request& req, httplib::Response& res) {
-  const Asset* asset = FindAsset(req.matches[1].str());
+  const std::string name = req.matches[1].str();
+  const Asset* asset = name == "index.html" ? nullptr : FindAsset(name);  // the page is at /
   if (asset == nullptr) return SendError(res, 404, "not found");
   res.set_header("Cache-Control", "no-store");
   res.set_content(std::string(asset->body), std::string(asset->content_type));

@@ -1,10 +1,9 @@
 # The Studio server: one run at a time in its own thread (session.cc), the HTTP API and the page
 # (server.cc, the only file that includes <httplib.h>), and the page's files embedded at build
 # time from web/ (cmake/embed_files.cmake writes studio_assets.cc; assets.h declares it).
-set(studio_web_files
-  ${CMAKE_CURRENT_LIST_DIR}/web/index.html
-  ${CMAKE_CURRENT_LIST_DIR}/web/app.js
-  ${CMAKE_CURRENT_LIST_DIR}/web/app.css)
+# Every file of web/ (index.html, app.js, app.css, the icon...); a file added there is embedded
+# at the next build.
+file(GLOB studio_web_files CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/web/*)
 list(JOIN studio_web_files "|" studio_web_list)
 set(studio_assets_cc ${CMAKE_CURRENT_BINARY_DIR}/studio_assets.cc)
 add_custom_command(

@@ -199,7 +199,8 @@ TEST_F(ServerTest, ServesThePageWithItsHeaders) {
 }
 
 TEST_F(ServerTest, UnknownPathsAreJson404s) {
-  for (const char* path : {"/nope", "/assets/other.js", "/api/runs/x", "/api/nothing"}) {
+  for (const char* path : {"/nope", "/assets/other.js", "/assets/index.html", "/assets/../x",
+                           "/api/runs/x", "/api/nothing"}) {
     auto r = Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 404) << path;
