@@ -11,3 +11,5 @@ find_package(CLI11 REQUIRED)                                   # libcli11-dev
 find_package(OpenSSL REQUIRED)                                 # libssl-dev: MD5, HMAC, base64
 find_package(prometheus-cpp REQUIRED)                          # prometheus-cpp-dev: metrics
 find_package(civetweb REQUIRED)                                # libcivetweb-dev: /healthz, /metrics
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)   # libsqlite3-dev: the Studio's run history
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # libcpp-httplib-dev: the Studio's HTTP server

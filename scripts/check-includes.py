@@ -30,6 +30,10 @@ ALLOWED = {
     "contract/run": ["contract/spec", "contract/check", "contract/transport", "common", "kafka",
                      "sqs"],
     "contract/report": ["contract/run", "contract/spec", "common"],
+    "contract/connect": ["contract/run", "contract/transport", "contract/spec", "common", "kafka",
+                         "sqs"],
+    "studio": ["contract/connect", "contract/report", "contract/run", "contract/check",
+               "contract/transport", "contract/spec", "common", "kafka", "sqs"],
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

@@ -16,6 +16,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev
   libcli11-dev libspdlog-dev libfmt-dev libexpected-dev
   prometheus-cpp-dev libcivetweb-dev
+  libsqlite3-dev            # the Studio's run history
   libgtest-dev libgmock-dev libbenchmark-dev
   json-schema-test-suite    # draft-7 conformance cases for the contract runner's schema checks
   kcat                      # debugging and stack readiness checks

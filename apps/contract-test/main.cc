@@ -1,25 +1,30 @@
 // contract-test: runs an AsyncAPI 3.0 contract's examples against a running service over Kafka
 // and SQS, as Specmatic's async runner does in the lab, and reports the outcome.
 //
+// `contract-test studio` serves the same runs as a local web app (src/studio/README.md).
+//
 // Exit codes: 0 every test passed, 1 a test failed or errored, 2 a configuration or contract
-// error (nothing was sent).
+// error (nothing was sent). studio: 0 after SIGINT/SIGTERM, 2 when it cannot start.
 // GCC 12 reports a false "potential null pointer dereference" in CLI11's detail::split(),
 // inlined here through the vector-valued options.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "common/clock.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "contract/connect/connect.h"
 #include "contract/report/console.h"
 #include "contract/report/writers.h"
 #include "contract/run/runner.h"
 #include "contract/run/suite.h"
-#include "contract/transport/kafka_transport.h"
-#include "contract/transport/sqs_transport.h"
-#include "sqs/curl_transport.h"
+#include "studio/history.h"
+#include "studio/root.h"
+#include "studio/server.h"
 
 namespace {
 
@@ -38,6 +43,139 @@ int ConfigError(const std::string& message) {
   return kExitConfig;
 }
 
+// How tests wait and match: the flags a run and `studio` share.
+struct RunFlags {
+  int jobs = 0;
+  bool schema_only_literals = false;
+  double reply_timeout = 30;
+  double arrival_grace = 3;
+  double settle = -1;
+  double tolerance = 0.25;
+  double tolerance_percent = 20;
+  double react_within = 1;
+  double clock_skew = 0.25;
+  double progress_interval = 2;
+
+  void AddTo(CLI::App& app) {
+    app.add_flag("--schema-only-literals", schema_only_literals,
+                 "check plain literals in examples by type only, as Specmatic does; "
+                 "$match(exact: ...) still compares values");
+    app.add_option("--reply-timeout", reply_timeout,
+                   "seconds to wait for a reply when no retry precedes it (30)");
+    app.add_option("--timing-tolerance", tolerance,
+                   "seconds a declared retry delay may be missed by, either way; the larger of "
+                   "this and --timing-tolerance-percent of the delay applies (0.25)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--timing-tolerance-percent", tolerance_percent,
+                   "percent of a declared retry delay it may be missed by, either way (20)")
+        ->check(CLI::Range(0.0, 100.0));
+    app.add_option("--react-within", react_within,
+                   "seconds within which a message due at once must follow: the first retry "
+                   "envelope after the publish, the dead letter after the last envelope (1)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--arrival-grace", arrival_grace,
+                   "seconds a due message may take to reach contract-test, past its due time and "
+                   "tolerance, before it counts as missing (3)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--settle", settle,
+                   "seconds to keep watching once the example's last message arrived, for late "
+                   "duplicates, extra retries, dead letters on a success path (default: the "
+                   "operation's largest declared retry delay, at least 1)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--max-clock-skew", clock_skew,
+                   "seconds a message may predate the test before it counts as stale (0.25)");
+    app.add_option("--progress-interval", progress_interval,
+                   "seconds between progress lines of a waiting test (2)");
+  }
+
+  driftline::contract::Timing Timing() const {
+    driftline::contract::Timing timing;
+    timing.reply_timeout = Ms(reply_timeout);
+    timing.arrival_grace = Ms(arrival_grace);
+    if (settle >= 0) timing.settle = Ms(settle);
+    timing.tolerance_floor = Ms(tolerance);
+    timing.tolerance_ratio = tolerance_percent / 100.0;
+    timing.react_within = Ms(react_within);
+    return timing;
+  }
+
+  // Everything but `parallel` and `origin`.
+  driftline::contract::RunnerOptions Runner() const {
+    driftline::contract::RunnerOptions ro;
+    ro.jobs = jobs;
+    ro.timing = Timing();
+    ro.match.literals_by_value = !schema_only_literals;
+    ro.max_clock_skew = Ms(clock_skew);
+    ro.progress_interval = Ms(progress_interval);
+    return ro;
+  }
+};
+
+struct StudioFlags {
+  std::string host = "127.0.0.1";
+  int port = 9000;
+  std::string root;
+  std::string db;
+  driftline::contract::EndpointOverrides overrides;
+  RunFlags run;
+};
+
+int StudioError(const std::string& message) {
+  std::fprintf(stderr, "contract-test studio: %s\n", message.c_str());
+  return kExitConfig;
+}
+
+// Serves Studio until SIGINT or SIGTERM.
+int RunStudio(const StudioFlags& flags, Clock& clock) {
+  // The signals are taken by one thread with sigwait(); blocked before any thread starts, so
+  // that every later thread (the server's, the runs') inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto root =
+      driftline::studio::Root::Open(flags.root.empty() ? fs::current_path() : fs::path(flags.root));
+  if (!root) return StudioError(root.error().message());
+  const fs::path db = fs::absolute(
+      flags.db.empty() ? driftline::studio::DefaultHistoryPath(driftline::Environment::Process())
+                       : fs::path(flags.db));
+  auto history = driftline::studio::History::Open(db);
+  if (!history) return StudioError(history.error().message());
+
+  driftline::studio::ServerOptions options;
+  options.host = flags.host;
+  options.port = flags.port;
+  options.runner = flags.run.Runner();
+  const driftline::contract::EndpointOverrides overrides = flags.overrides;
+  options.transports = [overrides, &clock](
+                           const driftline::contract::Suite& suite,
+                           const std::vector<driftline::contract::TestCase>& cases) {
+    return driftline::contract::ConnectTransports(suite, cases, overrides,
+                                                  driftline::Environment::Process(), clock);
+  };
+  auto server =
+      driftline::studio::Server::Bind(std::move(*root), std::move(*history), options, clock);
+  if (!server) return StudioError(server.error().message());
+  driftline::studio::Server& studio = **server;
+  std::printf("contract-test studio: %s (root %s, history %s)\n", studio.Url().c_str(),
+              studio.root().path().c_str(), db.c_str());
+  std::fflush(stdout);
+
+  std::thread watcher([&signals, &studio] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    studio.Stop();
+  });
+  auto served = studio.Serve();
+  // Ends the watcher when the server stopped by itself (it takes the signal like a real one).
+  pthread_kill(watcher.native_handle(), SIGTERM);
+  watcher.join();
+  if (!served) return StudioError(served.error().message());
+  return 0;
+}
+
 int Run(int argc, char** argv) {
   Clock& clock = Clock::System();
   const Clock::MonoTime launched = clock.Mono();
@@ -51,18 +189,9 @@ int Run(int argc, char** argv) {
   std::vector<std::string> examples;
   driftline::contract::EndpointOverrides overrides;
   bool sequential = false;
-  int jobs = 0;
+  RunFlags run;
   bool strict = false;
   bool lenient = false;
-  bool schema_only_literals = false;
-  double reply_timeout = 30;
-  double arrival_grace = 3;
-  double settle = -1;
-  double tolerance = 0.25;
-  double tolerance_percent = 20;
-  double react_within = 1;
-  double clock_skew = 0.25;
-  double progress_interval = 2;
   std::string report_dir = "build/reports/contract";
   std::vector<std::string> filters;
   bool verbose = false;
@@ -78,7 +207,7 @@ int Run(int argc, char** argv) {
                  "SQS host with the account path, e.g. http://127.0.0.1:4566/000000000000 "
                  "[CONTRACT_SQS]");
   app.add_flag("--sequential", sequential, "run the tests one at a time, in example order");
-  app.add_option("--jobs", jobs, "at most this many tests at once (parallel mode)");
+  app.add_option("--jobs", run.jobs, "at most this many tests at once (parallel mode)");
   app.add_flag("--strict", strict,
                "validate every example against the contract before sending anything (also "
                "settings.strictMode: true in the config)");
@@ -88,41 +217,37 @@ int Run(int argc, char** argv) {
                "(overrides settings.strictMode). Without it every observed message is checked "
                "against its whole schema: types, formats, enums, bounds, required members, "
                "forbidden extra members");
-  app.add_flag("--schema-only-literals", schema_only_literals,
-               "check plain literals in examples by type only, as Specmatic does; "
-               "$match(exact: ...) still compares values");
-  app.add_option("--reply-timeout", reply_timeout,
-                 "seconds to wait for a reply when no retry precedes it (30)");
-  app.add_option("--timing-tolerance", tolerance,
-                 "seconds a declared retry delay may be missed by, either way; the larger of "
-                 "this and --timing-tolerance-percent of the delay applies (0.25)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--timing-tolerance-percent", tolerance_percent,
-                 "percent of a declared retry delay it may be missed by, either way (20)")
-      ->check(CLI::Range(0.0, 100.0));
-  app.add_option("--react-within", react_within,
-                 "seconds within which a message due at once must follow: the first retry "
-                 "envelope after the publish, the dead letter after the last envelope (1)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--arrival-grace", arrival_grace,
-                 "seconds a due message may take to reach contract-test, past its due time and "
-                 "tolerance, before it counts as missing (3)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--settle", settle,
-                 "seconds to keep watching once the example's last message arrived, for late "
-                 "duplicates, extra retries, dead letters on a success path (default: the "
-                 "operation's largest declared retry delay, at least 1)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--max-clock-skew", clock_skew,
-                 "seconds a message may predate the test before it counts as stale (0.25)");
-  app.add_option("--progress-interval", progress_interval,
-                 "seconds between progress lines of a waiting test (2)");
+  run.AddTo(app);
   app.add_option("--report-dir", report_dir, "where to write junit.xml, ctrf.json, report.html");
   app.add_option("--filter", filters, "run only examples whose name contains this (repeatable)");
   app.add_flag("--verbose", verbose, "more progress lines");
   app.add_option("--log-level", log_level,
                  "diagnostics on stderr: trace|debug|info|warn|error (warn)");
   app.add_flag("--validate-only", validate_only, "load and validate everything, send nothing");
+
+  StudioFlags studio;
+  CLI::App* studio_command = app.add_subcommand(
+      "studio", "serve Studio, a local web app over these runs (its own flags: studio --help)");
+  studio_command->add_option("--port", studio.port, "port to listen on (9000)");
+  studio_command->add_option("--host", studio.host,
+                             "address to listen on (127.0.0.1; the page refuses other hosts)");
+  studio_command->add_option("--root", studio.root,
+                             "the folder whose contracts the page may load (default: here)");
+  studio_command->add_option(
+      "--db", studio.db,
+      "run history (SQLite); default $XDG_DATA_HOME/driftline/studio.sqlite, else "
+      "~/.local/share/driftline/studio.sqlite");
+  studio_command->add_option("--kafka", studio.overrides.kafka,
+                             "Kafka bootstrap servers [CONTRACT_KAFKA]");
+  studio_command->add_option("--sqs", studio.overrides.sqs,
+                             "SQS host with the account path [CONTRACT_SQS]");
+  studio_command->add_option("--jobs", studio.run.jobs,
+                             "at most this many tests at once (parallel mode)");
+  studio_command->add_option("--log-level", log_level,
+                             "diagnostics on stderr: trace|debug|info|warn|error (warn)");
+  studio.run.AddTo(*studio_command);
+  app.require_subcommand(0, 1);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -132,6 +257,7 @@ int Run(int argc, char** argv) {
       !logging) {
     return ConfigError(logging.error().message());
   }
+  if (*studio_command) return RunStudio(studio, clock);
 
   driftline::contract::SuiteOptions options;
   if (!config.empty()) {
@@ -159,59 +285,12 @@ int Run(int argc, char** argv) {
     return 0;
   }
 
-  const auto endpoints =
-      driftline::contract::ResolveEndpoints(*suite, overrides, driftline::Environment::Process());
-  bool needs_kafka = false;
-  bool needs_sqs = false;
-  for (const auto& tc : cases) {
-    std::vector<const driftline::contract::Channel*> channels = tc.plan->watched;
-    if (tc.plan->input != nullptr) channels.push_back(tc.plan->input);
-    for (const auto* c : channels) {
-      needs_kafka = needs_kafka || c->protocol == driftline::contract::Protocol::kKafka;
-      needs_sqs = needs_sqs || c->protocol == driftline::contract::Protocol::kSqs;
-    }
-  }
-  std::unique_ptr<driftline::contract::KafkaTransport> kafka;
-  std::unique_ptr<driftline::contract::SqsTransport> sqs;
-  if (needs_kafka) {
-    if (endpoints.kafka_bootstrap.empty())
-      return ConfigError("no Kafka server: give --kafka or CONTRACT_KAFKA");
-    driftline::contract::KafkaTransportConfig kc;
-    kc.bootstrap = endpoints.kafka_bootstrap;
-    // CONTRACT_KAFKA_PROPERTY_SECURITY_PROTOCOL=SSL -> security.protocol=SSL, and so on.
-    for (const auto& [name, value] : driftline::PropertiesFromEnv(driftline::Environment::Process(),
-                                                                  "CONTRACT_KAFKA_PROPERTY_"))
-      kc.properties.Set(name, value);
-    auto created = driftline::contract::KafkaTransport::Create(kc, clock);
-    if (!created) return ConfigError(created.error().Trace());
-    kafka = std::move(*created);
-  }
-  if (needs_sqs) {
-    auto split = driftline::contract::SplitSqsHost(endpoints.sqs_host);
-    if (!split) return ConfigError(split.error().message() + " (give --sqs or CONTRACT_SQS)");
-    driftline::contract::SqsTransportConfig sc;
-    sc.client.endpoint_url = split->first;
-    sc.client.region = endpoints.sqs_region;
-    sc.client.credentials.access_key_id = endpoints.sqs_access_key_id;
-    sc.client.credentials.secret_access_key = endpoints.sqs_secret_access_key;
-    if (!endpoints.sqs_ca_bundle.empty()) {
-      if (auto usable = driftline::sqs::CheckCaBundle(endpoints.sqs_ca_bundle); !usable)
-        return ConfigError("AWS_CA_BUNDLE = " + usable.error().message());
-    }
-    sc.client.ca_bundle = endpoints.sqs_ca_bundle;
-    sc.queue_base = split->second;
-    auto created = driftline::contract::SqsTransport::Create(sc, clock);
-    if (!created) return ConfigError(created.error().Trace());
-    sqs = std::move(*created);
-  }
+  auto connected = driftline::contract::ConnectTransports(*suite, cases, overrides,
+                                                          driftline::Environment::Process(), clock);
+  if (!connected) return ConfigError(connected.error().message());
+  const driftline::contract::Endpoints& endpoints = connected->endpoints;
 
-  driftline::contract::Timing timing;
-  timing.reply_timeout = Ms(reply_timeout);
-  timing.arrival_grace = Ms(arrival_grace);
-  if (settle >= 0) timing.settle = Ms(settle);
-  timing.tolerance_floor = Ms(tolerance);
-  timing.tolerance_ratio = tolerance_percent / 100.0;
-  timing.react_within = Ms(react_within);
+  const driftline::contract::Timing timing = run.Timing();
   std::printf("contract-test: %zu test(s) from %s; %s, %s\n", cases.size(), suite->Title().c_str(),
               suite->lenient  ? "lenient checks"
               : suite->strict ? "strict checks, examples validated first"
@@ -220,31 +299,24 @@ int Run(int argc, char** argv) {
   std::printf("  timing: retry delays met within %s; at once = within %.2f s\n",
               timing.DescribeTolerance().c_str(),
               static_cast<double>(timing.react_within.count()) / 1000.0);
-  if (kafka)
+  if (connected->kafka)
     std::printf("  kafka %s (from %s)\n", endpoints.kafka_bootstrap.c_str(),
                 endpoints.kafka_source.c_str());
-  if (sqs)
+  if (connected->sqs)
     std::printf("  sqs   %s (from %s)\n", endpoints.sqs_host.c_str(), endpoints.sqs_source.c_str());
   std::fflush(stdout);
 
-  driftline::contract::RunnerOptions ro;
+  driftline::contract::RunnerOptions ro = run.Runner();
   ro.parallel = !sequential;
-  ro.jobs = jobs;
-  ro.timing = timing;
-  ro.match.literals_by_value = !schema_only_literals;
-  ro.max_clock_skew = Ms(clock_skew);
-  ro.progress_interval = Ms(progress_interval);
   ro.origin = launched;
   driftline::report::ConsoleProgress progress(stdout, clock, verbose);
-  driftline::contract::Runner runner(driftline::contract::Transports{kafka.get(), sqs.get()}, clock,
-                                     ro, &progress);
+  driftline::contract::Runner runner(connected->transports(), clock, ro, &progress);
   if (auto prepared = runner.Prepare(cases); !prepared)
     return ConfigError("cannot watch the channels: " + prepared.error().Trace());
   driftline::contract::SuiteResult result = runner.Run(cases);
   result.title = suite->Title();
   result.warnings.insert(result.warnings.begin(), suite->warnings.begin(), suite->warnings.end());
-  if (kafka) kafka->Stop();
-  if (sqs) sqs->Stop();
+  connected->Stop();
 
   std::printf("%s", driftline::report::FormatFinalReport(result).c_str());
   auto written = driftline::report::WriteReports(result, report_dir);

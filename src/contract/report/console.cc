@@ -110,8 +110,10 @@ void ConsoleProgress::OnStarted(const contract::TestPlan& plan) {
   if (verbose_) Line(plan.example->name, "started (correlation id " + plan.correlation_id + ")");
 }
 
-void ConsoleProgress::OnPublished(const contract::TestPlan& plan, const std::string& coordinates) {
-  Line(plan.example->name, "published to " + plan.input->Describe() + " (" + coordinates + ")");
+void ConsoleProgress::OnPublished(const contract::TestPlan& plan,
+                                  const contract::ObservedMessage& published) {
+  Line(plan.example->name,
+       "published to " + plan.input->Describe() + " (" + published.coordinates + ")");
 }
 
 void ConsoleProgress::OnMessage(const contract::TestPlan& plan,

@@ -33,7 +33,8 @@ class ConsoleProgress final : public contract::ProgressListener {
   ConsoleProgress(std::FILE* out, Clock& clock, bool verbose);
 
   void OnStarted(const contract::TestPlan& plan) override;
-  void OnPublished(const contract::TestPlan& plan, const std::string& coordinates) override;
+  void OnPublished(const contract::TestPlan& plan,
+                   const contract::ObservedMessage& published) override;
   void OnMessage(const contract::TestPlan& plan, const contract::ObservedMessage& m) override;
   void OnWaiting(const contract::TestPlan& plan, const std::string& status) override;
   void OnFinished(const contract::TestResult& result) override;

@@ -88,6 +88,16 @@ class Runner::Registry {
     std::lock_guard<std::mutex> lock(mu_);
     slots_[slot->correlation_id] = slot;
   }
+  // Wakes every registered test; each sees `cancelled` (set before this call) once awake.
+  void WakeAll() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, slot] : slots_) {
+      // Under the slot's lock: a test between checking its wait predicate and blocking cannot
+      // miss the notification.
+      std::lock_guard<std::mutex> slot_lock(slot->mu);
+      slot->arrived.notify_all();
+    }
+  }
   void Unregister(Slot* slot) {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = slots_.find(slot->correlation_id); it != slots_.end() && it->second == slot)
@@ -237,7 +247,23 @@ Status Runner::Prepare(const std::vector<TestCase>& cases) {
   return Ok();
 }
 
+void Runner::Cancel() {
+  cancelled_.store(true);
+  registry_->WakeAll();
+}
+
+TestResult Runner::NotStarted(const TestCase& tc) {
+  TestEvaluator eval(*tc.plan, *tc.schemas, options_.timing, options_.match);
+  const Clock::MonoTime now = clock_.Mono();
+  eval.Start(now, clock_.Wall());
+  eval.Errored("cancelled (not started)");
+  TestResult result = eval.Finish(now);
+  if (listener_ != nullptr) listener_->OnFinished(result);
+  return result;
+}
+
 TestResult Runner::RunOne(const TestCase& tc) {
+  if (cancelled_.load()) return NotStarted(tc);
   const TestPlan& plan = *tc.plan;
   TestEvaluator eval(plan, *tc.schemas, options_.timing, options_.match);
   Slot slot;
@@ -248,7 +274,9 @@ TestResult Runner::RunOne(const TestCase& tc) {
   registry_->Register(&slot);
   if (listener_ != nullptr) listener_->OnStarted(plan);
 
-  if (plan.input != nullptr) {
+  if (cancelled_.load()) {
+    eval.Errored("cancelled");
+  } else if (plan.input != nullptr) {
     const ExampleMessage& receive = *plan.example->receive;
     const nlohmann::json payload = MaterializeForPublish(
         receive.payload.value_or(nlohmann::json(nullptr)), tc.input_schema, clock_.Wall());
@@ -277,7 +305,7 @@ TestResult Runner::RunOne(const TestCase& tc) {
       published.coordinates = receipt->coordinates;
       published.produced_at = receipt->produced_at;
       eval.Published(clock_.Mono(), clock_.Wall(), published);
-      if (listener_ != nullptr) listener_->OnPublished(plan, receipt->coordinates);
+      if (listener_ != nullptr) listener_->OnPublished(plan, published);
     }
   }
 
@@ -303,12 +331,16 @@ TestResult Runner::RunOne(const TestCase& tc) {
       if (auto d = eval.NextDeadline()) wake = std::min(wake, *d);
       const auto wait =
           std::max(milliseconds(0), duration_cast<milliseconds>(wake - clock_.Mono()));
-      slot.arrived.wait_for(lock, wait, [&] { return !slot.inbox.empty(); });
+      slot.arrived.wait_for(lock, wait, [&] { return !slot.inbox.empty() || cancelled_.load(); });
       batch.swap(slot.inbox);
     }
     for (const ObservedMessage& m : batch) {
       if (listener_ != nullptr) listener_->OnMessage(plan, m);
       eval.Observe(m);
+    }
+    if (cancelled_.load()) {
+      eval.Errored("cancelled");
+      break;
     }
     const Clock::MonoTime now = clock_.Mono();
     eval.Advance(now);

@@ -10,6 +10,10 @@
 //
 // Tests run in parallel by default (correlation ids keep them apart; two tests with the same id
 // never overlap: they run one after the other), or one by one in example order.
+//
+// Cancel() ends a run early from any thread: every running test stops waiting at once and is an
+// error with the reason "cancelled"; a test not started yet is not started and is an error with
+// the reason "cancelled (not started)".
 #pragma once
 
 #include <atomic>
@@ -40,12 +44,15 @@ struct RunnerOptions {
   std::optional<Clock::MonoTime> origin;
 };
 
-// Told what happens, from the tests' threads (calls may come concurrently).
+// Told what happens, from the tests' threads (calls may come concurrently). A test cancelled
+// before it started gets OnFinished() only.
 class ProgressListener {
  public:
   virtual ~ProgressListener() = default;
   virtual void OnStarted(const TestPlan& plan) = 0;
-  virtual void OnPublished(const TestPlan& plan, const std::string& coordinates) = 0;
+  // `published`: the message as sent, with its coordinates and, in produced_at, the record's own
+  // timestamp.
+  virtual void OnPublished(const TestPlan& plan, const ObservedMessage& published) = 0;
   virtual void OnMessage(const TestPlan& plan, const ObservedMessage& message) = 0;
   virtual void OnWaiting(const TestPlan& plan, const std::string& status) = 0;
   virtual void OnFinished(const TestResult& result) = 0;
@@ -70,10 +77,19 @@ class Runner {
   // Runs the cases (Prepare() first) and returns their results in the cases' order.
   SuiteResult Run(const std::vector<TestCase>& cases);
 
+  // Ends the run early; thread-safe, idempotent, returns at once. Running tests stop waiting
+  // (a publish under way completes first) and end as errors "cancelled"; tests not started yet
+  // end as errors "cancelled (not started)" without publishing. A Run() called after Cancel()
+  // starts nothing.
+  void Cancel();
+  bool cancelled() const { return cancelled_.load(); }
+
  private:
   class Registry;
 
   TestResult RunOne(const TestCase& tc);
+  // The result of a test that never started: an error "cancelled (not started)".
+  TestResult NotStarted(const TestCase& tc);
 
   Transports transports_;
   Clock& clock_;
@@ -82,6 +98,7 @@ class Runner {
   std::shared_ptr<Registry> registry_;
   Clock::MonoTime prepared_at_{};
   std::atomic<std::int64_t> first_publish_ms_{-1};
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace driftline::contract

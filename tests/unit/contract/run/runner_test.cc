@@ -1,13 +1,16 @@
 // The runner over a fake transport that plays the service: parallel and sequential runs,
-// demultiplexing by correlation id, stale and foreign messages, publish failures.
+// demultiplexing by correlation id, stale and foreign messages, publish failures, cancellation.
 #include "contract/run/runner.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
+#include "fake_service.h"
 #include "sample_fixture.h"
 
 namespace driftline::contract {
@@ -15,112 +18,8 @@ namespace {
 
 using nlohmann::json;
 using std::chrono::milliseconds;
+using testing::FakeService;
 using ::testing::HasSubstr;
-
-// Answers every published order with an accepted message on the reply queue, unless told
-// otherwise; records what the runner decided about each message it handed over.
-class FakeService final : public ChannelTransport {
- public:
-  explicit FakeService(const Contract& contract) : contract_(contract) {}
-
-  Status Watch(const Channel& channel, DeliverFn deliver) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    watched_[&channel] = std::move(deliver);
-    return Ok();
-  }
-  Status PrepareToPublish(const Channel& channel) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    prepared_.push_back(channel.address);
-    if (fail_prepare) return Fail(Code::kNotFound, "no topic " + channel.address);
-    return Ok();
-  }
-  Result<PublishReceipt> Publish(const Channel& channel, const OutgoingExample& m) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      prepared_before_publish_.push_back(prepared_);
-    }
-    if (fail_publish) return Fail(Code::kUnavailable, "broker down");
-    const json payload = json::parse(m.payload);
-    std::string id;
-    for (const auto& [k, v] : m.headers) {
-      if (k == "CorrelationId") id = v;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      published_.push_back(channel.address + ":" + id);
-    }
-    if (anonymous) {
-      // The reply, without its CorrelationId attribute.
-      Emit("orders-out", "", Accepted(payload), Clock::System().Wall());
-    } else if (!silent) {
-      // A stale copy from an earlier run, a message for nobody, then the real reply.
-      Emit("orders-out", id, Accepted(payload), Clock::System().Wall() - std::chrono::seconds(10));
-      Emit("orders-out", "someone-else", Accepted(payload), Clock::System().Wall());
-      Emit("orders-out", id, Accepted(payload), Clock::System().Wall());
-    }
-    return PublishReceipt{channel.address + "/0@" + id};
-  }
-  void Stop() override {}
-  std::string Describe() const override { return "fake"; }
-
-  static json Accepted(const json& order) {
-    return json{{"id", order["id"]}, {"status", "ACCEPTED"}, {"at", "2026-01-19T10:00:05Z"}};
-  }
-
-  void Emit(const std::string& address, const std::string& id, json payload,
-            Clock::WallTime produced) {
-    const Channel* channel = contract_.ChannelByAddress(address);
-    DeliverFn deliver;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      deliver = watched_.at(channel);
-    }
-    ObservedMessage m;
-    m.channel = channel;
-    m.payload = std::move(payload);
-    m.raw_payload = m.payload.dump();
-    m.headers = id.empty() ? json::object() : json{{"CorrelationId", id}};
-    m.produced_at = produced;
-    m.received_at = Clock::System().Mono();
-    m.coordinates = address + "#" + std::to_string(++sequence_);
-    const Disposition d = deliver(m);
-    std::lock_guard<std::mutex> lock(mu_);
-    dispositions_[id].push_back(d);
-  }
-
-  std::vector<Disposition> DispositionsFor(const std::string& id) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return dispositions_[id];
-  }
-  std::vector<std::string> published() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return published_;
-  }
-
-  std::vector<std::string> prepared() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return prepared_;
-  }
-  std::vector<std::vector<std::string>> prepared_before_publish() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return prepared_before_publish_;
-  }
-
-  bool fail_publish = false;
-  bool fail_prepare = false;
-  bool silent = false;
-  bool anonymous = false;
-
- private:
-  const Contract& contract_;
-  std::mutex mu_;
-  std::map<const Channel*, DeliverFn> watched_;
-  std::map<std::string, std::vector<Disposition>> dispositions_;
-  std::vector<std::string> published_;
-  std::vector<std::string> prepared_;
-  std::vector<std::vector<std::string>> prepared_before_publish_;
-  std::atomic<int> sequence_{0};
-};
 
 class RunnerTest : public testing::SampleContractTest {
  protected:
@@ -272,6 +171,141 @@ TEST_F(RunnerTest, UnsupportedProtocolIsAPrepareError) {
   auto prepared = runner.Prepare({TestCase{&plan, schemas_.get(), nullptr}});
   ASSERT_FALSE(prepared);
   EXPECT_THAT(prepared.error().message(), HasSubstr("is not supported"));
+}
+
+// Counts what the runner reports; lets a test wait until N tests have published.
+class CountingListener final : public ProgressListener {
+ public:
+  void OnStarted(const TestPlan&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++started_;
+  }
+  void OnPublished(const TestPlan&, const ObservedMessage& published) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    coordinates_.push_back(published.coordinates);
+    changed_.notify_all();
+  }
+  void OnMessage(const TestPlan&, const ObservedMessage&) override {}
+  void OnWaiting(const TestPlan&, const std::string&) override {}
+  void OnFinished(const TestResult& result) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_.push_back(result.name);
+  }
+
+  void AwaitPublished(std::size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return coordinates_.size() >= n; });
+  }
+  int started() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return started_;
+  }
+  std::vector<std::string> coordinates() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return coordinates_;
+  }
+  std::vector<std::string> finished() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return finished_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int started_ = 0;
+  std::vector<std::string> coordinates_;
+  std::vector<std::string> finished_;
+};
+
+class RunnerCancelTest : public RunnerTest {
+ protected:
+  void SetUp() override {
+    RunnerTest::SetUp();
+    // Without Cancel() waking them these tests would wait an hour for replies that never come
+    // (no progress line wakes them either).
+    options_.timing.reply_timeout = std::chrono::hours(1);
+    options_.progress_interval = std::chrono::hours(1);
+  }
+};
+
+TEST_F(RunnerCancelTest, CancelStopsEveryRunningTestAtOnce) {
+  FakeService service(*contract_);
+  service.silent = true;
+  CountingListener listener;
+  Runner runner(Transports{&service, &service}, Clock::System(), options_, &listener);
+  ASSERT_TRUE(runner.Prepare(cases_));
+  SuiteResult suite;
+  std::thread run([&] { suite = runner.Run(cases_); });
+  listener.AwaitPublished(3);
+  runner.Cancel();
+  run.join();
+  ASSERT_EQ(suite.tests.size(), 3u);
+  for (const TestResult& t : suite.tests) {
+    EXPECT_EQ(t.outcome, Outcome::kError) << t.name;
+    ASSERT_FALSE(t.reasons.empty());
+    EXPECT_EQ(t.reasons[0], "cancelled");
+  }
+  EXPECT_EQ(suite.Tally().errors, 3);
+  EXPECT_EQ(suite.ExitCode(), 1);
+  EXPECT_TRUE(runner.cancelled());
+}
+
+TEST_F(RunnerCancelTest, TestsNotStartedAreNotStarted) {
+  FakeService service(*contract_);
+  service.silent = true;
+  options_.jobs = 1;  // one test at a time: two are still waiting for their turn
+  CountingListener listener;
+  Runner runner(Transports{&service, &service}, Clock::System(), options_, &listener);
+  ASSERT_TRUE(runner.Prepare(cases_));
+  SuiteResult suite;
+  std::thread run([&] { suite = runner.Run(cases_); });
+  listener.AwaitPublished(1);
+  runner.Cancel();
+  runner.Cancel();  // idempotent
+  run.join();
+  ASSERT_EQ(suite.tests.size(), 3u);
+  EXPECT_EQ(suite.tests[0].reasons.at(0), "cancelled");
+  for (std::size_t i : {1u, 2u}) {
+    EXPECT_EQ(suite.tests[i].outcome, Outcome::kError);
+    EXPECT_EQ(suite.tests[i].name, "T-c-" + std::to_string(i + 1));
+    EXPECT_EQ(suite.tests[i].reasons.at(0), "cancelled (not started)");
+  }
+  EXPECT_THAT(service.published(), ::testing::ElementsAre("orders-in:c-1"));
+  EXPECT_EQ(listener.started(), 1);
+  EXPECT_THAT(listener.finished(), ::testing::UnorderedElementsAre("T-c-1", "T-c-2", "T-c-3"));
+  EXPECT_THAT(listener.coordinates(), ::testing::ElementsAre("orders-in/0@c-1"));
+}
+
+TEST_F(RunnerCancelTest, SequentialRunStopsAfterTheRunningTest) {
+  FakeService service(*contract_);
+  service.silent = true;
+  options_.parallel = false;
+  CountingListener listener;
+  Runner runner(Transports{&service, &service}, Clock::System(), options_, &listener);
+  ASSERT_TRUE(runner.Prepare(cases_));
+  SuiteResult suite;
+  std::thread run([&] { suite = runner.Run(cases_); });
+  listener.AwaitPublished(1);
+  runner.Cancel();
+  run.join();
+  EXPECT_EQ(suite.tests[0].reasons.at(0), "cancelled");
+  EXPECT_EQ(suite.tests[2].reasons.at(0), "cancelled (not started)");
+  EXPECT_EQ(service.published().size(), 1u);
+}
+
+TEST_F(RunnerCancelTest, CancelBeforeRunStartsNothing) {
+  FakeService service(*contract_);
+  CountingListener listener;
+  Runner runner(Transports{&service, &service}, Clock::System(), options_, &listener);
+  ASSERT_TRUE(runner.Prepare(cases_));
+  runner.Cancel();
+  SuiteResult suite = runner.Run(cases_);
+  EXPECT_EQ(suite.Tally().errors, 3);
+  for (const TestResult& t : suite.tests)
+    EXPECT_EQ(t.reasons.at(0), "cancelled (not started)");
+  EXPECT_TRUE(service.published().empty());
+  EXPECT_EQ(listener.started(), 0);
+  EXPECT_EQ(listener.finished().size(), 3u);
 }
 
 }  // namespace
