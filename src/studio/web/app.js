@@ -172,6 +172,7 @@ function selectTab(name, focus) {
     $(`panel-${t}`).hidden = !selected;
     if (selected && focus) tab.focus();
   }
+  refreshTimelines();
 }
 
 function setupTabs() {
@@ -291,7 +292,7 @@ function flowNode(x, y, w, h, role, line1, line2) {
   return svg('g', { class: `flow-node node-${role}`, data: { 'flow-node': role } },
     svg('title', { text: `${line2}: ${line1}` }),
     svg('rect', { x, y, width: w, height: h, rx: 8 }),
-    svg('text', { x: x + w / 2, y: y + 23, class: 'node-main', 'text-anchor': 'middle', text: shorten(line1, 26) }),
+    svg('text', { x: x + w / 2, y: y + 23, class: 'node-main', 'text-anchor': 'middle', text: shorten(line1, 24) }),
     svg('text', { x: x + w / 2, y: y + 42, class: 'node-sub', 'text-anchor': 'middle', text: line2 }));
 }
 
@@ -311,18 +312,20 @@ function protocolOf(contract, channelId) {
   return c ? c.protocol : '';
 }
 
-// The drawn flow of one operation: input → service → reply, the retry loop below the service with
-// its attempts and backoff, the dead-letter channel beside it.
+// The drawn flow of one operation: input → service → reply on the top row; below the service its
+// retry channel with the loop (attempts and backoff written under it), and the dead-letter channel
+// beside it, reached when retries run out or at once on a permanent failure.
 function flowDiagram(contract, op) {
   const id = `arrow-${++diagramCount}`;
-  const W = 200, H = 56;
-  const col = [10, 280, 550];
-  const rowY = [34, 172];
+  const W = 220, H = 56;
+  const col = [10, 335, 680];
+  const rowY = [30, 176];
+  const width = col[2] + W + 10;
   const retry = op.retry, dlq = op.dead_letter, reply = op.reply;
-  const height = retry || dlq ? 250 : 110;
+  const height = retry ? rowY[1] + H + 34 : (dlq ? rowY[1] + H + 10 : rowY[0] + H + 20);
   const describe = [`${op.address} into ${op.id}`];
   const root = svg('svg', {
-    class: 'flow', viewBox: `0 0 760 ${height}`, role: 'img', 'data-operation': op.id,
+    class: 'flow', viewBox: `0 0 ${width} ${height}`, role: 'img', 'data-operation': op.id,
     'data-max-attempts': retry ? retry.max_attempts : null,
     'data-schedule': retry ? retry.schedule_text : null,
   });
@@ -332,37 +335,40 @@ function flowDiagram(contract, op) {
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow-head' }))));
 
   const send = op.action === 'send';
+  const midY = rowY[0] + H / 2;
   root.appendChild(flowNode(col[0], rowY[0], W, H, send ? 'operation' : 'input',
     send ? op.id : op.address, send ? 'service sends' : `input · ${protocolOf(contract, op.channel)}`));
   root.appendChild(flowNode(col[1], rowY[0], W, H, send ? 'input' : 'operation',
     send ? op.address : op.id, send ? `channel · ${protocolOf(contract, op.channel)}` : 'service'));
-  root.appendChild(flowEdge(id, [[col[0] + W, rowY[0] + H / 2], [col[1] - 4, rowY[0] + H / 2]], 'edge-input'));
+  root.appendChild(flowEdge(id, [[col[0] + W, midY], [col[1] - 3, midY]], 'edge-input'));
 
   if (reply) {
     root.appendChild(flowNode(col[2], rowY[0], W, H, 'reply', reply.address, `reply · ${protocolOf(contract, reply.channel)}`));
-    root.appendChild(flowEdge(id, [[col[1] + W, rowY[0] + H / 2], [col[2] - 4, rowY[0] + H / 2]], 'edge-reply',
-      'success', [(col[1] + W + col[2]) / 2, rowY[0] + H / 2 - 8]));
+    root.appendChild(flowEdge(id, [[col[1] + W, midY], [col[2] - 3, midY]], 'edge-reply',
+      'success', [(col[1] + W + col[2]) / 2, midY - 8]));
     describe.push(`reply on ${reply.address}`);
   }
+  const gapY = (rowY[0] + H + rowY[1]) / 2;
   if (retry) {
     root.appendChild(flowNode(col[1], rowY[1], W, H, 'retry', retry.address, `retry · ${protocolOf(contract, retry.channel)}`));
-    const down = col[1] + 60, up = col[1] + W - 60;
-    root.appendChild(flowEdge(id, [[down, rowY[0] + H], [down, rowY[1] - 4]], 'edge-retry',
-      'transient failure', [down - 8, (rowY[0] + H + rowY[1]) / 2 + 4, 'end']));
-    root.appendChild(flowEdge(id, [[up, rowY[1]], [up, rowY[0] + H + 4]], 'edge-retry-back',
-      `max ${retry.max_attempts} attempts`, [up + 8, (rowY[0] + H + rowY[1]) / 2 - 6, 'start']));
-    root.appendChild(svg('text', { x: up + 8, y: (rowY[0] + H + rowY[1]) / 2 + 12, class: 'edge-label schedule',
-                                   'text-anchor': 'start', text: `backoff ${retry.schedule_text}` }));
+    const down = col[1] + 55, up = col[1] + W - 55;
+    root.appendChild(flowEdge(id, [[down, rowY[0] + H], [down, rowY[1] - 3]], 'edge-retry',
+      'transient failure', [down - 10, gapY + 4, 'end']));
+    root.appendChild(flowEdge(id, [[up, rowY[1]], [up, rowY[0] + H + 3]], 'edge-retry-back',
+      'try again', [up - 10, gapY + 4, 'end']));
+    root.appendChild(svg('text', { x: col[1] + W / 2, y: rowY[1] + H + 22, class: 'edge-label schedule',
+                                   'text-anchor': 'middle',
+                                   text: `max ${retry.max_attempts} attempts · backoff ${retry.schedule_text}` }));
     describe.push(`retry on ${retry.address}, at most ${retry.max_attempts} attempts, backoff ${retry.schedule_text}`);
   }
   if (dlq) {
     root.appendChild(flowNode(col[2], rowY[1], W, H, 'dlq', dlq.address, 'dead letter'));
     if (retry) {
-      root.appendChild(flowEdge(id, [[col[1] + W, rowY[1] + H / 2], [col[2] - 4, rowY[1] + H / 2]], 'edge-dlq',
-        'retries exhausted', [(col[1] + W + col[2]) / 2, rowY[1] + H / 2 - 8]));
+      root.appendChild(flowEdge(id, [[col[1] + W, rowY[1] + H / 2], [col[2] - 3, rowY[1] + H / 2]], 'edge-dlq',
+        'retries exhausted', [(col[1] + W + col[2]) / 2, rowY[1] + H / 2 + 18]));
     }
-    root.appendChild(flowEdge(id, [[col[1] + W, rowY[0] + H - 6], [col[2] + 30, rowY[1] - 4]], 'edge-dlq',
-      'permanent failure', [(col[1] + W + col[2] + 30) / 2 + 10, (rowY[0] + H + rowY[1]) / 2 - 2, 'start']));
+    root.appendChild(flowEdge(id, [[col[1] + W, rowY[0] + H - 8], [col[2] + 40, rowY[1] - 3]], 'edge-dlq',
+      'permanent failure', [(col[1] + W + col[2] + 40) / 2 + 10, gapY + 4, 'start']));
     describe.push(`dead letters on ${dlq.address}`);
   }
   root.setAttribute('aria-label', `Flow of ${op.id}: ${describe.join('; ')}`);
@@ -444,14 +450,15 @@ function renderContract(view) {
     section.appendChild(ops);
 
     section.appendChild(el('h4', { class: 'section-title', text: 'Channels' }));
-    const table = el('table', { class: 'channels' },
+    const table = el('table', { class: 'channels stack' },
       el('thead', null, el('tr', null, ['Channel', 'Address', 'Protocol', 'Messages'].map((h) =>
         el('th', { scope: 'col', text: h })))));
     const body = el('tbody');
     for (const c of contract.channels || []) {
       body.appendChild(el('tr', { data: { channel: c.id } },
-        el('th', { scope: 'row', text: c.id }), el('td', null, el('code', { text: c.address })),
-        el('td', { text: c.protocol }), el('td', null, el('div', { class: 'buttons' },
+        el('th', { scope: 'row', text: c.id }),
+        el('td', { data: { label: 'Address' } }, el('code', { text: c.address })),
+        el('td', { data: { label: 'Protocol' }, text: c.protocol }), el('td', null, el('div', { class: 'buttons' },
           channelMessageButtons(contract, c.id)))));
     }
     table.appendChild(body);
@@ -536,9 +543,10 @@ async function loadCandidates() {
     select.appendChild(el('option', { value: '', text: '(no contract found under the root)' }));
     return;
   }
+  $('candidates-hint').textContent = `${state.candidates.length} contract file(s) found under ${r.data.root || 'the root'}.`;
   state.candidates.forEach((c, i) => {
-    const what = c.kind === 'config' ? 'specmatic config'
-      : `contract${c.examples ? ', examples ' + c.examples : ''}`;
+    const what = c.kind === 'config' ? 'config'
+      : `contract${c.examples ? ' + ' + c.examples : ''}`;
     select.appendChild(el('option', { value: String(i), text: `${c.path} (${what})` }));
   });
   const firstConfig = state.candidates.findIndex((c) => c.kind === 'config');
@@ -597,10 +605,10 @@ const FLOW_LANES = {
   'send-only': ['send'],
 };
 
-function niceStep(span) {
+function niceStep(span, maxTicks) {
   const steps = [50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 15000, 30000, 60000, 120000, 300000];
-  for (const s of steps) if (span / s <= 8) return s;
-  return Math.ceil(span / 8 / 60000) * 60000;
+  for (const s of steps) if (span / s <= maxTicks) return s;
+  return Math.ceil(span / maxTicks / 60000) * 60000;
 }
 
 function tickLabel(ms, step) {
@@ -613,16 +621,17 @@ function tickLabel(ms, step) {
 // One test's messages on a time axis: ms since the test's publish. An actual message is a filled
 // marker at its offset; a message with a declared due time also gets a hollow marker at the due
 // time and a thin line from due to actual, so a backoff that was too short or too long shows.
-function timelineSvg(messages, flow) {
+// `width`: the drawing's width in CSS pixels, so its text keeps its size on any window.
+function timelineSvg(messages, flow, width) {
   const lanes = LANES.filter((l) => (FLOW_LANES[flow] || []).includes(l) || messages.some((m) => laneOf(m) === l));
   if (!lanes.length) lanes.push('publish');
-  const left = 92, right = 24, top = 26, laneH = 34, axisH = 30, width = 760;
+  const left = width < 520 ? 76 : 92, right = 24, top = 26, laneH = 34, axisH = 30;
   const height = top + lanes.length * laneH + axisH;
   let maxMs = 1000;
   for (const m of messages) {
     maxMs = Math.max(maxMs, Number(m.offset_ms) || 0, m.due_ms === null || m.due_ms === undefined ? 0 : Number(m.due_ms));
   }
-  const step = niceStep(maxMs * 1.05);
+  const step = niceStep(maxMs * 1.05, Math.max(3, Math.min(8, Math.floor((width - left - right) / 80))));
   const span = Math.ceil((maxMs * 1.05) / step) * step;
   const x = (ms) => left + (Math.max(0, Number(ms) || 0) / span) * (width - left - right);
   const laneY = (lane) => top + lanes.indexOf(lane) * laneH + laneH / 2;
@@ -698,14 +707,43 @@ function messagesFromFlow(flow) {
 // ---------------------------------------------------------------------------------------------
 // A run: scenarios with their states, timelines and reasons, then the CLI's summary.
 
+const runViews = new Set();
+
+// Redraws the timelines of every shown run whose width changed (window resized, tab shown).
+function refreshTimelines() {
+  for (const view of runViews) {
+    if (!document.contains(view.root)) {
+      runViews.delete(view);
+      continue;
+    }
+    for (const s of view.tests.values()) {
+      const w = s.timeline.clientWidth;
+      if (w > 0 && Math.abs(w - (s.drawnWidth || 0)) > 16) view.drawTimeline(s);
+    }
+  }
+}
+
+let resizePending = false;
+window.addEventListener('resize', () => {
+  if (resizePending) return;
+  resizePending = true;
+  requestAnimationFrame(() => {
+    resizePending = false;
+    refreshTimelines();
+  });
+});
+
 class RunView {
-  constructor(container, runId) {
+  // `options.title`: false leaves out the "Run N · title" heading (the history shows its own).
+  constructor(container, runId, options) {
     this.root = clear(container);
+    runViews.add(this);
     this.runId = runId;
     this.tests = new Map();
     this.head = el('div', { class: 'run-head' });
     this.title = el('h3', { class: 'run-title', text: `Run ${runId}` });
     this.progress = el('p', { class: 'run-progress', text: 'waiting for the first event…' });
+    if (options && options.title === false) this.title.hidden = true;
     this.head.append(this.title, this.progress);
     this.list = el('div', { class: 'scenarios' });
     this.summary = el('section', { class: 'run-summary', hidden: true, 'aria-label': 'Summary' });
@@ -831,7 +869,10 @@ class RunView {
   }
 
   drawTimeline(s) {
-    clear(s.timeline).appendChild(timelineSvg(s.messages, s.flow));
+    const measured = s.timeline.clientWidth;
+    s.drawnWidth = measured;
+    const width = measured > 0 ? Math.max(300, Math.min(1400, measured)) : 760;
+    clear(s.timeline).appendChild(timelineSvg(s.messages, s.flow, width));
     clear(s.table);
     if (!s.messages.length) {
       s.table.hidden = true;
@@ -1009,15 +1050,15 @@ async function loadHistory() {
                                 updateCompareButton();
                               } } });
     rows.appendChild(el('tr', { data: { run: run.id, outcome: run.outcome } },
-      el('td', null, box),
-      el('td', { text: `#${run.id}` }),
-      el('td', null, el('time', { datetime: run.started_at, text: formatDate(run.started_at) })),
-      el('td', { class: 'wrap', text: run.title }),
-      el('td', null, stateChip(run.outcome === 'running' ? 'running' : run.outcome),
+      el('td', { class: 'pick' }, box),
+      el('td', { class: 'id', text: `#${run.id}` }),
+      el('td', { data: { label: 'Started' } }, el('time', { datetime: run.started_at, text: formatDate(run.started_at) })),
+      el('td', { class: 'wrap', data: { label: 'Contract' }, text: run.title }),
+      el('td', { data: { label: 'Result' } }, stateChip(run.outcome === 'running' ? 'running' : run.outcome),
         run.summary_line ? el('div', { class: 'muted small', text: run.summary_line }) : null),
-      el('td', { class: 'num', text: run.outcome === 'running' ? '–' : formatMs(run.duration_ms) }),
-      el('td', { text: run.mode || '' }),
-      el('td', null, el('button', { type: 'button', class: 'open-run', 'aria-label': `Open run ${run.id}`,
+      el('td', { class: 'num', data: { label: 'Duration' }, text: run.outcome === 'running' ? '–' : formatMs(run.duration_ms) }),
+      el('td', { data: { label: 'Mode' }, text: run.mode || '' }),
+      el('td', { class: 'open' }, el('button', { type: 'button', class: 'open-run', 'aria-label': `Open run ${run.id}`,
                                     text: 'Open', on: { click: () => openRun(run.id) } }))));
   }
   updateCompareButton();
@@ -1065,7 +1106,7 @@ async function openRun(id) {
   section.appendChild(holder);
   target.appendChild(section);
 
-  const view = new RunView(holder, id);
+  const view = new RunView(holder, id, { title: false });
   const events = r.data.events || [];
   const result = r.data.result;
   if (events.length) {
