@@ -544,7 +544,7 @@ class StudioPageTest(unittest.TestCase):
         card = self.q('#examples-view article.example[data-flow="direct-dlq"]')
         self.assertIn('<script>window.__studioInjected = true;</script>', self.text(self.q('pre.example-json', card)))
         self.assertIn('<img src=\\"x\\" onerror=', self.text(self.q('pre.example-json', card)))
-        self.q('details.json summary', card).click()
+        self.assertEqual('true', self.q('details.json', card).get_attribute('open'), 'an invalid example shows its JSON')
         self.assertTrue(self.q('pre.example-json', card).is_displayed())
         self.select_tab('run')
         self.q('#run-button').click()
@@ -579,8 +579,8 @@ class StudioPageTest(unittest.TestCase):
         no_horizontal_scroll('the contract')
         self.shot('narrow-contract.png')
         self.select_tab('examples')
-        for summary in self.qa('#examples-view details.json summary'):
-            summary.click()
+        for details in self.qa('#examples-view details.json:not([open])'):
+            self.q('summary', details).click()
         no_horizontal_scroll('the examples')
         self.select_tab('run')
         self.q('#run-button').click()

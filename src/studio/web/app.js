@@ -499,7 +499,7 @@ function renderExamples(view) {
         el('li', { class: 'problem' }, el('code', { class: 'pointer', text: p.pointer || '/' }), ' ',
           el('span', { class: 'problem-message', text: p.message })))));
     }
-    card.appendChild(el('details', { class: 'json' }, el('summary', { text: 'Example JSON' }),
+    card.appendChild(el('details', { class: 'json', open: !ex.valid }, el('summary', { text: 'Example JSON' }),
       el('pre', { class: 'code example-json', tabindex: '0', text: JSON.stringify(ex.json, null, 2) })));
     root.appendChild(card);
   });
