@@ -515,7 +515,7 @@ class Studio:
             if ev['type'] == 'finished':
                 finished[ev['test']] = ev['outcome']
             last = at
-        self._finish(run, finished, last + 5, 'passed')
+        self._finish(run, finished, last + 5)
         if not keep_events:
             run.events = []
         self.runs[run.id] = run
@@ -525,7 +525,7 @@ class Studio:
         return [{'name': s.example['name'], 'operation': 'processOrder', 'flow': s.example['flow'],
                  'correlation_id': s.example['correlation_id']} for s in run.scenarios]
 
-    def _finish(self, run, finished, wall_ms, cancelled_or_none):
+    def _finish(self, run, finished, wall_ms):
         counts, line, table, final, message_counts = suite_summary(
             run.scenarios, finished, run.mode == 'parallel', wall_ms)
         if run.cancel.is_set():
@@ -583,7 +583,7 @@ class Studio:
             if ev['type'] == 'finished':
                 finished[ev['test']] = ev['outcome']
             last = at
-        self._finish(run, finished, last + 5, None)
+        self._finish(run, finished, last + 5)
         with self.lock:
             if self.running == run.id:
                 self.running = None

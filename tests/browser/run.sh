@@ -2,7 +2,8 @@
 # The Studio page's browser tests: Selenium driving Debian's headless Chromium.
 #   tests/browser/run.sh                       start tests/browser/fake_studio.py on a free port, test it
 #   tests/browser/run.sh --studio-url URL      test a running studio (e.g. contract-test studio)
-# Extra arguments go to unittest (e.g. a test name: StudioPageTest.test_run_timelines).
+# Extra arguments go to unittest instead of the whole module, e.g.
+#   test_studio_page.StudioPageTest.test_cancel_stops_the_run
 # Screenshots: $BROWSER_SCREENSHOTS (default <repo>/build/browser-screenshots).
 set -euo pipefail
 
@@ -17,7 +18,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --studio-url) URL="${2:?--studio-url needs a URL}"; shift 2 ;;
     --studio-url=*) URL="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) ARGS+=("$1"); shift ;;
   esac
 done
