@@ -625,7 +625,7 @@ function tickLabel(ms, step) {
 function timelineSvg(messages, flow, width) {
   const lanes = LANES.filter((l) => (FLOW_LANES[flow] || []).includes(l) || messages.some((m) => laneOf(m) === l));
   if (!lanes.length) lanes.push('publish');
-  const left = width < 520 ? 76 : 92, right = 24, top = 26, laneH = 34, axisH = 30;
+  const left = width < 520 ? 76 : 92, right = 40, top = 26, laneH = 34, axisH = 30;
   const height = top + lanes.length * laneH + axisH;
   let maxMs = 1000;
   for (const m of messages) {
