@@ -24,6 +24,7 @@ packages=(
   clang-14 libclang-rt-14-dev   # libFuzzer targets (make fuzz)
   gnuplot-nox               # benchmark plots (make bench)
   openjdk-17-jdk-headless maven   # the local stack (java runs the topic tool from source)
+  chromium chromium-driver  # the Studio page's browser tests (tests/browser/), headless
 )
 
 missing=()
@@ -46,3 +47,5 @@ fi
 stack/setup-maven.sh
 # moto (PyPI) is a second SQS implementation that checks SigV4 signatures; only the tests use it.
 stack/setup-moto.sh
+# Selenium (PyPI) for the Studio page's browser tests; the browser itself is Debian's chromium.
+tests/browser/setup.sh
