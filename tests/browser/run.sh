@@ -2,6 +2,9 @@
 # The Studio page's browser tests: Selenium driving Debian's headless Chromium.
 #   tests/browser/run.sh                       start tests/browser/fake_studio.py on a free port, test it
 #   tests/browser/run.sh --studio-url URL      test a running studio (e.g. contract-test studio)
+#   tests/browser/run.sh --real                the real stack: starts contract-test studio and order-service
+#                                              (STUDIO_BIN, ORDER_SERVICE_BIN, LAB_DIR; exits 77, skipped,
+#                                              when the lab's files are absent)
 # Extra arguments go to unittest instead of the whole module, e.g.
 #   test_studio_page.StudioPageTest.test_cancel_stops_the_run
 # Screenshots: $BROWSER_SCREENSHOTS (default <repo>/build/browser-screenshots).
@@ -13,11 +16,13 @@ STACK_DIR="${STACK_DIR:-$REPO_DIR/.stack}"
 export STACK_DIR
 
 URL=""
+REAL=0
 ARGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --studio-url) URL="${2:?--studio-url needs a URL}"; shift 2 ;;
     --studio-url=*) URL="${1#*=}"; shift ;;
+    --real) REAL=1; shift ;;
     -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) ARGS+=("$1"); shift ;;
   esac
@@ -41,7 +46,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ -z "$URL" ]]; then
+if ((REAL)); then
+  : "${STUDIO_BIN:?--real needs STUDIO_BIN}" "${ORDER_SERVICE_BIN:?--real needs ORDER_SERVICE_BIN}"
+  if [[ ! -f "${LAB_DIR:-}/specmatic.yaml" ]]; then
+    echo "run.sh: SKIPPED: the lab's files are absent (LAB_DIR=${LAB_DIR:-unset})" >&2
+    exit 77
+  fi
+  "$REPO_DIR/stack/stack.sh" status >/dev/null || { echo "run.sh: the local stack is not ready (make stack-up)" >&2; exit 1; }
+  ARGS=("${ARGS[@]:-test_studio_real}")
+elif [[ -z "$URL" ]]; then
 : >"$WORK/fake.out"
   python3 "$HERE/fake_studio.py" --port 0 >"$WORK/fake.out" 2>"$WORK/fake.err" &
   FAKE_PID=$!

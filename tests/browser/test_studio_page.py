@@ -25,7 +25,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-URL = os.environ.get('STUDIO_URL', 'http://127.0.0.1:9000/').rstrip('/') + '/'
+URL = (os.environ.get('STUDIO_URL') or 'http://127.0.0.1:9000/').rstrip('/') + '/'
 SHOTS = os.environ.get('BROWSER_SCREENSHOTS', os.path.join(REPO, 'build', 'browser-screenshots'))
 # The longest a condition is awaited; every wait ends as soon as its condition holds.
 WAIT = float(os.environ.get('BROWSER_WAIT_SECONDS', '30'))
@@ -82,7 +82,9 @@ def _status_pattern(path, status):
                       str(status))
 
 
-class StudioPageTest(unittest.TestCase):
+class StudioPage(unittest.TestCase):
+    """The browser and the helpers every Studio page test uses; holds no test itself."""
+
     driver = None
 
     @classmethod
@@ -138,12 +140,15 @@ class StudioPageTest(unittest.TestCase):
         self.assertEqual('true', self.q(f'#tab-{name}').get_attribute('aria-selected'))
         self.assertTrue(self.q(f'#panel-{name}').is_displayed())
 
-    def load_config(self):
+    def load_config(self, path=CONFIG_PATH):
         select = Select(self.q('#candidate-select'))
-        option = next((o for o in select.options if o.text.startswith(CONFIG_PATH + ' ')), None)
-        self.assertIsNotNone(option, f'{CONFIG_PATH} among the candidates')
+        option = next((o for o in select.options if o.text.startswith(path + ' ')), None)
+        self.assertIsNotNone(option, f'{path} among the candidates')
         select.select_by_visible_text(option.text)
+        loads = self.q('body').get_attribute('data-loads')
         self.q('#pick-load').click()
+        # A studio that had a contract loaded already shows its view: wait for this load's.
+        self.wait_for(lambda: self.q('body').get_attribute('data-loads') != loads, 'the load answered')
         self.wait_for(lambda: self.qa('#contract-view .operation'), 'the contract view')
 
     @contextlib.contextmanager
@@ -235,6 +240,10 @@ class StudioPageTest(unittest.TestCase):
             self.assertEqual(1, len(self.qa('circle.due-marker', g)))
         if expected:
             self.assertEqual('publish', got[0][0])
+
+
+class StudioPageTest(StudioPage):
+    """The page against the studio at STUDIO_URL (by default the fake)."""
 
     # --- tests
 

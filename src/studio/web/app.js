@@ -522,12 +522,15 @@ function setLoaded(view) {
   renderExamples(view);
   renderRunChecklist(view);
   if (!view) $('loaded-title').textContent = 'No contract loaded';
+  // Counts the loads shown, so a client can tell a new load's view from the one before it.
+  state.loads += 1;
+  document.body.dataset.loads = String(state.loads);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Loading
 
-const state = { contract: null, candidates: [], live: null, history: [] };
+const state = { contract: null, candidates: [], live: null, history: [], loads: 0 };
 
 async function loadCandidates() {
   const select = $('candidate-select');
