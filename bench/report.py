@@ -113,6 +113,18 @@ if runner["parallel"] and runner["sequential"]:
     row("runner start-up to first publish", f"{p['startup_ms']} ms (process wall "
         f"{p['process_wall_ms'] / 1000:.1f} s)")
 
+studio = load("studio.json")
+if studio:
+    st = studio[0]
+    summary["studio"] = st
+    fp, ev, rss = st["first_paint_ms"], st["event_latency_ms"], st["rss_mb"]
+    row("Studio first paint (median / max)", f"{fp['median']:.0f} / {fp['max']:.0f} ms", "<= 300 ms",
+        fp["max"] <= 300)
+    row("Studio run event to page (first max / p99 / max)",
+        f"{ev['first_event_max']} / {ev['p99']} / {ev['max']} ms", "<= 100 ms", ev["max"] <= 100)
+    row("Studio RSS idle / loaded / after runs", f"{rss['idle']} / {rss['loaded']} / {rss['after_runs']} MB",
+        "idle < 30 MB", rss["idle"] < 30)
+
 sweep = []
 for name, pattern in (("SQS_BATCH_SIZE", "sweep-batch-*.json"),
                       ("SQS_MAX_IN_FLIGHT_BATCHES", "sweep-inflight-*.json"),

@@ -5,7 +5,7 @@
 #
 # Environment: BUILD_DIR (build), BENCH_REPEAT (3 runs of each throughput figure; the median
 # counts), BENCH_LATENCY_SECONDS (30 per rate), BENCH_ONLY (a space-separated subset of:
-# limit drain retry latency sweep runner), KAFKA_PORT / SQS_PORT (the stack's ports).
+# limit drain retry latency sweep runner studio), KAFKA_PORT / SQS_PORT (the stack's ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,7 @@ BIN=$BUILD_DIR/bin
 OUT=$BUILD_DIR/bench
 REPEAT=${BENCH_REPEAT:-3}
 LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-30}
-ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner}
+ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner studio}
 KAFKA=127.0.0.1:${KAFKA_PORT:-9092}
 SQS=http://127.0.0.1:${SQS_PORT:-4566}
 LAB_CONFIG=${LAB_CONFIG:-../shared/reference/kafka-sqs-retry-dlq/specmatic.yaml}
@@ -137,6 +137,19 @@ EOF
     kill -TERM "$service" 2>/dev/null || true
     wait "$service" 2>/dev/null || true
     trap - EXIT
+  fi
+fi
+
+if wants studio; then
+  section "7. Studio: first paint, run events to the page, memory"
+  if [[ ! -f $LAB_CONFIG ]]; then
+    echo "studio: $LAB_CONFIG not found (the lab's files sit beside the clone); skipped"
+  else
+    tests/browser/setup.sh
+    SE_OFFLINE=true KAFKA_BOOTSTRAP_SERVERS="$KAFKA" SQS_ENDPOINT="$SQS" \
+      "${STACK_DIR:-.stack}/venv/browser/bin/python" bench/studio_bench.py \
+      --studio-bin "$BIN/contract-test" --order-service-bin "$BIN/order-service" \
+      --lab-dir "$(dirname "$LAB_CONFIG")" --json "$OUT/studio.json"
   fi
 fi
 

@@ -205,6 +205,7 @@ class StudioPage(unittest.TestCase):
         size = self.driver.get_window_size()
         try:
             if full_page:
+                self.js('window.scrollTo(0, 0)')
                 height = self.js('return document.documentElement.scrollHeight')
                 self.driver.set_window_size(size['width'], max(size['height'], min(int(height) + 40, 4000)))
             self.assertTrue(self.driver.save_screenshot(os.path.join(SHOTS, name)))
