@@ -94,7 +94,6 @@ class Session {
 
   Session(SessionSetup setup, TransportFactory transports, History& history, Clock& clock);
   void Main();
-  bool cancel_requested() const;
   // Assigns the next seq, stamps "run_id", "seq", "type", "at_ms", "emitted_epoch_ms", writes
   // the event to the History and then hands it to subscribers. Thread-safe.
   void Emit(const std::string& type, nlohmann::json fields);
