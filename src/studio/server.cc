@@ -28,7 +28,6 @@ namespace driftline::studio {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using std::chrono::milliseconds;
 
 namespace {
 
@@ -54,14 +53,15 @@ std::string MediaType(const std::string& content_type) {
   return Lower(Trim(content_type.substr(0, content_type.find(';'))));
 }
 
-std::int64_t IdOf(const httplib::Request& req, std::size_t group = 1) {
-  return std::stoll(req.matches[group].str());
+// The run id of a route's first group (at most 18 digits: it fits).
+std::int64_t IdOf(const httplib::Request& req) {
+  return std::stoll(req.matches[1].str());
 }
 
 std::string JoinNames(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
-  for (const std::string& item : items)
-    out += (out.empty() ? "" : std::string(separator)) + item;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : std::string(separator)) + items[i];
   return out;
 }
 
@@ -93,15 +93,15 @@ Result<json> BodyObject(const httplib::Request& req) {
 
 }  // namespace
 
-// What POST /api/load produced.
-struct LoadedContract {
-  std::shared_ptr<const contract::Suite> suite;
-  json view;
-  std::string contract_key;
-};
-
 class Server::Impl {
  public:
+  // What POST /api/load produced.
+  struct LoadedContract {
+    std::shared_ptr<const contract::Suite> suite;
+    json view;
+    std::string contract_key;
+  };
+
   Impl(Root root, std::unique_ptr<History> history, ServerOptions options, Clock& clock)
       : root_(std::move(root)),
         history_(std::move(history)),

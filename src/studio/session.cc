@@ -181,11 +181,6 @@ class Session::RunnerRegistration {
   Session& session_;
 };
 
-bool Session::cancel_requested() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return cancel_requested_;
-}
-
 bool Session::Cancel() {
   std::lock_guard<std::mutex> lock(mu_);
   if (done_) return false;
@@ -270,7 +265,8 @@ void Session::Main() {
       if (!runner.cancelled()) prepared = runner.Prepare(setup_.cases);
       if (prepared) result = runner.Run(setup_.cases);
     }
-    const bool cancelled = cancel_requested();
+    // The runner's word: a Cancel() that came after the last test finished changes nothing.
+    const bool cancelled = runner.cancelled();
     connected->Stop();
     if (!prepared) {
       // Cancelled while the watches were starting: the failure is kept, the outcome says why.

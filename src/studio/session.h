@@ -6,7 +6,8 @@
 // A run's events, in order: "started"; per test "test" (running), "message" (the publish, then
 // every message for the test), "waiting", "finished"; last "done". A run that cannot start (its
 // transports cannot be created, a channel cannot be watched) still ends with "done", outcome
-// "error" and the reason in "error", exactly as contract-test would print it.
+// "error" (or "cancelled" when it was cancelled meanwhile) and the reason in "error", exactly as
+// contract-test would print it.
 #pragma once
 
 #include <chrono>
@@ -71,7 +72,8 @@ class Session {
 
   // Asks the run to stop; returns at once. False when the run has already ended. Running tests
   // end as errors "cancelled", tests not started as "cancelled (not started)"; "done" says
-  // outcome "cancelled".
+  // outcome "cancelled" (unless every test had already finished). Watches being started
+  // (Runner::Prepare) are not interrupted: the run ends once they have been.
   bool Cancel();
   // Blocks until "done" has been emitted.
   void Wait() const;
@@ -94,7 +96,6 @@ class Session {
 
   Session(SessionSetup setup, TransportFactory transports, History& history, Clock& clock);
   void Main();
-  bool cancel_requested() const;
   // Assigns the next seq, stamps "run_id", "seq", "type", "at_ms", "emitted_epoch_ms", writes
   // the event to the History and then hands it to subscribers. Thread-safe.
   void Emit(const std::string& type, nlohmann::json fields);

@@ -71,6 +71,15 @@ class SessionTest : public ::testing::Test {
     return seen;
   }
 
+  // A run whose two tests have published and wait for replies that never come; `seen` is the
+  // last event's seq by then.
+  std::shared_ptr<Session> StartWaiting(std::int64_t& seen) {
+    fakes_.Set(testing::Silent());
+    auto session = Start();
+    if (session) seen = AwaitEvents(*session, "message", 2);
+    return session;
+  }
+
   static std::vector<std::string> Types(const std::vector<RunEvent>& events) {
     std::vector<std::string> types;
     for (const RunEvent& e : events)
@@ -199,10 +208,9 @@ TEST_F(SessionTest, AChannelThatCannotBeReadiedEndsTheRunAsContractTestWould) {
 }
 
 TEST_F(SessionTest, CancelEndsEveryTestAndTheRun) {
-  fakes_.Set(testing::Silent());
-  auto session = Start();
+  std::int64_t seen = 0;
+  auto session = StartWaiting(seen);
   ASSERT_TRUE(session);
-  AwaitEvents(*session, "message", 2);  // both tests published and wait for replies
   EXPECT_TRUE(session->running());
   EXPECT_TRUE(session->Cancel());
   session->Wait();
@@ -242,12 +250,10 @@ TEST_F(SessionTest, TestsNotStartedWhenCancelledAreReportedSo) {
 }
 
 TEST_F(SessionTest, ASubscriberWaitsForTheNextEventAndIsReleased) {
-  fakes_.Set(testing::Silent());
-  auto session = Start();
+  std::int64_t seen = 0;
+  auto session = StartWaiting(seen);
   ASSERT_TRUE(session);
-  const std::int64_t seen = AwaitEvents(*session, "message", 2);
-  // Nothing more comes while the tests wait for replies that never come: the subscriber blocks
-  // (an hour at most) until released.
+  // Nothing more comes: the subscriber blocks (an hour at most) until released.
   Session::Batch batch;
   std::thread subscriber([&] { batch = session->EventsAfter(seen, hours(1)); });
   session->ReleaseSubscribers();
@@ -258,10 +264,9 @@ TEST_F(SessionTest, ASubscriberWaitsForTheNextEventAndIsReleased) {
 }
 
 TEST_F(SessionTest, ASubscriberIsWokenByTheNextEvent) {
-  fakes_.Set(testing::Silent());
-  auto session = Start();
+  std::int64_t seen = 0;
+  auto session = StartWaiting(seen);
   ASSERT_TRUE(session);
-  const std::int64_t seen = AwaitEvents(*session, "message", 2);
   Session::Batch batch;
   std::thread subscriber([&] { batch = session->EventsAfter(seen, hours(1)); });
   session->Cancel();  // the tests finish: events follow
@@ -271,13 +276,12 @@ TEST_F(SessionTest, ASubscriberIsWokenByTheNextEvent) {
 }
 
 TEST_F(SessionTest, DestroyingARunningSessionCancelsIt) {
-  fakes_.Set(testing::Silent());
   std::int64_t id = 0;
   {
-    auto session = Start();
+    std::int64_t seen = 0;
+    auto session = StartWaiting(seen);
     ASSERT_TRUE(session);
     id = session->id();
-    AwaitEvents(*session, "message", 2);
   }
   auto record = history_->Get(id);
   ASSERT_TRUE(record && *record);
