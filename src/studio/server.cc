@@ -384,6 +384,7 @@ void Server::Impl::Load(const httplib::Request& req, httplib::Response& res) {
     loaded_ = loaded;
   }
   SendJson(res, 200, loaded->view);
+  TrimHeap();  // loading parses and compiles far more than the loaded contract keeps
 }
 
 void Server::Impl::ContractRoute(const httplib::Request&, httplib::Response& res) {

@@ -1,5 +1,6 @@
 #include "studio/session.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -299,6 +300,7 @@ void Session::Main() {
     ending.error = std::string("internal error: ") + e.what();
   }
   Finish(ending);
+  TrimHeap();
 }
 
 void Session::Finish(const Ending& ending) {
@@ -323,6 +325,10 @@ void Session::Finish(const Ending& ending) {
             {"wall_ms", elapsed_ms}};
   if (ending.error) done["error"] = *ending.error;
   Emit("done", std::move(done));
+}
+
+void TrimHeap() {
+  malloc_trim(0);
 }
 
 }  // namespace driftline::studio

@@ -125,4 +125,8 @@ class Session {
   std::thread thread_;
 };
 
+// Hands the heap's free pages back to the system (glibc's malloc_trim). The studio idles between
+// loads and runs; without it the pages a load or a run's threads freed stay resident.
+void TrimHeap();
+
 }  // namespace driftline::studio
