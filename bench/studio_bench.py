@@ -92,7 +92,7 @@ def main():
         assert status == 200, status
         rss_loaded = rss_mb(studio.pid)
 
-        latencies, firsts, walls = [], [], []
+        latencies, firsts, walls, slowest = [], [], [], []
         for _ in range(args.runs):
             driver.get(url)
             for _ in range(300):
@@ -111,6 +111,7 @@ def main():
                 time.sleep(0.1)
             assert done, 'the run did not finish within 180 s'
             lat = [e['rendered_epoch_ms'] - e['emitted_epoch_ms'] for e in events]
+            slowest += [(l, e['type'], e['seq']) for l, e in zip(lat, events)]
             latencies += lat
             firsts.append(lat[0])
             walls.append(done['rendered_epoch_ms'] - events[0]['emitted_epoch_ms'])
@@ -130,7 +131,8 @@ def main():
         'first_paint_ms': {'median': statistics.median(paints), 'max': max(paints), 'loads': len(paints)},
         'event_latency_ms': {'first_event_max': max(firsts), 'p50': percentile(latencies, 50),
                              'p99': percentile(latencies, 99), 'max': max(latencies), 'events': len(latencies),
-                             'runs': args.runs},
+                             'runs': args.runs,
+                             'slowest': [{'ms': l, 'type': t, 'seq': q} for l, t, q in sorted(slowest)[::-1][:5]]},
         'rss_mb': {'idle': round(rss_idle, 1), 'loaded': round(rss_loaded, 1), 'after_runs': round(rss_after, 1)},
     }
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)

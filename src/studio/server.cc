@@ -450,7 +450,12 @@ void Server::Impl::StartRun(const httplib::Request& req, httplib::Response& res)
   auto session = Session::Start(std::move(setup), options_.transports, *history_, clock_);
   if (!session) return SendError(res, 500, session.error().message());
   session_ = std::move(*session);
-  SendJson(res, 202, json{{"run_id", session_->id()}});
+  // The reply carries the run's first events (its "started" is emitted as the run's thread
+  // starts): the page shows them at once instead of after its event stream has connected.
+  json first = json::array();
+  for (const RunEvent& e : session_->EventsAfter(0, std::chrono::milliseconds(50)).events)
+    first.push_back(json::parse(e.json));
+  SendJson(res, 202, json{{"run_id", session_->id()}, {"events", std::move(first)}});
 }
 
 void Server::Impl::CancelRun(const httplib::Request& req, httplib::Response& res) {

@@ -921,7 +921,7 @@ function runStatus(text) {
 }
 
 // Follows run `id`: replays its events so far, then the live ones, until `done`.
-function followRun(id) {
+function followRun(id, first = []) {
   stopFollowing();
   const view = new RunView($('run-view'), id);
   const live = { id, view, lastSeq: -1, source: null, done: false };
@@ -948,6 +948,9 @@ function followRun(id) {
       runFinished(live, data);
     }
   };
+  // The events the POST answered with are shown now; the stream skips them by seq.
+  for (const data of first) onEvent({ type: data.type, data: JSON.stringify(data) });
+  if (live.done) return;
   for (const type of ['started', 'test', 'message', 'waiting', 'finished', 'done']) source.addEventListener(type, onEvent);
   source.addEventListener('error', () => {
     if (live.done) return;
@@ -999,7 +1002,7 @@ function setupRunning() {
     $('run-button').disabled = true;
     const r = await api('POST', '/api/runs', body);
     if (r.status === 202 || r.ok) {
-      followRun(r.data.run_id);
+      followRun(r.data.run_id, Array.isArray(r.data.events) ? r.data.events : []);
       return;
     }
     $('run-button').disabled = !!(state.live && !state.live.done);
