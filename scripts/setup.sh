@@ -17,6 +17,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libexpected-dev
   prometheus-cpp-dev libcivetweb-dev
   libsqlite3-dev            # the Studio's run history
+  libcpp-httplib-dev        # the Studio's HTTP server (header-only)
   libgtest-dev libgmock-dev libbenchmark-dev
   json-schema-test-suite    # draft-7 conformance cases for the contract runner's schema checks
   kcat                      # debugging and stack readiness checks
