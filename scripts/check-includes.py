@@ -32,6 +32,7 @@ ALLOWED = {
     "contract/report": ["contract/run", "contract/spec", "common"],
     "contract/connect": ["contract/run", "contract/transport", "contract/spec", "common", "kafka",
                          "sqs"],
+    "contract/mock": ["contract/run", "contract/check", "contract/spec", "common"],
     "studio": ["contract/connect", "contract/report", "contract/run", "contract/check",
                "contract/transport", "contract/spec", "common", "kafka", "sqs"],
 }
