@@ -32,6 +32,8 @@ ALLOWED = {
     "contract/report": ["contract/run", "contract/spec", "common"],
     "contract/connect": ["contract/run", "contract/transport", "contract/spec", "common", "kafka",
                          "sqs"],
+    "contract/mock": ["contract/check", "contract/transport", "contract/spec", "common", "kafka",
+                      "sqs"],
     "studio": ["contract/connect", "contract/report", "contract/run", "contract/check",
                "contract/transport", "contract/spec", "common", "kafka", "sqs"],
 }
