@@ -102,13 +102,15 @@ const std::vector<Expectation>& Table() {
       {"one-retry-too-many",
        Contract::kLab,
        {{kRetryDlq,
-         {"the chain goes on to retryCount 4: maxAttempts 3 allows retryCount 0..3 (1 too many)",
+         // The chain's own words ("goes on to retryCount 4") are not asserted: the last envelope
+         // and the dead letter are written 1 ms apart on two topics, and the dead letter, which
+         // fails the test at once, may arrive first (the same holds below).
+         {"/payload/totalRetries: value differs (expected 3, actual 4)",
           "totalRetries 4; maxAttempts 3"}}}},
       {"one-retry-too-few",
        Contract::kLab,
        {{kRetryDlq,
-         {"the chain ends at retryCount 2: maxAttempts 3 needs retryCount 0..3 before the dead "
-          "letter (1 too few)",
+         {"/payload/totalRetries: value differs (expected 3, actual 2)",
           "totalRetries 2; maxAttempts 3"}}}},
       {"total-retries-off-by-one",
        Contract::kLab,
