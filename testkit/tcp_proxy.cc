@@ -88,17 +88,21 @@ void TcpProxy::AcceptLoop() {
     if (::poll(&p, 1, 100) <= 0) continue;
     UniqueFd client(::accept(listener_.get(), nullptr, nullptr));
     if (!client.valid()) continue;
+    // The generation first, then down_: SetDown() sets down_ before it moves the generation on,
+    // so a connection either sees down_ or carries a generation its pump will find stale.
+    const std::uint64_t generation = generation_;
+    const bool garbage = garbage_;
     if (down_) {
       Reset(client);
       continue;
     }
-    pumps_.Start([this, c = std::move(client)]() mutable { Pump(std::move(c)); });
+    pumps_.Start([this, c = std::move(client), generation, garbage]() mutable {
+      Pump(std::move(c), generation, garbage);
+    });
   }
 }
 
-void TcpProxy::Pump(UniqueFd client) {
-  const std::uint64_t generation = generation_;
-  const bool garbage = garbage_;
+void TcpProxy::Pump(UniqueFd client, std::uint64_t generation, bool garbage) {
   UniqueFd upstream(::socket(AF_INET, SOCK_STREAM, 0));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

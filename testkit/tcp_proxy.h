@@ -57,7 +57,9 @@ class TcpProxy {
  private:
   TcpProxy(std::string upstream_host, int upstream_port, UniqueFd listener, int port);
   void AcceptLoop();
-  void Pump(UniqueFd client);
+  // `generation` and `garbage` as they were when the connection was accepted: a SetDown() that
+  // came between the accept and the pump's start still ends the connection.
+  void Pump(UniqueFd client, std::uint64_t generation, bool garbage);
   // One request forwarded, its response swallowed, garbage answered (garbage mode).
   void AnswerGarbage(UniqueFd client, UniqueFd upstream);
 
