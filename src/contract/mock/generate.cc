@@ -1486,6 +1486,22 @@ std::size_t UpperCount(const json& v) {
   return CountOf(v);
 }
 
+// A min*/max* count keyword (minLength, minItems, minProperties and their max) tightens the bound
+// it names when it is stricter, and the bound remembers which schema set it.
+void RaiseCountFloor(const json& v, std::size_t src, std::size_t& floor,
+                     std::size_t& floor_source) {
+  if (CountOf(v) < floor) return;
+  floor = CountOf(v);
+  floor_source = src;
+}
+
+void LowerCountCeiling(const json& v, std::size_t src, std::size_t& ceiling,
+                       std::size_t& ceiling_source) {
+  if (!v.is_number() || UpperCount(v) > ceiling) return;
+  ceiling = UpperCount(v);
+  ceiling_source = src;
+}
+
 // An index of the input's members by name, breadth first (shallowest first).
 class InputIndex {
  public:
@@ -1671,16 +1687,10 @@ class Generator {
       if (v.is_number() && v.get<double>() > 0) c.multiples.emplace_back(&v, src);
       c.number_hints = true;
     } else if (k == "minLength") {
-      if (CountOf(v) >= c.min_length) {
-        c.min_length = CountOf(v);
-        c.min_length_source = src;
-      }
+      RaiseCountFloor(v, src, c.min_length, c.min_length_source);
       c.string_hints = true;
     } else if (k == "maxLength") {
-      if (v.is_number() && UpperCount(v) <= c.max_length) {
-        c.max_length = UpperCount(v);
-        c.max_length_source = src;
-      }
+      LowerCountCeiling(v, src, c.max_length, c.max_length_source);
       c.string_hints = true;
     } else if (k == "pattern") {
       if (v.is_string()) c.patterns.emplace_back(v.get<std::string>(), src);
@@ -1713,16 +1723,10 @@ class Generator {
       c.needs_check = true;
       c.array_hints = true;
     } else if (k == "minItems") {
-      if (CountOf(v) >= c.min_items) {
-        c.min_items = CountOf(v);
-        c.min_items_source = src;
-      }
+      RaiseCountFloor(v, src, c.min_items, c.min_items_source);
       c.array_hints = true;
     } else if (k == "maxItems") {
-      if (v.is_number() && UpperCount(v) <= c.max_items) {
-        c.max_items = UpperCount(v);
-        c.max_items_source = src;
-      }
+      LowerCountCeiling(v, src, c.max_items, c.max_items_source);
       c.array_hints = true;
     } else if (k == "uniqueItems") {
       if (v == json(true)) c.unique_items = true;
@@ -1756,16 +1760,10 @@ class Generator {
       c.closed.push_back(std::move(closed));
       c.object_hints = true;
     } else if (k == "minProperties") {
-      if (CountOf(v) >= c.min_properties) {
-        c.min_properties = CountOf(v);
-        c.min_properties_source = src;
-      }
+      RaiseCountFloor(v, src, c.min_properties, c.min_properties_source);
       c.object_hints = true;
     } else if (k == "maxProperties") {
-      if (v.is_number() && UpperCount(v) <= c.max_properties) {
-        c.max_properties = UpperCount(v);
-        c.max_properties_source = src;
-      }
+      LowerCountCeiling(v, src, c.max_properties, c.max_properties_source);
       c.object_hints = true;
     } else if (k == "dependencies") {
       if (v.is_object()) {
