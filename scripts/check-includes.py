@@ -33,6 +33,8 @@ ALLOWED = {
     "contract/connect": ["contract/run", "contract/transport", "contract/spec", "common", "kafka",
                          "sqs"],
     "contract/mock": ["contract/run", "contract/check", "contract/spec", "common"],
+    "contract/mock/serve": ["contract/mock", "contract/run", "contract/transport", "contract/spec",
+                            "common"],
     "studio": ["contract/connect", "contract/report", "contract/run", "contract/check",
                "contract/transport", "contract/spec", "common", "kafka", "sqs"],
 }

@@ -20,7 +20,8 @@ packages=(
   libcpp-httplib-dev        # the Studio's HTTP server (header-only)
   libgtest-dev libgmock-dev libbenchmark-dev
   json-schema-test-suite    # draft-7 conformance cases for the contract runner's schema checks
-  kcat                      # debugging and stack readiness checks
+  kcat                      # debugging and stack readiness checks; the mock's consumer example
+  jq                        # the mock's consumer example (examples/mock/consumer.sh)
   clang-format
   clang-14 libclang-rt-14-dev   # libFuzzer targets (make fuzz)
   gnuplot-nox               # benchmark plots (make bench)

@@ -1,10 +1,11 @@
 // contract-test: runs an AsyncAPI 3.0 contract's examples against a running service over Kafka
 // and SQS, as Specmatic's async runner does in the lab, and reports the outcome.
 //
-// `contract-test studio` serves the same runs as a local web app (src/studio/README.md).
+// `contract-test studio` serves the same runs as a local web app (src/studio/README.md);
+// `contract-test mock` plays the provider the contract describes (src/contract/mock/README.md).
 //
 // Exit codes: 0 every test passed, 1 a test failed or errored, 2 a configuration or contract
-// error (nothing was sent). studio: 0 after SIGINT/SIGTERM, 2 when it cannot start.
+// error (nothing was sent). studio, mock: 0 after SIGINT/SIGTERM, 2 when it cannot start.
 // GCC 12 reports a false "potential null pointer dereference" in CLI11's detail::split(),
 // inlined here through the vector-valued options.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
@@ -24,6 +25,7 @@
 #include "contract/report/writers.h"
 #include "contract/run/runner.h"
 #include "contract/run/suite.h"
+#include "mock_command.h"
 #include "studio/history.h"
 #include "studio/root.h"
 #include "studio/server.h"
@@ -251,6 +253,8 @@ int Run(int argc, char** argv) {
   studio_command->add_option("--log-level", log_level,
                              "diagnostics on stderr: trace|debug|info|warn|error (warn)");
   studio.run.AddTo(*studio_command);
+  driftline::contract::mock::MockFlags mock;
+  CLI::App* mock_command = driftline::contract::mock::AddMockCommand(app, mock);
   app.require_subcommand(0, 1);
 
   try {
@@ -263,6 +267,14 @@ int Run(int argc, char** argv) {
     return ConfigError(logging.error().message());
   }
   if (*studio_command) return RunStudio(studio, clock);
+  if (*mock_command) {
+    if (auto logging =
+            driftline::InitLogging(mock.log_level.empty() ? "warn" : mock.log_level, "text");
+        !logging) {
+      return ConfigError(logging.error().message());
+    }
+    return driftline::contract::mock::RunMock(mock, clock);
+  }
 
   driftline::contract::SuiteOptions options;
   if (!config.empty()) {

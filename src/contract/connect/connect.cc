@@ -35,14 +35,28 @@ tl::unexpected<Error> Traced(const Error& error) {
 
 }  // namespace
 
+TransportNeeds NeededTransportsOf(const std::vector<const Channel*>& channels) {
+  TransportNeeds needs;
+  for (const Channel* c : channels) {
+    needs.kafka = needs.kafka || c->protocol == Protocol::kKafka;
+    needs.sqs = needs.sqs || c->protocol == Protocol::kSqs;
+  }
+  return needs;
+}
+
 Result<ConnectedTransports> ConnectTransports(const Suite& suite,
                                               const std::vector<TestCase>& cases,
+                                              const EndpointOverrides& overrides,
+                                              const Environment& env, Clock& clock) {
+  return ConnectTransports(suite, NeededTransports(cases), overrides, env, clock);
+}
+
+Result<ConnectedTransports> ConnectTransports(const Suite& suite, TransportNeeds needs,
                                               const EndpointOverrides& overrides,
                                               const Environment& env, Clock& clock) {
   ConnectedTransports out;
   out.endpoints = ResolveEndpoints(suite, overrides, env);
   const Endpoints& endpoints = out.endpoints;
-  const TransportNeeds needs = NeededTransports(cases);
   if (needs.kafka) {
     if (endpoints.kafka_bootstrap.empty())
       return Fail(Code::kInvalidArgument, "no Kafka server: give --kafka or CONTRACT_KAFKA");

@@ -23,6 +23,8 @@ struct TransportNeeds {
   bool sqs = false;
 };
 TransportNeeds NeededTransports(const std::vector<TestCase>& cases);
+// Which protocols these channels use.
+TransportNeeds NeededTransportsOf(const std::vector<const Channel*>& channels);
 
 // The transports of one run and where they point. Owns the transports; a Runner borrows them
 // through transports(), so this must outlive the Runner.
@@ -47,6 +49,11 @@ struct ConnectedTransports {
 //   a transport that cannot be created (properties librdkafka rejects, ...): its Trace().
 Result<ConnectedTransports> ConnectTransports(const Suite& suite,
                                               const std::vector<TestCase>& cases,
+                                              const EndpointOverrides& overrides,
+                                              const Environment& env, Clock& clock);
+// The same for the protocols `needs` names (the mock provider: the channels it consumes and
+// sends to).
+Result<ConnectedTransports> ConnectTransports(const Suite& suite, TransportNeeds needs,
                                               const EndpointOverrides& overrides,
                                               const Environment& env, Clock& clock);
 

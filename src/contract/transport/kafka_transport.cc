@@ -111,6 +111,7 @@ void KafkaTransport::PollLoop(Watcher* w) {
 void KafkaTransport::OnDelivery(kafka::DeliveryReport report) {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (abandoned_.erase(report.token) > 0) return;
     reports_[report.token] = std::move(report);
   }
   delivered_.notify_all();
@@ -124,8 +125,10 @@ Status KafkaTransport::PrepareToPublish(const Channel& channel) {
   return Ok();
 }
 
-Result<PublishReceipt> KafkaTransport::Publish(const Channel& channel,
-                                               const OutgoingExample& message) {
+namespace {
+
+kafka::OutgoingMessage ToKafkaRecord(const Channel& channel, const OutgoingExample& message,
+                                     Clock::WallTime produced_at) {
   kafka::OutgoingMessage out;
   out.topic = channel.address;
   out.key = message.key;
@@ -133,30 +136,70 @@ Result<PublishReceipt> KafkaTransport::Publish(const Channel& channel,
   for (const auto& [name, value] : message.headers)
     out.headers.Add(name, value);
   // The record's CreateTime, explicit: the engine measures the first retry envelope from it.
+  out.timestamp_ms = ToEpochMillis(message.timestamp.value_or(produced_at));
+  return out;
+}
+
+std::string Coordinates(const kafka::DeliveryReport& report) {
+  return report.topic + "/" + std::to_string(report.partition) + "@" +
+         std::to_string(report.offset);
+}
+
+}  // namespace
+
+Result<PublishReceipt> KafkaTransport::Publish(const Channel& channel,
+                                               const OutgoingExample& message) {
+  std::vector<Result<PublishReceipt>> one = PublishBatch(channel, {message});
+  return std::move(one.front());
+}
+
+std::vector<Result<PublishReceipt>> KafkaTransport::PublishBatch(
+    const Channel& channel, const std::vector<OutgoingExample>& messages) {
   const Clock::WallTime produced_at = clock_.Wall();
-  out.timestamp_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(produced_at.time_since_epoch()).count();
-  std::uint64_t token = 0;
+  std::vector<Result<PublishReceipt>> out(
+      messages.size(), Result<PublishReceipt>(Fail(Code::kInternal, "not published")));
+  std::vector<std::uint64_t> tokens(messages.size(), 0);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    token = next_token_++;
+    for (std::uint64_t& token : tokens)
+      token = next_token_++;
   }
-  if (auto sent = producer_->Send(out, token); !sent)
-    return tl::unexpected(std::move(sent.error()).With("publishing to " + channel.Describe()));
+  std::size_t sent = 0;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const kafka::OutgoingMessage record = ToKafkaRecord(channel, messages[i], produced_at);
+    if (auto s = producer_->Send(record, tokens[i]); !s) {
+      out[i] = tl::unexpected(std::move(s.error()).With("publishing to " + channel.Describe()));
+      tokens[i] = 0;
+    } else {
+      ++sent;
+    }
+  }
+  if (sent == 0) return out;
+  const auto deadline =
+      std::chrono::steady_clock::now() + config_.publish_timeout + std::chrono::seconds(5);
   std::unique_lock<std::mutex> lock(mu_);
-  const bool arrived = delivered_.wait_for(lock, config_.publish_timeout + std::chrono::seconds(5),
-                                           [&] { return reports_.count(token) > 0; });
-  if (!arrived) {
-    return Fail(Code::kDeadlineExceeded,
-                "publishing to " + channel.Describe() + ": no delivery report in time");
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (tokens[i] == 0) continue;
+    const std::uint64_t token = tokens[i];
+    const bool arrived =
+        delivered_.wait_until(lock, deadline, [&] { return reports_.count(token) > 0; });
+    if (!arrived) {
+      out[i] = Fail(Code::kDeadlineExceeded,
+                    "publishing to " + channel.Describe() + ": no delivery report in time");
+      // A report that still comes is dropped by OnDelivery() (nobody waits for it).
+      abandoned_.insert(token);
+      continue;
+    }
+    kafka::DeliveryReport report = std::move(reports_[token]);
+    reports_.erase(token);
+    if (report.error) {
+      out[i] = tl::unexpected(std::move(*report.error).With("publishing to " + channel.Describe()));
+    } else {
+      const Clock::WallTime stamped = messages[i].timestamp.value_or(produced_at);
+      out[i] = PublishReceipt{Coordinates(report), stamped};
+    }
   }
-  kafka::DeliveryReport report = std::move(reports_[token]);
-  reports_.erase(token);
-  if (report.error)
-    return tl::unexpected(std::move(*report.error).With("publishing to " + channel.Describe()));
-  return PublishReceipt{
-      report.topic + "/" + std::to_string(report.partition) + "@" + std::to_string(report.offset),
-      produced_at};
+  return out;
 }
 
 }  // namespace driftline::contract

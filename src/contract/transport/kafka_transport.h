@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +41,8 @@ class KafkaTransport final : public ChannelTransport {
   Status Watch(const Channel& channel, DeliverFn deliver) override;
   Status PrepareToPublish(const Channel& channel) override;
   Result<PublishReceipt> Publish(const Channel& channel, const OutgoingExample& message) override;
+  std::vector<Result<PublishReceipt>> PublishBatch(
+      const Channel& channel, const std::vector<OutgoingExample>& messages) override;
   void Stop() override;
   std::string Describe() const override { return "kafka " + config_.bootstrap; }
 
@@ -66,6 +69,7 @@ class KafkaTransport final : public ChannelTransport {
   std::condition_variable delivered_;
   std::uint64_t next_token_ = 1;                            // guarded by mu_
   std::map<std::uint64_t, kafka::DeliveryReport> reports_;  // guarded by mu_
+  std::set<std::uint64_t> abandoned_;  // guarded by mu_: tokens no Publish waits for any more
 };
 
 }  // namespace driftline::contract

@@ -56,7 +56,17 @@ void SqsTransport::Stop() {
 
 Result<std::string> SqsTransport::QueueUrl(const Channel& channel) {
   if (!config_.queue_base.empty()) return config_.queue_base + "/" + channel.address;
-  return client_->GetQueueUrl(channel.address);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto known = queue_urls_.find(channel.address); known != queue_urls_.end())
+      return known->second;
+  }
+  auto url = client_->GetQueueUrl(channel.address);
+  if (url) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_urls_.emplace(channel.address, *url);
+  }
+  return url;
 }
 
 Status SqsTransport::Watch(const Channel& channel, DeliverFn deliver) {
@@ -146,11 +156,24 @@ void SqsTransport::PollLoop(Watcher* w) {
   }
 }
 
-Result<PublishReceipt> SqsTransport::Publish(const Channel& channel,
-                                             const OutgoingExample& message) {
+Status SqsTransport::PrepareToPublish(const Channel& channel) {
   auto url = QueueUrl(channel);
-  if (!url)
-    return tl::unexpected(std::move(url.error()).With("publishing to " + channel.Describe()));
+  if (url && !config_.queue_base.empty()) {
+    // The URL was made from the base: ask the queue itself.
+    if (auto probe = client_->GetQueueAttributes(*url, {"QueueArn"}); !probe)
+      return tl::unexpected(std::move(probe.error())
+                                .With("publishing to " + channel.Describe() + " on " + Describe()));
+  }
+  if (!url) {
+    return tl::unexpected(
+        std::move(url.error()).With("publishing to " + channel.Describe() + " on " + Describe()));
+  }
+  return Ok();
+}
+
+namespace {
+
+sqs::OutgoingMessage ToSqsMessage(const Channel& channel, const OutgoingExample& message) {
   sqs::OutgoingMessage out;
   out.body = message.payload;
   for (const auto& [name, value] : message.headers)
@@ -158,11 +181,49 @@ Result<PublishReceipt> SqsTransport::Publish(const Channel& channel,
   if (channel.address.ends_with(".fifo")) {
     out.message_group_id = message.key.value_or("contract-test");
   }
+  return out;
+}
+
+}  // namespace
+
+Result<PublishReceipt> SqsTransport::Publish(const Channel& channel,
+                                             const OutgoingExample& message) {
+  auto url = QueueUrl(channel);
+  if (!url)
+    return tl::unexpected(std::move(url.error()).With("publishing to " + channel.Describe()));
+  const sqs::OutgoingMessage out = ToSqsMessage(channel, message);
   const Clock::WallTime produced_at = clock_.Wall();
   auto sent = client_->SendMessage(*url, out);
   if (!sent)
     return tl::unexpected(std::move(sent.error()).With("publishing to " + channel.Describe()));
   return PublishReceipt{sent->message_id, produced_at};
+}
+
+std::vector<Result<PublishReceipt>> SqsTransport::PublishBatch(
+    const Channel& channel, const std::vector<OutgoingExample>& messages) {
+  std::vector<Result<PublishReceipt>> out;
+  out.reserve(messages.size());
+  auto url = QueueUrl(channel);
+  if (!url) {
+    for (std::size_t i = 0; i < messages.size(); ++i)
+      out.push_back(tl::unexpected(Error(url.error()).With("publishing to " + channel.Describe())));
+    return out;
+  }
+  std::vector<sqs::OutgoingMessage> batch;
+  batch.reserve(messages.size());
+  for (const OutgoingExample& m : messages)
+    batch.push_back(ToSqsMessage(channel, m));
+  const Clock::WallTime produced_at = clock_.Wall();
+  auto sent = client_->SendMessageBatch(*url, batch);
+  for (auto& entry : sent.entries) {
+    if (entry) {
+      out.push_back(PublishReceipt{entry->message_id, produced_at});
+    } else {
+      out.push_back(
+          tl::unexpected(std::move(entry.error()).With("publishing to " + channel.Describe())));
+    }
+  }
+  return out;
 }
 
 }  // namespace driftline::contract

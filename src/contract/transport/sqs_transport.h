@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -48,7 +49,11 @@ class SqsTransport final : public ChannelTransport {
   ~SqsTransport() override;
 
   Status Watch(const Channel& channel, DeliverFn deliver) override;
+  // Checks that the queue exists (and learns its URL when there is no queue base).
+  Status PrepareToPublish(const Channel& channel) override;
   Result<PublishReceipt> Publish(const Channel& channel, const OutgoingExample& message) override;
+  std::vector<Result<PublishReceipt>> PublishBatch(
+      const Channel& channel, const std::vector<OutgoingExample>& messages) override;
   void Stop() override;
   std::string Describe() const override { return "sqs " + config_.client.endpoint_url; }
 
@@ -71,6 +76,7 @@ class SqsTransport final : public ChannelTransport {
   std::vector<std::unique_ptr<Watcher>> watchers_;  // guarded by watchers_mu_
   std::mutex mu_;
   std::set<std::string> released_;  // guarded by mu_: message ids made visible once already
+  std::map<std::string, std::string> queue_urls_;  // guarded by mu_: address -> GetQueueUrl's
 };
 
 }  // namespace driftline::contract

@@ -30,6 +30,8 @@ struct OutgoingExample {
   std::string payload;  // bytes as they travel (compact JSON)
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> key;
+  // The Kafka record's CreateTime; unset: the moment of Publish(). SQS sets its own time.
+  std::optional<Clock::WallTime> timestamp;
 };
 
 struct PublishReceipt {
@@ -59,6 +61,13 @@ class ChannelTransport {
   // Publishes and waits until the server has it. Errors name the channel.
   virtual Result<PublishReceipt> Publish(const Channel& channel,
                                          const OutgoingExample& message) = 0;
+
+  // Publishes several messages to one channel and waits until the server has them all (or
+  // refused them): result[i] is messages[i]'s outcome, each error naming the channel. Kafka
+  // sends them all before waiting; SQS sends SendMessageBatch requests of 10. The default
+  // calls Publish() for each in turn.
+  virtual std::vector<Result<PublishReceipt>> PublishBatch(
+      const Channel& channel, const std::vector<OutgoingExample>& messages);
 
   // Stops every watch and joins its thread. Idempotent; the destructor calls it. Safe to call
   // while another thread is in Watch().

@@ -238,7 +238,8 @@ TEST(SqsTransportTest, PublishSendsHeadersAsAttributes) {
   Channel queue;
   queue.address = "orders-in";
   queue.protocol = Protocol::kSqs;
-  auto receipt = transport.Publish(queue, OutgoingExample{"{}", {{"CorrelationId", "c-1"}}, {}});
+  auto receipt =
+      transport.Publish(queue, OutgoingExample{"{}", {{"CorrelationId", "c-1"}}, {}, {}});
   ASSERT_TRUE(receipt) << receipt.error().message();
   EXPECT_EQ(receipt->coordinates, "id-1");
   EXPECT_THAT(sqs->sent, ::testing::ElementsAre("http://fake/123/orders-in {} c-1"));
