@@ -262,19 +262,13 @@ int Run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kExitConfig;
   }
-  if (auto logging = driftline::InitLogging(log_level.empty() ? "warn" : log_level, "text");
-      !logging) {
+  // The logger once, at the level of the command that runs (the mock has its own flag).
+  const std::string& level = *mock_command ? mock.log_level : log_level;
+  if (auto logging = driftline::InitLogging(level.empty() ? "warn" : level, "text"); !logging) {
     return ConfigError(logging.error().message());
   }
   if (*studio_command) return RunStudio(studio, clock);
-  if (*mock_command) {
-    if (auto logging =
-            driftline::InitLogging(mock.log_level.empty() ? "warn" : mock.log_level, "text");
-        !logging) {
-      return ConfigError(logging.error().message());
-    }
-    return driftline::contract::mock::RunMock(mock, clock);
-  }
+  if (*mock_command) return driftline::contract::mock::RunMock(mock, clock);
 
   driftline::contract::SuiteOptions options;
   if (!config.empty()) {

@@ -306,7 +306,7 @@ class MockOnTopologyTest : public ::testing::Test {
 // inputs of nine kinds → 200 dead letters (totalRetries 0, correlation id kept) and nothing
 // else. The mock's verify counts equal what the consumers saw on each channel.
 TEST_F(MockOnTopologyTest, GeneratedRepliesAndDeadLettersMatchWhatTheConsumersSee) {
-  StartMock();
+  ASSERT_NO_FATAL_FAILURE(StartMock());
   constexpr int kValid = 1000;
   constexpr int kInvalid = 200;
   const std::vector<const Message*> orders = {
@@ -422,7 +422,7 @@ TEST_F(MockOnTopologyTest, GeneratedRepliesAndDeadLettersMatchWhatTheConsumersSe
 // twice; --delay-ms holds every reply at least that long after its order's timestamp; SIGTERM
 // sends what is still planned and exits 0.
 TEST_F(MockOnTopologyTest, ControlApiFaultsAndDrain) {
-  StartMock({"--duplicate-percent", "100", "--delay-ms", "1500"});
+  ASSERT_NO_FATAL_FAILURE(StartMock({"--duplicate-percent", "100", "--delay-ms", "1500"}));
   const json health = mock_->Get("/_mock/health");
   EXPECT_EQ(health.value("status", ""), "ready") << health.dump();
 
@@ -508,7 +508,7 @@ TEST_F(MockOnTopologyTest, ControlApiFaultsAndDrain) {
 
 // The README's consumer-side example, run as a consumer team would against the mock.
 TEST_F(MockOnTopologyTest, ConsumerExampleScriptGetsItsReply) {
-  StartMock();
+  ASSERT_NO_FATAL_FAILURE(StartMock());
   const CapturedRun r = RunCaptured(
       {"/usr/bin/env", "KAFKA=" + testkit::KafkaBootstrap(), "SQS=" + testkit::SqsEndpoint(),
        "TOPIC=" + topology_->main_topic(), "QUEUE=" + topology_->queue_name(), "WAIT_SECONDS=30",

@@ -45,11 +45,14 @@ struct ControlServer::Impl {
   Impl(MockProvider& p, ControlOptions o) : provider(p), options(std::move(o)) {}
 
   bool Admitted(const httplib::Request& req, httplib::Response& res) const {
-    // Only the loopback by name: a page elsewhere cannot reach this API through DNS rebinding.
+    // Only the loopback by name (with this port or none): a page elsewhere cannot reach this
+    // API through DNS rebinding.
+    std::string host = Lower(req.get_header_value("Host"));
     const std::string suffix = ":" + std::to_string(port);
-    const std::string host = Lower(req.get_header_value("Host"));
-    if (host == "127.0.0.1" + suffix || host == "localhost" + suffix || host == "[::1]" + suffix)
-      return true;
+    if (host.size() > suffix.size() &&
+        host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0)
+      host.resize(host.size() - suffix.size());
+    if (host == "127.0.0.1" || host == "localhost" || host == "[::1]") return true;
     ReplyError(res, 403, "refused: the Host header must name this server on the loopback");
     return false;
   }
