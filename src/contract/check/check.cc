@@ -3,6 +3,7 @@
 #include <charconv>
 #include <functional>
 #include <limits>
+#include <span>
 
 #include "common/uuid.h"
 #include "contract/spec/document.h"
@@ -232,8 +233,21 @@ MessageVerdict CheckMessage(const SchemaCatalog& schemas,
                             const ExampleMessage* expected, const ObservedMessage& observed,
                             const MatchOptions& options) {
   MessageVerdict verdict;
-  std::size_t best = std::numeric_limits<std::size_t>::max();
+  // The first candidate the message conforms to, found without describing the others'
+  // violations; they are described only when it conforms to none (to name the closest).
   for (const Message* m : candidates) {
+    const CompiledSchema* payload = schemas.Payload(m);
+    const CompiledSchema* headers = schemas.Headers(m);
+    if ((payload == nullptr || (observed.payload_is_json && payload->IsValid(observed.payload))) &&
+        (headers == nullptr || headers->IsValid(observed.headers))) {
+      verdict.message = m;
+      break;
+    }
+  }
+  std::size_t best = std::numeric_limits<std::size_t>::max();
+  for (const Message* m : verdict.message != nullptr
+                              ? std::span<const Message* const>()
+                              : std::span<const Message* const>(candidates)) {
     std::vector<Mismatch> errors;
     if (const CompiledSchema* payload = schemas.Payload(m)) {
       if (observed.payload_is_json) {

@@ -89,6 +89,34 @@ TEST(CompiledSchemaTest, FormatsOnlyApplyToStrings) {
   EXPECT_TRUE(Check(json{{"type", "string"}, {"format", "email"}}, "not an email").empty());
 }
 
+// date, time and date-time are checked as patterns compiled once (valijson's own check builds a
+// regular expression per value); what they accept and what a failure says are valijson's.
+TEST(CompiledSchemaTest, DateFormatsAcceptWhatValijsonAcceptsAndSaySoWhenBroken) {
+  const json at = {{"type", "string"}, {"format", "date-time"}};
+  for (const char* ok : {"2026-01-19T10:00:05Z", "2024-02-29T23:59:60.123+02:00",
+                         "2026-04-30t00:00:00z", "99999-12-31T00:00:00-11:30"})
+    EXPECT_TRUE(Check(at, ok).empty()) << ok;
+  for (const char* bad : {"2026-02-30T10:00:00Z", "2026-04-31T10:00:00Z", "2026-13-01T10:00:00Z",
+                          "2026-01-19 10:00:05Z", "2026-01-19T24:00:00Z", "2026-01-19T10:00:05",
+                          "x2026-01-19T10:00:05Z", "2026-01-19T10:00:05Zx"}) {
+    const auto m = Check(at, bad);
+    ASSERT_EQ(m.size(), 1u) << bad;
+    EXPECT_EQ(m[0].message, "String should be a valid date-time") << bad;
+    EXPECT_THAT(m[0].expected, HasSubstr("date-time")) << bad;
+  }
+  EXPECT_TRUE(Check(json{{"type", "string"}, {"format", "date"}}, "2026-06-30").empty());
+  EXPECT_EQ(Check(json{{"type", "string"}, {"format", "date"}}, "2026-06-31")[0].message,
+            "String should be a valid date");
+  EXPECT_TRUE(Check(json{{"type", "string"}, {"format", "time"}}, "16:52:45Z").empty());
+  EXPECT_EQ(Check(json{{"type", "string"}, {"format", "time"}}, "16:52Z")[0].message,
+            "String should be a valid time");
+  // A schema's own pattern that a valid date-time breaks keeps the pattern's words.
+  const json mine = {{"type", "string"}, {"format", "date-time"}, {"pattern", "^2025-"}};
+  const auto m = Check(mine, "2026-01-19T10:00:05Z");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_THAT(m[0].message, HasSubstr("pattern"));
+}
+
 TEST(CompiledSchemaTest, PropertyNamedRequiredIsNotAKeyword) {
   const json schema = json::parse(
       R"({"type": "object", "properties": {"required": {"type": "string"}}, "required": ["required"]})");
