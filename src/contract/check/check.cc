@@ -300,6 +300,25 @@ MessageVerdict CheckMessage(const SchemaCatalog& schemas,
   return verdict;
 }
 
+bool MatchesExample(const ExampleMessage& expected, const ObservedMessage& observed,
+                    const MatchOptions& options) {
+  if (expected.payload &&
+      (!observed.payload_is_json || !ValuesMatch(*expected.payload, observed.payload, options)))
+    return false;
+  for (auto it = expected.headers.begin(); it != expected.headers.end(); ++it) {
+    auto actual = observed.headers.find(it.key());
+    if (actual == observed.headers.end() ||
+        !ValuesMatch(HeaderValueForCompare(it.value(), *actual), *actual, options))
+      return false;
+  }
+  if (expected.key) {
+    if (!observed.key) return false;
+    const json key(*observed.key);
+    if (!ValuesMatch(HeaderValueForCompare(*expected.key, key), key, options)) return false;
+  }
+  return true;
+}
+
 std::optional<std::string> ExtractCorrelationId(
     const json& headers, const json& payload, const std::vector<CorrelationIdLocation>& locations) {
   for (const CorrelationIdLocation& loc : locations) {

@@ -54,6 +54,11 @@ MessageVerdict CheckMessage(const SchemaCatalog& schemas,
                             const ExampleMessage* expected, const ObservedMessage& observed,
                             const MatchOptions& options);
 
+// Whether `observed` matches the example block's payload, headers and key (CheckMessage()'s
+// value checks, without describing a difference: it stops at the first).
+bool MatchesExample(const ExampleMessage& expected, const ObservedMessage& observed,
+                    const MatchOptions& options);
+
 // The correlation id of a message at any of `locations` (the first that yields a string or a
 // number); nullopt when none does.
 std::optional<std::string> ExtractCorrelationId(

@@ -352,77 +352,115 @@ std::string Abbreviate(const json& value, std::size_t limit) {
   return text;
 }
 
-bool CompareValues(const json& expected, const json& actual, const std::string& pointer,
-                   const MatchOptions& options, std::vector<Mismatch>& out) {
-  const std::size_t before = out.size();
+namespace {
+
+// CompareValues() when `out` is given; when it is null, only whether the values match: it stops
+// at the first difference and builds no pointer or description (the mock's example matching).
+bool Compare(const json& expected, const json& actual, const std::string& pointer,
+             const MatchOptions& options, std::vector<Mismatch>* out) {
+  const std::size_t before = out != nullptr ? out->size() : 0;
+  auto differs = [&](auto&& describe) {
+    if (out != nullptr) describe(*out);
+    return false;
+  };
   auto matcher = ParseMatcher(expected);
   if (!matcher) {
-    Add(out, pointer, expected.get<std::string>(), &actual, matcher.error().message());
-    return false;
+    return differs([&](std::vector<Mismatch>& o) {
+      Add(o, pointer, expected.get<std::string>(), &actual, matcher.error().message());
+    });
   }
   if (*matcher) {
     const Matcher& m = **matcher;
     switch (m.kind) {
       case Matcher::Kind::kExact:
-        if (!ExactMatches(m.argument, actual))
-          Add(out, pointer, "exactly " + m.argument, &actual, "value differs from " + m.text);
+        if (!ExactMatches(m.argument, actual)) {
+          return differs([&](std::vector<Mismatch>& o) {
+            Add(o, pointer, "exactly " + m.argument, &actual, "value differs from " + m.text);
+          });
+        }
         break;
       case Matcher::Kind::kDataType:
         if (!HasDataType(actual, *m.data_type)) {
-          Add(out, pointer, "a " + std::string(DataTypeName(*m.data_type)), &actual,
-              "value is not a " + std::string(DataTypeName(*m.data_type)) + " (" + m.text + ")");
+          return differs([&](std::vector<Mismatch>& o) {
+            Add(o, pointer, "a " + std::string(DataTypeName(*m.data_type)), &actual,
+                "value is not a " + std::string(DataTypeName(*m.data_type)) + " (" + m.text + ")");
+          });
         }
         break;
       case Matcher::Kind::kPattern: {
         const std::regex re = CompilePattern(m.argument);
         if (!actual.is_string() || !std::regex_match(actual.get_ref<const std::string&>(), re)) {
-          Add(out, pointer, "a string matching /" + m.argument + "/", &actual,
-              "value does not match the pattern of " + m.text);
+          return differs([&](std::vector<Mismatch>& o) {
+            Add(o, pointer, "a string matching /" + m.argument + "/", &actual,
+                "value does not match the pattern of " + m.text);
+          });
         }
         break;
       }
     }
-    return out.size() == before;
+    return true;
   }
   if (expected.is_object()) {
     if (!actual.is_object()) {
-      Add(out, pointer, "an object", &actual, "expected an object");
-      return false;
+      return differs([&](std::vector<Mismatch>& o) {
+        Add(o, pointer, "an object", &actual, "expected an object");
+      });
     }
     for (auto it = expected.begin(); it != expected.end(); ++it) {
-      const std::string child = AppendPointer(pointer, it.key());
+      const std::string child = out != nullptr ? AppendPointer(pointer, it.key()) : std::string();
       auto found = actual.find(it.key());
       if (found == actual.end()) {
-        Add(out, child, Abbreviate(it.value()), nullptr, "member '" + it.key() + "' is missing");
+        if (out == nullptr) return false;
+        Add(*out, child, Abbreviate(it.value()), nullptr, "member '" + it.key() + "' is missing");
         continue;
       }
-      CompareValues(it.value(), *found, child, options, out);
+      if (!Compare(it.value(), *found, child, options, out) && out == nullptr) return false;
     }
-    return out.size() == before;
+    return out == nullptr || out->size() == before;
   }
   if (expected.is_array()) {
     if (!actual.is_array()) {
-      Add(out, pointer, "an array", &actual, "expected an array");
-      return false;
+      return differs([&](std::vector<Mismatch>& o) {
+        Add(o, pointer, "an array", &actual, "expected an array");
+      });
     }
     if (expected.size() != actual.size()) {
-      Add(out, pointer, std::to_string(expected.size()) + " items", &actual,
-          "expected " + std::to_string(expected.size()) + " items, got " +
-              std::to_string(actual.size()));
-      return false;
+      return differs([&](std::vector<Mismatch>& o) {
+        Add(o, pointer, std::to_string(expected.size()) + " items", &actual,
+            "expected " + std::to_string(expected.size()) + " items, got " +
+                std::to_string(actual.size()));
+      });
     }
-    for (std::size_t i = 0; i < expected.size(); ++i)
-      CompareValues(expected[i], actual[i], AppendPointer(pointer, i), options, out);
-    return out.size() == before;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      const std::string child = out != nullptr ? AppendPointer(pointer, i) : std::string();
+      if (!Compare(expected[i], actual[i], child, options, out) && out == nullptr) return false;
+    }
+    return out == nullptr || out->size() == before;
   }
   if (options.literals_by_value) {
-    if (!JsonEqual(expected, actual))
-      Add(out, pointer, Abbreviate(expected), &actual, "value differs");
+    if (!JsonEqual(expected, actual)) {
+      return differs([&](std::vector<Mismatch>& o) {
+        Add(o, pointer, Abbreviate(expected), &actual, "value differs");
+      });
+    }
   } else if (Family(expected) != Family(actual)) {
-    Add(out, pointer, "a " + std::string(Family(expected)) + " (schema-only literal)", &actual,
-        "value is of a different type");
+    return differs([&](std::vector<Mismatch>& o) {
+      Add(o, pointer, "a " + std::string(Family(expected)) + " (schema-only literal)", &actual,
+          "value is of a different type");
+    });
   }
-  return out.size() == before;
+  return true;
+}
+
+}  // namespace
+
+bool CompareValues(const json& expected, const json& actual, const std::string& pointer,
+                   const MatchOptions& options, std::vector<Mismatch>& out) {
+  return Compare(expected, actual, pointer, options, &out);
+}
+
+bool ValuesMatch(const json& expected, const json& actual, const MatchOptions& options) {
+  return Compare(expected, actual, std::string(), options, nullptr);
 }
 
 }  // namespace driftline::contract

@@ -77,6 +77,9 @@ struct MatchOptions {
 bool CompareValues(const nlohmann::json& expected, const nlohmann::json& actual,
                    const std::string& pointer, const MatchOptions& options,
                    std::vector<Mismatch>& out);
+// Whether CompareValues() would find no difference, without describing any (stops at the first).
+bool ValuesMatch(const nlohmann::json& expected, const nlohmann::json& actual,
+                 const MatchOptions& options);
 
 // Whether two JSON values are equal by value: numbers numerically (2 == 2.0), objects and
 // arrays member by member.

@@ -525,12 +525,9 @@ std::vector<const Example*> Responder::Examples() const {
 }
 
 const Responder::ExampleEntry* Responder::MatchExample(const ObservedMessage& input) const {
-  static const std::vector<const Message*> kValuesOnly;
   auto matches = [&](const ExampleEntry& entry) {
-    if (entry.plan->input != input.channel) return false;
-    return CheckMessage(*entry.op->spec->schemas, kValuesOnly, &entry.match_block, input,
-                        options_.match)
-        .values_ok();
+    return entry.plan->input == input.channel &&
+           MatchesExample(entry.match_block, input, options_.match);
   };
   {
     std::shared_lock lock(mu_);

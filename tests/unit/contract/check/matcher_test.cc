@@ -67,6 +67,51 @@ TEST(ParseMatcherTest, APatternNumberTooLargeForTheRegexCompilerIsAnError) {
 // A contract's pattern must not take exponential time to match: against a backtracking
 // executor each of these runs for minutes (matcher_fuzz: one input still running after
 // ten). Back-references, which need backtracking, are refused with a reason.
+// ValuesMatch (the mock's example matching) says "match" exactly when CompareValues finds no
+// difference, for every kind of value and matcher, both literal modes.
+TEST(ValuesMatchTest, AgreesWithCompareValues) {
+  const json expected = json::parse(R"js({
+    "id": "ORD-1", "n": 2, "price": 1.5, "ok": true, "none": null,
+    "when": "(datetime)", "count": "$match(exact: 3)", "code": "$match(pattern: [A-Z]{3})",
+    "kind": "$match(dataType: string)", "items": [{"sku": "A"}, {"sku": "(string)"}],
+    "nested": {"deep": {"x": 1}}})js");
+  const json base = json::parse(R"({
+    "id": "ORD-1", "n": 2, "price": 1.5, "ok": true, "none": null,
+    "when": "2026-01-19T10:00:05Z", "count": 3, "code": "ABC", "kind": "k",
+    "items": [{"sku": "A"}, {"sku": "B"}], "nested": {"deep": {"x": 1}}, "extra": 0})");
+  std::vector<json> actuals = {base, json::array(), json("text"), json::object()};
+  for (const auto& [pointer, value] :
+       std::vector<std::pair<std::string, json>>{{"/id", "ORD-2"},
+                                                 {"/n", 2.0},
+                                                 {"/n", "2"},
+                                                 {"/ok", false},
+                                                 {"/none", 0},
+                                                 {"/when", "yesterday"},
+                                                 {"/count", 4},
+                                                 {"/code", "abc"},
+                                                 {"/kind", 1},
+                                                 {"/items", json::array({json{{"sku", "A"}}})},
+                                                 {"/items/1/sku", 7},
+                                                 {"/nested/deep/x", 2},
+                                                 {"/nested/deep", json::array()}}) {
+    json changed = base;
+    changed[json::json_pointer(pointer)] = value;
+    actuals.push_back(changed);
+  }
+  json missing = base;
+  missing.erase("when");
+  actuals.push_back(missing);
+  for (bool by_value : {true, false}) {
+    MatchOptions options;
+    options.literals_by_value = by_value;
+    for (const json& actual : actuals) {
+      EXPECT_EQ(ValuesMatch(expected, actual, options), Compare(expected, actual, options).empty())
+          << actual.dump() << " literals_by_value=" << by_value;
+    }
+  }
+  EXPECT_TRUE(ValuesMatch(expected, base, {}));
+}
+
 TEST(CompareValuesTest, APatternIsMatchedWithoutExponentialBacktracking) {
   EXPECT_EQ(Compare("$match(pattern: (a|aa)*c)", std::string(40, 'a')).size(), 1u);
   EXPECT_EQ(Compare("$match(pattern: (x+x+)+y)", std::string(40, 'x')).size(), 1u);
