@@ -113,6 +113,25 @@ if runner["parallel"] and runner["sequential"]:
     row("runner start-up to first publish", f"{p['startup_ms']} ms (process wall "
         f"{p['process_wall_ms'] / 1000:.1f} s)")
 
+mock = load("mock-20000-*.json")
+if mock:
+    rate = median([d["replies_per_s"] for d in mock])
+    ready = median([d["startup_ms"] for d in mock])
+    rss = max(d["steady_rss_mb"] for d in mock)
+    cpu = median([d["cpu_us_per_reply"] for d in mock])
+    summary["mock"] = {"replies_per_s": rate, "startup_ms": ready, "steady_rss_mb_max": rss,
+                       "cpu_us_per_reply": cpu, "runs": [d["replies_per_s"] for d in mock]}
+    row("contract-test mock: generated replies/s (20,000 orders, median)",
+        f"{fmt(rate)} /s ({cpu:.0f} us CPU/reply, RSS {rss:.1f} MB)", ">= 5,000 /s", rate >= 5000)
+    row("contract-test mock: start-up to ready (median)", f"{ready:.0f} ms", "<= 1,000 ms", ready <= 1000)
+micro = load("mock-micro.json")
+if micro:
+    stages = {b["name"]: b["cpu_time"] / 1000.0 for b in micro[0]["benchmarks"]}
+    summary.setdefault("mock", {})["stages_us"] = stages
+    row("contract-test mock stages (us): decide / generate reply / schema check",
+        f"{stages.get('BM_DecideGeneratedStandard', 0):.1f} / {stages.get('BM_GenerateReply', 0):.1f} / "
+        f"{stages.get('BM_ValidateValid', 0):.1f}")
+
 studio = load("studio.json")
 if studio:
     st = studio[0]
