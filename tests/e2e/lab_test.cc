@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "e2e_support.h"
 #include "testkit/child_process.h"
 #include "testkit/contract_output.h"
 #include "testkit/service.h"
@@ -34,25 +35,11 @@ using testkit::RunCaptured;
 using testkit::RunQuietly;
 namespace fs = std::filesystem;
 
-const fs::path kRepo = DRIFTLINE_SOURCE_DIR;
-const fs::path kLab = kRepo / "../shared/reference/kafka-sqs-retry-dlq";
-const fs::path kOutput = DRIFTLINE_TEST_OUTPUT_DIR;
-
-constexpr const char* kLabTable =
-    "+-------------------------+-------------------------+----------+\n"
-    "| Topic                   | No of messages received            |\n"
-    "+-------------------------+-------------------------+----------+\n"
-    "|                         | Actual                  | Expected |\n"
-    "+-------------------------+-------------------------+----------+\n"
-    "| place-order-topic       | 6                       | 6        |\n"
-    "| place-order-queue       | 4                       | 4        |\n"
-    "| place-order-dlq-topic   | 2                       | 2        |\n"
-    "| place-order-retry-topic | 2                       | 2        |\n"
-    "+-------------------------+-------------------------+----------+\n";
-
-std::string SqsAccountUrl() {
-  return testkit::SqsEndpoint() + "/000000000000";
-}
+using e2e_support::kLab;
+using e2e_support::kLabTable;
+using e2e_support::kOutput;
+using e2e_support::kRepo;
+using e2e_support::SqsAccountUrl;
 
 // The reason text of the scenario `name` under "Unsuccessful Scenarios:" ("" when not listed).
 std::string ReasonOf(const std::string& output, const std::string& name) {
@@ -106,15 +93,8 @@ class ContractTest : public ::testing::Test {
         << "order-service did not become healthy within 60 s; log: " << service_log_;
   }
 
-  CapturedRun RunContractTest(const std::string& name, std::vector<std::string> args) {
-    std::vector<std::string> argv = {DRIFTLINE_CONTRACT_TEST_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--kafka", testkit::KafkaBootstrap(), "--sqs", SqsAccountUrl(),
-                             "--report-dir", (kOutput / name).string()});
-    CapturedRun r = RunCaptured(argv, milliseconds(180000));
-    std::cout << r.output << "\n(contract-test exit " << r.exit_code << ", " << r.wall.count()
-              << " ms; order-service log " << service_log_ << ")\n";
-    return r;
+  CapturedRun RunContractTest(const std::string& name, const std::vector<std::string>& args) {
+    return e2e_support::RunContractTest(name, args, "order-service log " + service_log_.string());
   }
 
   void TearDown() override {

@@ -29,6 +29,7 @@
 #include "contract/mock/generate.h"
 #include "contract/mock/responder.h"
 #include "contract/run/suite.h"
+#include "e2e_support.h"
 #include "testkit/child_process.h"
 #include "testkit/contract_copy.h"
 #include "testkit/contract_output.h"
@@ -47,25 +48,11 @@ using testkit::CapturedRun;
 using testkit::RunCaptured;
 namespace fs = std::filesystem;
 
-const fs::path kRepo = DRIFTLINE_SOURCE_DIR;
-const fs::path kLab = kRepo / "../shared/reference/kafka-sqs-retry-dlq";
-const fs::path kOutput = DRIFTLINE_TEST_OUTPUT_DIR;
-
-constexpr const char* kLabTable =
-    "+-------------------------+-------------------------+----------+\n"
-    "| Topic                   | No of messages received            |\n"
-    "+-------------------------+-------------------------+----------+\n"
-    "|                         | Actual                  | Expected |\n"
-    "+-------------------------+-------------------------+----------+\n"
-    "| place-order-topic       | 6                       | 6        |\n"
-    "| place-order-queue       | 4                       | 4        |\n"
-    "| place-order-dlq-topic   | 2                       | 2        |\n"
-    "| place-order-retry-topic | 2                       | 2        |\n"
-    "+-------------------------+-------------------------+----------+\n";
-
-std::string SqsAccountUrl() {
-  return testkit::SqsEndpoint() + "/000000000000";
-}
+using e2e_support::kLab;
+using e2e_support::kLabTable;
+using e2e_support::kOutput;
+using e2e_support::kRepo;
+using e2e_support::SqsAccountUrl;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path);
@@ -134,15 +121,8 @@ class MockProcess {
   std::unique_ptr<testkit::ChildProcess> process_;
 };
 
-CapturedRun RunContractTest(const std::string& name, std::vector<std::string> args) {
-  std::vector<std::string> argv = {DRIFTLINE_CONTRACT_TEST_BIN};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"--kafka", testkit::KafkaBootstrap(), "--sqs", SqsAccountUrl(),
-                           "--report-dir", (kOutput / name).string()});
-  CapturedRun r = RunCaptured(argv, milliseconds(180000));
-  std::cout << r.output << "\n(contract-test exit " << r.exit_code << ", " << r.wall.count()
-            << " ms)\n";
-  return r;
+CapturedRun RunContractTest(const std::string& name, const std::vector<std::string>& args) {
+  return e2e_support::RunContractTest(name, args, "against contract-test mock");
 }
 
 class MockAgainstRunnerTest : public ::testing::Test {
