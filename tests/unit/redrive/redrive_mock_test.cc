@@ -209,7 +209,9 @@ TEST_F(RedriveMockTest, AFailedDeliveryStopsTheRunAndTheNextRunFinishesIt) {
                                           refusals.data());
   RedriveReport report = RunRedrive(options_);
   ASSERT_TRUE(report.error.has_value());
-  EXPECT_NE(report.error->Trace().find("re-publishing orders-dlq/0/0 to orders"), std::string::npos)
+  // Which record the error names depends on which refusal is seen first: a delivery report
+  // (record 0, at the settle) or, when the producer has seen it already, the next send.
+  EXPECT_NE(report.error->Trace().find("re-publishing orders-dlq/0/"), std::string::npos)
       << report.error->Trace();
   EXPECT_NE(report.error->Trace().find("TOPIC_AUTHORIZATION_FAILED"), std::string::npos);
   EXPECT_EQ(report.redriven, 0);
