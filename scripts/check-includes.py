@@ -35,6 +35,7 @@ ALLOWED = {
     "contract/mock": ["contract/run", "contract/check", "contract/spec", "common"],
     "contract/mock/serve": ["contract/mock", "contract/run", "contract/transport", "contract/spec",
                             "common"],
+    "contract/compat": ["contract/spec", "common"],
     "studio": ["contract/connect", "contract/report", "contract/run", "contract/check",
                "contract/transport", "contract/spec", "common", "kafka", "sqs"],
 }

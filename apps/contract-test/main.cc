@@ -2,10 +2,13 @@
 // and SQS, as Specmatic's async runner does in the lab, and reports the outcome.
 //
 // `contract-test studio` serves the same runs as a local web app (src/studio/README.md);
-// `contract-test mock` plays the provider the contract describes (src/contract/mock/README.md).
+// `contract-test mock` plays the provider the contract describes (src/contract/mock/README.md);
+// `contract-test compat OLD NEW` checks that a new version of a contract is backward compatible
+// (src/contract/compat/README.md).
 //
 // Exit codes: 0 every test passed, 1 a test failed or errored, 2 a configuration or contract
 // error (nothing was sent). studio, mock: 0 after SIGINT/SIGTERM, 2 when it cannot start.
+// compat: 0 compatible, 1 breaking, 2 a contract that cannot be loaded.
 // GCC 12 reports a false "potential null pointer dereference" in CLI11's detail::split(),
 // inlined here through the vector-valued options.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
@@ -20,6 +23,7 @@
 #include "common/clock.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "compat_command.h"
 #include "contract/connect/connect.h"
 #include "contract/report/console.h"
 #include "contract/report/writers.h"
@@ -255,6 +259,8 @@ int Run(int argc, char** argv) {
   studio.run.AddTo(*studio_command);
   driftline::contract::mock::MockFlags mock;
   CLI::App* mock_command = driftline::contract::mock::AddMockCommand(app, mock);
+  driftline::contract::compat::CompatFlags compat;
+  CLI::App* compat_command = driftline::contract::compat::AddCompatCommand(app, compat);
   app.require_subcommand(0, 1);
 
   try {
@@ -269,6 +275,7 @@ int Run(int argc, char** argv) {
   }
   if (*studio_command) return RunStudio(studio, clock);
   if (*mock_command) return driftline::contract::mock::RunMock(mock, clock);
+  if (*compat_command) return driftline::contract::compat::RunCompat(compat);
 
   driftline::contract::SuiteOptions options;
   if (!config.empty()) {
