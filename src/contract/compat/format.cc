@@ -48,7 +48,7 @@ std::string FormatTable(const CompatReport& report) {
 }
 
 std::string FormatJson(const CompatReport& report) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;  // the verdict first, as written
   json findings = json::array();
   for (const Finding& f : report.findings) {
     findings.push_back({
