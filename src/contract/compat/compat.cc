@@ -78,18 +78,6 @@ std::string Quote(const std::string& s) {
   return "'" + s + "'";
 }
 
-std::string RetryTypeName(RetryStrategy::Type t) {
-  switch (t) {
-    case RetryStrategy::Type::kFixed:
-      return "fixed";
-    case RetryStrategy::Type::kLinear:
-      return "linear";
-    case RetryStrategy::Type::kExponential:
-      return "exponential";
-  }
-  return "?";
-}
-
 std::string CorrelationText(const std::optional<CorrelationIdLocation>& c) {
   return c ? c->expression : std::string("absent");
 }
@@ -161,21 +149,6 @@ class ContractComparer {
     return at;
   }
 
-  void Add(std::string rule, const NodeRef& old_at, const NodeRef& new_at, std::string old_value,
-           std::string new_value, std::string why, bool consumers, bool producers,
-           unsigned context) {
-    Change c;
-    c.rule = std::move(rule);
-    c.old_at = old_at;
-    c.new_at = new_at;
-    c.old_value = std::move(old_value);
-    c.new_value = std::move(new_value);
-    c.why = std::move(why);
-    c.breaks_consumers = consumers;
-    c.breaks_producers = producers;
-    out_.Add(std::move(c), context);
-  }
-
   // --- channels ---
 
   const Channel* NewChannelById(const std::string& id) const {
@@ -201,32 +174,32 @@ class ContractComparer {
       if (n == nullptr && (n = NewChannelByAddress(c->address, matched)) != nullptr) {
         matched.insert(n);
         if (!usage.RouteOnly()) {  // a route's channel id is the route's business
-          Add("channel-renamed", old_at, ChannelNode(new_, *n), c->id, n->id,
-              "channel " + Quote(c->id) + " renamed to " + Quote(n->id) +
-                  " (same address): operations, examples and code naming it break",
-              true, true, usage.Context());
+          out_.Add("channel-renamed", old_at, ChannelNode(new_, *n), c->id, n->id,
+                   "channel " + Quote(c->id) + " renamed to " + Quote(n->id) +
+                       " (same address): operations, examples and code naming it break",
+                   true, true, usage.Context());
         }
       }
       if (n == nullptr) {
         if (usage.RouteOnly()) continue;  // reported with the route
-        Add("channel-removed", old_at, Node(new_, "/channels"), c->id, "absent",
-            "channel " + Quote(c->id) + " (" + c->Describe() + ") removed", true, true,
-            usage.Context());
+        out_.Add("channel-removed", old_at, Node(new_, "/channels"), c->id, "absent",
+                 "channel " + Quote(c->id) + " (" + c->Describe() + ") removed", true, true,
+                 usage.Context());
         continue;
       }
       if (c->address != n->address) {
-        Add("channel-address-changed", Field(old_at, "address"),
-            Field(ChannelNode(new_, *n), "address"), c->address, n->address,
-            "channel " + Quote(c->id) + " moves from " + Quote(c->address) + " to " +
-                Quote(n->address) + ": whoever reads or writes the old address loses it",
-            true, true, usage.Context());
+        out_.Add("channel-address-changed", Field(old_at, "address"),
+                 Field(ChannelNode(new_, *n), "address"), c->address, n->address,
+                 "channel " + Quote(c->id) + " moves from " + Quote(c->address) + " to " +
+                     Quote(n->address) + ": whoever reads or writes the old address loses it",
+                 true, true, usage.Context());
       }
     }
     for (const auto& n : new_.contract.channels) {
       if (matched.count(n.get()) != 0 || new_usage_[n.get()].RouteOnly()) continue;
-      Add("channel-added", Node(old_, "/channels"), ChannelNode(new_, *n), "absent", n->id,
-          "channel " + Quote(n->id) + " (" + n->Describe() + ") added", false, false,
-          new_usage_[n.get()].Context());
+      out_.Add("channel-added", Node(old_, "/channels"), ChannelNode(new_, *n), "absent", n->id,
+               "channel " + Quote(n->id) + " (" + n->Describe() + ") added", false, false,
+               new_usage_[n.get()].Context());
     }
   }
 
@@ -253,28 +226,28 @@ class ContractComparer {
               n->channel->address == o->channel->address) {
             pairs[o.get()] = n.get();
             matched.insert(n.get());
-            Add("operation-renamed", old_at, OperationNode(new_, *n), o->id, n->id,
-                "operation " + Quote(o->id) + " renamed to " + Quote(n->id) +
-                    ": examples, tests and code naming it break",
-                true, true, context);
+            out_.Add("operation-renamed", old_at, OperationNode(new_, *n), o->id, n->id,
+                     "operation " + Quote(o->id) + " renamed to " + Quote(n->id) +
+                         ": examples, tests and code naming it break",
+                     true, true, context);
             break;
           }
         }
       }
       auto pair = pairs.find(o.get());
       if (pair == pairs.end()) {
-        Add("operation-removed", old_at, Node(new_, "/operations"), o->id, "absent",
-            "operation " + Quote(o->id) + " removed: its messages are no longer " +
-                (o->action == Operation::Action::kReceive ? "received" : "sent"),
-            true, true, context);
+        out_.Add("operation-removed", old_at, Node(new_, "/operations"), o->id, "absent",
+                 "operation " + Quote(o->id) + " removed: its messages are no longer " +
+                     (o->action == Operation::Action::kReceive ? "received" : "sent"),
+                 true, true, context);
         continue;
       }
       CompareOperation(*o, *pair->second);
     }
     for (const auto& n : new_.contract.operations) {
       if (matched.count(n.get()) != 0) continue;
-      Add("operation-added", Node(old_, "/operations"), OperationNode(new_, *n), "absent", n->id,
-          "operation " + Quote(n->id) + " added", false, false, kSent | kReceived);
+      out_.Add("operation-added", Node(old_, "/operations"), OperationNode(new_, *n), "absent",
+               n->id, "operation " + Quote(n->id) + " added", false, false, kSent | kReceived);
     }
   }
 
@@ -283,10 +256,10 @@ class ContractComparer {
                             const NodeRef& n_at, const Channel& o, const Channel& n,
                             unsigned context) {
     if (o.id == n.id || o.address == n.address) return;
-    Add(rule, Field(o_at, "channel"), Field(n_at, "channel"), o.address, n.address,
-        what + " moves from " + Quote(o.address) + " to " + Quote(n.address) +
-            ": whoever reads or writes the old address loses it",
-        true, true, context);
+    out_.Add(rule, Field(o_at, "channel"), Field(n_at, "channel"), o.address, n.address,
+             what + " moves from " + Quote(o.address) + " to " + Quote(n.address) +
+                 ": whoever reads or writes the old address loses it",
+             true, true, context);
   }
 
   void CompareOperation(const Operation& o, const Operation& n) {
@@ -296,11 +269,11 @@ class ContractComparer {
       auto name = [](const Operation& op) {
         return std::string(op.action == Operation::Action::kReceive ? "receive" : "send");
       };
-      Add("operation-action-changed", Field(o_at, "action"), Field(n_at, "action"), name(o),
-          name(n),
-          "operation " + Quote(o.id) + " turns from " + name(o) + " to " + name(n) +
-              ": every party of its channel is on the wrong side",
-          true, true, kSent | kReceived);
+      out_.Add("operation-action-changed", Field(o_at, "action"), Field(n_at, "action"), name(o),
+               name(n),
+               "operation " + Quote(o.id) + " turns from " + name(o) + " to " + name(n) +
+                   ": every party of its channel is on the wrong side",
+               true, true, kSent | kReceived);
       return;  // its messages cannot be judged from a single side
     }
     const unsigned context = MessagesContext(o);
@@ -310,13 +283,15 @@ class ContractComparer {
 
     const unsigned reply_context = ReplyContext(o);
     if (o.reply && !n.reply) {
-      Add("reply-removed", Member(old_, o_at, "reply"), n_at, o.reply->channel->address, "absent",
+      out_.Add(
+          "reply-removed", Member(old_, o_at, "reply"), n_at, o.reply->channel->address, "absent",
           "operation " + Quote(o.id) + " no longer replies on " + Quote(o.reply->channel->address),
           true, true, reply_context);
     } else if (!o.reply && n.reply) {
-      Add("reply-added", o_at, Member(new_, n_at, "reply"), "absent", n.reply->channel->address,
-          "operation " + Quote(o.id) + " now replies on " + Quote(n.reply->channel->address), false,
-          false, reply_context);
+      out_.Add("reply-added", o_at, Member(new_, n_at, "reply"), "absent",
+               n.reply->channel->address,
+               "operation " + Quote(o.id) + " now replies on " + Quote(n.reply->channel->address),
+               false, false, reply_context);
     } else if (o.reply && n.reply) {
       const NodeRef o_reply = Member(old_, o_at, "reply");
       const NodeRef n_reply = Member(new_, n_at, "reply");
@@ -336,7 +311,8 @@ class ContractComparer {
     if (!o.retry && !n.retry) return;
     if (!o.retry || !n.retry) {
       const bool added = !o.retry;
-      Add(added ? "retry-added" : "retry-removed",
+      out_.Add(
+          added ? "retry-added" : "retry-removed",
           added ? o_at : Member(old_, o_at, o.retry->source),
           added ? Member(new_, n_at, n.retry->source) : n_at,
           added ? "absent" : "maxAttempts " + std::to_string(o.retry->max_attempts),
@@ -353,13 +329,13 @@ class ContractComparer {
     const NodeRef o_route = Member(old_, o_at, or_.source);
     const NodeRef n_route = Member(new_, n_at, nr.source);
     if (or_.max_attempts != nr.max_attempts) {
-      Add("retry-max-attempts", Field(o_route, "maxAttempts"), Field(n_route, "maxAttempts"),
-          std::to_string(or_.max_attempts), std::to_string(nr.max_attempts),
-          "operation " + Quote(o.id) + " retries " + std::to_string(nr.max_attempts) +
-              " times instead of " + std::to_string(or_.max_attempts) + ": anyone expecting " +
-              std::to_string(or_.max_attempts) +
-              " retry messages (and their delays) before the dead letter sees another count",
-          true, true, behaviour);
+      out_.Add("retry-max-attempts", Field(o_route, "maxAttempts"), Field(n_route, "maxAttempts"),
+               std::to_string(or_.max_attempts), std::to_string(nr.max_attempts),
+               "operation " + Quote(o.id) + " retries " + std::to_string(nr.max_attempts) +
+                   " times instead of " + std::to_string(or_.max_attempts) + ": anyone expecting " +
+                   std::to_string(or_.max_attempts) +
+                   " retry messages (and their delays) before the dead letter sees another count",
+               true, true, behaviour);
     }
     CompareStrategy(o, or_, nr, o_route, n_route);
     CompareChannelSwitch("retry-channel", "the retry route of " + Quote(o.id), o_route, n_route,
@@ -390,13 +366,14 @@ class ContractComparer {
     auto report = [&](std::initializer_list<const char*> names, const std::string& figure,
                       const std::string& old_value, const std::string& new_value) {
       if (old_value == new_value) return;
-      Add("retry-strategy", StrategyField(old_, o_route, names),
-          StrategyField(new_, n_route, names), old_value, new_value,
-          "operation " + Quote(o.id) + ": retry " + figure + " " + old_value + " -> " + new_value +
-              "; the retry messages come at other times",
-          true, true, kSent | kReceived | kRoute);
+      out_.Add("retry-strategy", StrategyField(old_, o_route, names),
+               StrategyField(new_, n_route, names), old_value, new_value,
+               "operation " + Quote(o.id) + ": retry " + figure + " " + old_value + " -> " +
+                   new_value + "; the retry messages come at other times",
+               true, true, kSent | kReceived | kRoute);
     };
-    report({"type"}, "strategy", RetryTypeName(os.type), RetryTypeName(ns.type));
+    report({"type"}, "strategy", std::string(RetryStrategyTypeName(os.type)),
+           std::string(RetryStrategyTypeName(ns.type)));
     report({"initialDelaySeconds", "initialDelay", "delaySeconds", "delay"}, "initial delay (s)",
            Number(os.initial_delay_seconds), Number(ns.initial_delay_seconds));
     report({"multiplier"}, "multiplier", Number(os.multiplier), Number(ns.multiplier));
@@ -412,14 +389,14 @@ class ContractComparer {
     if (!o.dead_letter && !n.dead_letter) return;
     if (!o.dead_letter || !n.dead_letter) {
       const bool added = !o.dead_letter;
-      Add(added ? "dlq-added" : "dlq-removed",
-          added ? o_at : Member(old_, o_at, o.dead_letter->source),
-          added ? Member(new_, n_at, n.dead_letter->source) : n_at,
-          added ? "absent" : o.dead_letter->channel->address,
-          added ? n.dead_letter->channel->address : "absent",
-          added ? "operation " + Quote(o.id) + " now dead-letters what it gives up on"
-                : "operation " + Quote(o.id) + " no longer dead-letters what it gives up on",
-          true, true, behaviour);
+      out_.Add(added ? "dlq-added" : "dlq-removed",
+               added ? o_at : Member(old_, o_at, o.dead_letter->source),
+               added ? Member(new_, n_at, n.dead_letter->source) : n_at,
+               added ? "absent" : o.dead_letter->channel->address,
+               added ? n.dead_letter->channel->address : "absent",
+               added ? "operation " + Quote(o.id) + " now dead-letters what it gives up on"
+                     : "operation " + Quote(o.id) + " no longer dead-letters what it gives up on",
+               true, true, behaviour);
       return;
     }
     const DeadLetterPath& od = *o.dead_letter;
@@ -434,11 +411,11 @@ class ContractComparer {
         NodeRef at = Field(route, "waitTimeInSeconds");
         return at.pointer == route.pointer ? Field(route, "waitTime") : at;
       };
-      Add("dlq-wait-time", field(o_route), field(n_route), seconds(od.wait_time),
-          seconds(nd.wait_time),
-          "operation " + Quote(o.id) + ": dead-letter wait " + seconds(od.wait_time) + " s -> " +
-              seconds(nd.wait_time) + " s",
-          true, true, behaviour);
+      out_.Add("dlq-wait-time", field(o_route), field(n_route), seconds(od.wait_time),
+               seconds(nd.wait_time),
+               "operation " + Quote(o.id) + ": dead-letter wait " + seconds(od.wait_time) +
+                   " s -> " + seconds(nd.wait_time) + " s",
+               true, true, behaviour);
     }
     CompareChannelSwitch("dlq-channel", "the dead-letter route of " + Quote(o.id), o_route, n_route,
                          *od.channel, *nd.channel, behaviour);
@@ -472,10 +449,11 @@ class ContractComparer {
         if (taken.count(n) == 0 && ComponentName(*o) == ComponentName(*n)) {
           pairs[o] = n;
           taken.insert(n);
-          Add("message-renamed", MessageNode(old_, *o), MessageNode(new_, *n), o->name, n->name,
-              "message " + Quote(o->name) + " renamed to " + Quote(n->name) +
-                  ": examples and code naming it break",
-              true, true, context);
+          out_.Add("message-renamed", MessageNode(old_, *o), MessageNode(new_, *n), o->name,
+                   n->name,
+                   "message " + Quote(o->name) + " renamed to " + Quote(n->name) +
+                       ": examples and code naming it break",
+                   true, true, context);
           break;
         }
     }
@@ -483,24 +461,24 @@ class ContractComparer {
     for (const Message* o : olds) {
       auto pair = pairs.find(o);
       if (pair == pairs.end()) {
-        Add("message-removed", MessageNode(old_, *o), Member(new_, n_owner, "messages"), o->name,
-            "absent",
-            "message " + Quote(o->name) + " removed: " +
-                (sent ? "consumers waiting for it never get it"
-                      : "producers sending it are refused"),
-            true, true, context);
+        out_.Add("message-removed", MessageNode(old_, *o), Member(new_, n_owner, "messages"),
+                 o->name, "absent",
+                 "message " + Quote(o->name) + " removed: " +
+                     (sent ? "consumers waiting for it never get it"
+                           : "producers sending it are refused"),
+                 true, true, context);
         continue;
       }
       CompareMessage(*o, *pair->second, context);
     }
     for (const Message* n : news) {
       if (taken.count(n) != 0) continue;
-      Add("message-added", Member(old_, o_owner, "messages"), MessageNode(new_, *n), "absent",
-          n->name,
-          "message " + Quote(n->name) + " added: " +
-              (sent ? "consumers may receive a message they do not handle"
-                    : "producers may send it as well"),
-          true, false, context);
+      out_.Add("message-added", Member(old_, o_owner, "messages"), MessageNode(new_, *n), "absent",
+               n->name,
+               "message " + Quote(n->name) + " added: " +
+                   (sent ? "consumers may receive a message they do not handle"
+                         : "producers may send it as well"),
+               true, false, context);
     }
   }
 
@@ -508,22 +486,22 @@ class ContractComparer {
     const NodeRef o_at = MessageNode(old_, o);
     const NodeRef n_at = MessageNode(new_, n);
     if (o.content_type != n.content_type) {
-      Add("content-type-changed", Field(o_at, "contentType"), Field(n_at, "contentType"),
-          o.content_type.empty() ? "absent" : o.content_type,
-          n.content_type.empty() ? "absent" : n.content_type,
-          "message " + Quote(o.name) +
-              ": content type changes; the other side decodes it "
-              "differently",
-          true, true, context);
+      out_.Add("content-type-changed", Field(o_at, "contentType"), Field(n_at, "contentType"),
+               o.content_type.empty() ? "absent" : o.content_type,
+               n.content_type.empty() ? "absent" : n.content_type,
+               "message " + Quote(o.name) +
+                   ": content type changes; the other side decodes it "
+                   "differently",
+               true, true, context);
     }
     if (o.correlation_id != n.correlation_id) {
-      Add("correlation-id-changed", Member(old_, o_at, "correlationId"),
-          Member(new_, n_at, "correlationId"), CorrelationText(o.correlation_id),
-          CorrelationText(n.correlation_id),
-          "message " + Quote(o.name) +
-              ": the correlation id moves; requests and replies no "
-              "longer match up",
-          true, true, context);
+      out_.Add("correlation-id-changed", Member(old_, o_at, "correlationId"),
+               Member(new_, n_at, "correlationId"), CorrelationText(o.correlation_id),
+               CorrelationText(n.correlation_id),
+               "message " + Quote(o.name) +
+                   ": the correlation id moves; requests and replies no "
+                   "longer match up",
+               true, true, context);
     }
     CompareSchemas(SchemaPair{&old_.docs, &new_.docs, SchemaNode(old_, o, "payload"),
                               SchemaNode(new_, n, "payload")},

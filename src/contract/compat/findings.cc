@@ -40,6 +40,14 @@ void FindingSet::Add(Change change, unsigned context) {
   }
 }
 
+void FindingSet::Add(std::string rule, const NodeRef& old_at, const NodeRef& new_at,
+                     std::string old_value, std::string new_value, std::string why,
+                     bool breaks_consumers, bool breaks_producers, unsigned context) {
+  Add(Change{std::move(rule), old_at, new_at, std::move(old_value), std::move(new_value),
+             std::move(why), breaks_consumers, breaks_producers},
+      context);
+}
+
 Location FindingSet::Locate(const NodeRef& at, const std::filesystem::path& base) const {
   Location location;
   location.pointer = at.pointer;

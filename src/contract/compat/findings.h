@@ -40,6 +40,10 @@ class FindingSet {
   // with the same values is one finding; the contexts it is seen in add up (a schema shared by
   // a sent and a received message is judged from both sides).
   void Add(Change change, unsigned context);
+  // The same, the Change given member by member.
+  void Add(std::string rule, const NodeRef& old_at, const NodeRef& new_at, std::string old_value,
+           std::string new_value, std::string why, bool breaks_consumers, bool breaks_producers,
+           unsigned context);
 
   // The findings: breaking (a side hurt in a plain context), behaviour (hurt only within a
   // route), info (nobody hurt); in that order, each in the order first seen.

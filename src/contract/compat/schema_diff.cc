@@ -172,16 +172,8 @@ class Comparer {
  private:
   void Add(std::string rule, const NodeRef& old_at, const NodeRef& new_at, std::string old_value,
            std::string new_value, std::string why, bool consumers, bool producers) {
-    Change c;
-    c.rule = std::move(rule);
-    c.old_at = old_at;
-    c.new_at = new_at;
-    c.old_value = std::move(old_value);
-    c.new_value = std::move(new_value);
-    c.why = std::move(why);
-    c.breaks_consumers = consumers;
-    c.breaks_producers = producers;
-    out_.Add(std::move(c), context_);
+    out_.Add(std::move(rule), old_at, new_at, std::move(old_value), std::move(new_value),
+             std::move(why), consumers, producers, context_);
   }
 
   void CompareTypes(const View& o, const View& n, const std::string& what) {

@@ -51,18 +51,6 @@ std::string FirstMismatch(const std::vector<Mismatch>& mismatches) {
   return text;
 }
 
-std::string StrategyName(RetryStrategy::Type type) {
-  switch (type) {
-    case RetryStrategy::Type::kFixed:
-      return "fixed";
-    case RetryStrategy::Type::kLinear:
-      return "linear";
-    case RetryStrategy::Type::kExponential:
-      return "exponential";
-  }
-  return "declared";
-}
-
 std::string Plus(milliseconds ms) {
   return (ms.count() < 0 ? "" : "+") + Secs2(ms);
 }
@@ -458,7 +446,8 @@ void TestEvaluator::RetryTimingProblems(const std::vector<const Seen*>& envelope
                                         std::vector<std::string>& problems,
                                         std::string& gaps) const {
   const RetryStrategy& strategy = plan_.operation->retry->strategy;
-  const std::string kind = "the " + StrategyName(strategy.type) + " strategy declares ";
+  const std::string kind =
+      "the " + std::string(RetryStrategyTypeName(strategy.type)) + " strategy declares ";
   auto count_of = [&](std::size_t i) { return RetryCountOf(envelopes, i); };
   auto at = [&](std::size_t i) { return envelopes[i]->message.produced_at; };
   auto add_gap = [&gaps](const std::string& g) { gaps += (gaps.empty() ? "" : ", ") + g; };

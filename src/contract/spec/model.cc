@@ -7,6 +7,18 @@
 
 namespace driftline::contract {
 
+std::string_view RetryStrategyTypeName(RetryStrategy::Type type) {
+  switch (type) {
+    case RetryStrategy::Type::kFixed:
+      return "fixed";
+    case RetryStrategy::Type::kLinear:
+      return "linear";
+    case RetryStrategy::Type::kExponential:
+      return "exponential";
+  }
+  return "?";
+}
+
 std::string_view ProtocolName(Protocol p) {
   switch (p) {
     case Protocol::kKafka:

@@ -78,6 +78,9 @@ struct RetryStrategy {
   std::chrono::milliseconds Total(int retries) const;
 };
 
+// "fixed", "linear", "exponential"
+std::string_view RetryStrategyTypeName(RetryStrategy::Type type);
+
 struct RetryPath {
   const Channel* channel = nullptr;
   std::vector<const Message*> messages;
