@@ -3,6 +3,7 @@
 // format.cc.
 #include "contract/compat/compat.h"
 
+#include <cmath>
 #include <map>
 #include <memory>
 #include <set>
@@ -68,9 +69,10 @@ std::map<const Channel*, Usage> UsageOf(const Contract& contract) {
   return usage;
 }
 
+// "2", "0.5": a whole number without its ".0".
 std::string Number(double v) {
   json j = v;
-  if (v == static_cast<double>(static_cast<long long>(v))) j = static_cast<long long>(v);
+  if (std::abs(v) < 1e15 && v == std::trunc(v)) j = static_cast<long long>(v);
   return j.dump();
 }
 
