@@ -252,8 +252,10 @@ bool MemberKind(NegativeKind kind) {
 
 // Places `id` where `draft.location` says, unless the variant broke that place or has none.
 bool PlaceCorrelationId(Draft& draft, const std::string& id) {
-  if (draft.location == nullptr || !draft.json_kind()) return false;
+  if (draft.location == nullptr) return false;
   const CorrelationIdLocation& at = *draft.location;
+  // Bytes that are not JSON have no member to hold it; their headers still do.
+  if (at.source == CorrelationIdLocation::Source::kPayload && !draft.json_kind()) return false;
   try {
     const json::json_pointer pointer(at.pointer);
     if (pointer.empty()) return false;
