@@ -428,6 +428,10 @@ TEST(NegativeVariantsTest, ProjectContractDropsWhatRejectedOrderAccepts) {
   EXPECT_EQ(dropped["Negative_processOrder_payload_jsonArray"], "RejectedOrder");
   EXPECT_EQ(dropped["Negative_processOrder_payload_bareString"], "RejectedOrder");
   EXPECT_EQ(dropped["Negative_processOrder_StandardOrder.orderType_notInEnum"], "RejectedOrder");
+  std::cout << "project contract: " << v.variants.size() << " variants, " << v.dropped.size()
+            << " dropped\n";
+  for (const DroppedVariant& d : v.dropped)
+    std::cout << "  dropped " << d.name << " (accepted by " << d.accepted_by << ")\n";
   EXPECT_EQ(Named(v, "Negative_processOrder_payload_jsonArray"), nullptr);
   EXPECT_NE(Named(v, "Negative_processOrder_payload_emptyObject"), nullptr);
 }
