@@ -538,18 +538,10 @@ class VariantBuilder {
     if (minimum && minimum->is_number()) {
       Replaced(base, NegativeKind::kBelowMinimum, at, path, Moved(*minimum, -1),
                Shown(Moved(*minimum, -1)) + " is below minimum " + Shown(*minimum));
-      if (exclusive_min && *exclusive_min == json(true)) {  // draft 4
-        Replaced(base, NegativeKind::kAtExclusiveMinimum, at, path, *minimum,
-                 Shown(*minimum) + " equals the exclusive minimum");
-      }
     }
     if (maximum && maximum->is_number()) {
       Replaced(base, NegativeKind::kAboveMaximum, at, path, Moved(*maximum, 1),
                Shown(Moved(*maximum, 1)) + " is above maximum " + Shown(*maximum));
-      if (exclusive_max && *exclusive_max == json(true)) {
-        Replaced(base, NegativeKind::kAtExclusiveMaximum, at, path, *maximum,
-                 Shown(*maximum) + " equals the exclusive maximum");
-      }
     }
     if (exclusive_min && exclusive_min->is_number()) {
       Replaced(base, NegativeKind::kAtExclusiveMinimum, at, path, *exclusive_min,

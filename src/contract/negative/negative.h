@@ -7,8 +7,8 @@
 //   - a required member removed (at any depth), a member given a JSON type its schema refuses,
 //     an enum or const member given a value outside it;
 //   - a declared bound broken: minLength, maxLength, minimum, maximum, exclusiveMinimum,
-//     exclusiveMaximum (the number and the draft 4 boolean forms), pattern, format (date-time,
-//     date, time: the formats contract/check checks), minItems, maxItems;
+//     exclusiveMaximum (numbers: draft 7, as contract/check reads them), pattern, format
+//     (date-time, date, time: the formats contract/check checks), minItems, maxItems;
 //   - a member added where additionalProperties is false;
 //   - a header the message's headers schema requires left out.
 // And once per operation, whole-message variants: an empty object, a JSON array (holding the
@@ -101,7 +101,7 @@ struct NegativeVariant {
   nlohmann::json headers;      // an object of strings as the headers schema declares them
   std::string correlation_id;  // "" when the variant has no place for it (see above)
   std::string why;             // one line: what was broken, and how
-  bool json() const { return kind != NegativeKind::kNotJson && kind != NegativeKind::kNotUtf8; }
+  bool is_json() const { return kind != NegativeKind::kNotJson && kind != NegativeKind::kNotUtf8; }
 };
 
 struct NegativeOptions {

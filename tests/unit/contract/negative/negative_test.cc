@@ -213,7 +213,7 @@ void ExpectEveryVariantInvalidForEveryMessage(const Loaded& loaded, const Negati
   }
   ASSERT_FALSE(v.variants.empty());
   for (const NegativeVariant& variant : v.variants) {
-    if (!variant.json()) {
+    if (!variant.is_json()) {
       EXPECT_FALSE(json::accept(variant.payload)) << variant.name;
       // Not UTF-8 only where that is the point; plain text otherwise.
       EXPECT_EQ(ValidUtf8(variant.payload), variant.kind == NegativeKind::kNotJson) << variant.name;
@@ -396,7 +396,7 @@ TEST(NegativeVariantsTest, CorrelationIdInThePayloadWhereTheContractSaysSo) {
   std::size_t placed = 0;
   for (const NegativeVariant& variant : v.variants) {
     const bool broke_it = variant.pointer == "/meta" || variant.pointer == "/meta/cid";
-    const bool no_object = !variant.json() || variant.kind == NegativeKind::kJsonArray ||
+    const bool no_object = !variant.is_json() || variant.kind == NegativeKind::kJsonArray ||
                            variant.kind == NegativeKind::kBareString ||
                            variant.kind == NegativeKind::kEmptyObject;
     if (broke_it || no_object) {
