@@ -143,7 +143,8 @@ void MockProvider::Receive(const ObservedMessage& input) {
       std::lock_guard<std::mutex> lock(mu_);
       n = generated_++;
     }
-    const nlohmann::json input_payload = input.payload_is_json ? input.payload : nlohmann::json();
+    static const nlohmann::json kNoInput;
+    const nlohmann::json& input_payload = input.payload_is_json ? input.payload : kNoInput;
     auto value = GenerateFromSchema(*o.generate_from, input_payload, options_.seed + n, true);
     if (!value)  // Every declared member is more than the schema can take together: required only.
       value = GenerateFromSchema(*o.generate_from, input_payload, options_.seed + n, false);
