@@ -36,7 +36,7 @@ ALLOWED = {
     "contract/mock/serve": ["contract/mock", "contract/run", "contract/transport", "contract/spec",
                             "common"],
     "contract/compat": ["contract/spec", "common"],
-    "contract/negative": ["contract/mock", "contract/check", "contract/spec", "common"],
+    "contract/negative": ["contract/run", "contract/mock", "contract/check", "contract/spec", "common"],
     "studio": ["contract/connect", "contract/report", "contract/run", "contract/check",
                "contract/transport", "contract/spec", "common", "kafka", "sqs"],
 }

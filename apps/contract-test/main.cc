@@ -29,6 +29,7 @@
 #include "contract/report/writers.h"
 #include "contract/run/runner.h"
 #include "contract/run/suite.h"
+#include "generated_tests.h"
 #include "mock_command.h"
 #include "studio/history.h"
 #include "studio/root.h"
@@ -208,6 +209,7 @@ int Run(int argc, char** argv) {
   bool verbose = false;
   bool validate_only = false;
   std::string log_level;
+  driftline::contract::GenerateFlags generate;
   app.add_option("--config", config,
                  "specmatic.yaml (version 3); default ./specmatic.yaml when no --contract");
   app.add_option("--contract", contracts, "AsyncAPI 3.0 contract, YAML or JSON (repeatable)");
@@ -235,6 +237,7 @@ int Run(int argc, char** argv) {
   app.add_option("--log-level", log_level,
                  "diagnostics on stderr: trace|debug|info|warn|error (warn)");
   app.add_flag("--validate-only", validate_only, "load and validate everything, send nothing");
+  generate.AddTo(app);
 
   StudioFlags studio;
   CLI::App* studio_command = app.add_subcommand(
@@ -296,10 +299,17 @@ int Run(int argc, char** argv) {
   if (!suite) return ConfigError(suite.error().message());
   for (const std::string& w : suite->warnings)
     std::fprintf(stderr, "contract-test: warning: %s\n", w.c_str());
-  const auto cases = suite->Cases();
+  auto cases = suite->Cases();
+  const std::size_t examples_count = cases.size();
+  auto generated = driftline::contract::AddGeneratedTests(*suite, generate, filters, cases);
+  if (!generated) return ConfigError(generated.error().message());
   if (validate_only) {
-    std::printf("contract-test: %zu example(s) valid against %s%s\n", cases.size(),
+    std::printf("contract-test: %zu example(s) valid against %s%s\n", examples_count,
                 suite->Title().c_str(), suite->strict ? " (strict mode)" : "");
+    for (const std::string& line : generated->lines)
+      std::printf("  %s\n", line.c_str());
+    for (const std::string& name : generated->names)
+      std::printf("  %s\n", name.c_str());
     return 0;
   }
 
@@ -314,6 +324,8 @@ int Run(int argc, char** argv) {
               : suite->strict ? "strict checks, examples validated first"
                               : "strict checks",
               sequential ? "sequential" : "parallel");
+  for (const std::string& line : generated->lines)
+    std::printf("  %s\n", line.c_str());
   std::printf("  timing: retry delays met within %s; at once = within %.2f s\n",
               timing.DescribeTolerance().c_str(),
               static_cast<double>(timing.react_within.count()) / 1000.0);
@@ -337,6 +349,7 @@ int Run(int argc, char** argv) {
   connected->Stop();
 
   std::printf("%s", driftline::report::FormatFinalReport(result).c_str());
+  std::printf("%s", driftline::contract::FormatNegativeSummary(*generated, result).c_str());
   auto written = driftline::report::WriteReports(result, report_dir);
   if (!written) {
     std::fprintf(stderr, "contract-test: writing reports: %s\n", written.error().message().c_str());

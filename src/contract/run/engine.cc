@@ -659,6 +659,42 @@ std::vector<Check> TestEvaluator::FinalChecks() const {
   return checks;
 }
 
+std::string TestEvaluator::NegativeVerdict() const {
+  const Operation& op = *plan_.operation;
+  const Channel* retry = op.retry ? op.retry->channel : nullptr;
+  const Channel* reply = op.reply ? op.reply->channel : nullptr;
+  int retries = 0;
+  int replies = 0;
+  int dead_letters = static_cast<int>(SeenFor(Role::kDeadLetter).size());
+  const Expectation* dlq = plan_.Find(Role::kDeadLetter);
+  for (const ObservedMessage& m : unexpected_) {
+    if (m.channel == retry) ++retries;
+    if (m.channel == reply) ++replies;
+    if (dlq != nullptr && m.channel == dlq->channel) ++dead_letters;
+  }
+  const std::string refused = "an input the contract refuses";
+  if (retries > 0) {
+    return "The provider retried " + refused +
+           " (a permanently bad message): " + std::to_string(retries) + " retry envelope(s) on " +
+           retry->Describe() + "; it must be dead-lettered at once, without retries.";
+  }
+  if (replies > 0) {
+    return "The provider replied to " + refused + " on " + reply->Describe() +
+           "; it must be dead-lettered at once.";
+  }
+  if (dead_letters > 1) {
+    return "The provider dead-lettered " + refused + " " + std::to_string(dead_letters) +
+           " times; once is what the contract says.";
+  }
+  if (dead_letters == 0) {
+    const milliseconds wait = op.dead_letter ? op.dead_letter->wait_time : timing_.reply_timeout;
+    return "The provider sent no dead letter for " + refused + " within " + Secs(wait) +
+           ": it ignored the input, or crashed or stopped consuming (then later tests time out "
+           "too).";
+  }
+  return "The provider dead-lettered " + refused + ", but not as the contract says.";
+}
+
 void TestEvaluator::DecideUndecided() {
   if (done_ || failed_ || errored_) return;
   if (auto d = PendingDeadline())
@@ -684,7 +720,8 @@ TestResult TestEvaluator::Finish(Clock::MonoTime now) {
   for (const Expectation& e : plan_.expectations) {
     auto [schema, values] = ExpectationChecks(e);
     r.checks.push_back(std::move(schema));
-    r.checks.push_back(std::move(values));
+    // A generated test has no example to match.
+    if (!plan_.negative) r.checks.push_back(std::move(values));
   }
   std::vector<Check> final_checks = FinalChecks();
   DecideUndecided();
@@ -705,6 +742,8 @@ TestResult TestEvaluator::Finish(Clock::MonoTime now) {
   }
   r.outcome = errored_ ? Outcome::kError : failed_ ? Outcome::kFailed : Outcome::kPassed;
   r.reasons = reasons_;
+  if (plan_.negative && r.outcome == Outcome::kFailed)
+    r.reasons.insert(r.reasons.begin(), NegativeVerdict());
   // What arrived that no test could claim: the likely cause of a timeout.
   for (std::string& line : UnclaimedLines()) {
     if (r.outcome == Outcome::kPassed)

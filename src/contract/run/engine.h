@@ -139,6 +139,8 @@ class TestEvaluator {
   std::vector<std::string> UnclaimedLines() const;
   Check NoUnexpectedCheck() const;
   std::optional<Check> TotalRetriesCheck() const;
+  // A failed negative test: what the provider did instead of one dead letter at once.
+  std::string NegativeVerdict() const;
   // At Finish() with the outcome still open: the pending deadline decides it, else "stopped".
   void DecideUndecided();
 

@@ -2,7 +2,9 @@
 // which channels it watches, what it expects on each, and how it recognises its messages.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -18,6 +20,14 @@ struct Expectation {
   const ExampleMessage* expected = nullptr;
 };
 
+// What a generated test publishes byte for byte (contract/negative): no matcher is turned into a
+// value, and the payload need not be JSON or UTF-8.
+struct RawInput {
+  std::string payload;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<std::string> key;
+};
+
 struct TestPlan {
   const Example* example = nullptr;
   const Operation* operation = nullptr;
@@ -31,6 +41,11 @@ struct TestPlan {
   // Every channel the operation writes to, expected or not: a message for this correlation id
   // on one the example does not expect is an unexpected message.
   std::vector<const Channel*> watched;
+  // Set for a generated test: published as is instead of the example's receive block.
+  std::optional<RawInput> raw_input;
+  // A generated negative test: an input the contract refuses, which must be dead-lettered at
+  // once. A failure's first reason then names what the provider did instead.
+  bool negative = false;
 
   const Expectation* Find(Role role) const;
 };

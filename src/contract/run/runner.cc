@@ -277,16 +277,22 @@ TestResult Runner::RunOne(const TestCase& tc) {
   if (cancelled_.load()) {
     eval.Errored("cancelled");
   } else if (plan.input != nullptr) {
-    const ExampleMessage& receive = *plan.example->receive;
-    const nlohmann::json payload = MaterializeForPublish(
-        receive.payload.value_or(nlohmann::json(nullptr)), tc.input_schema, clock_.Wall());
     OutgoingExample out;
-    out.payload = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    const nlohmann::json headers = MaterializeForPublish(receive.headers, nullptr, clock_.Wall());
-    for (auto it = headers.begin(); it != headers.end(); ++it)
-      out.headers.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
-    if (receive.key)
-      out.key = receive.key->is_string() ? receive.key->get<std::string>() : receive.key->dump();
+    if (plan.raw_input) {
+      out.payload = plan.raw_input->payload;
+      out.headers = plan.raw_input->headers;
+      out.key = plan.raw_input->key;
+    } else {
+      const ExampleMessage& receive = *plan.example->receive;
+      const nlohmann::json payload = MaterializeForPublish(
+          receive.payload.value_or(nlohmann::json(nullptr)), tc.input_schema, clock_.Wall());
+      out.payload = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      const nlohmann::json headers = MaterializeForPublish(receive.headers, nullptr, clock_.Wall());
+      for (auto it = headers.begin(); it != headers.end(); ++it)
+        out.headers.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
+      if (receive.key)
+        out.key = receive.key->is_string() ? receive.key->get<std::string>() : receive.key->dump();
+    }
     ChannelTransport* transport = transports_.For(*plan.input);
     auto receipt = transport->Publish(*plan.input, out);
     if (!receipt) {

@@ -206,6 +206,29 @@ Result<SuiteConfig> LoadSuiteConfigUnguarded(const fs::path& path) {
       return tl::unexpected(reader.At(service_ptr + "/settings", "strictMode must be a boolean"));
     config.strict_mode = settings["strictMode"].get<bool>();
   }
+  // Ours, under x- names Specmatic's format ignores: generated tests.
+  if (settings.is_object() && settings.contains("x-driftline-generate")) {
+    const json& g = settings["x-driftline-generate"];
+    const json list = g.is_string() ? json::array({g}) : g;
+    if (!list.is_array())
+      return tl::unexpected(reader.At(service_ptr + "/settings/x-driftline-generate",
+                                      "x-driftline-generate must be a kind or a list of kinds "
+                                      "(negative)"));
+    for (const json& kind : list) {
+      if (!kind.is_string() || kind.get<std::string>() != "negative")
+        return tl::unexpected(
+            reader.At(service_ptr + "/settings/x-driftline-generate",
+                      "unknown kind of generated tests " + kind.dump() + " (known: negative)"));
+      config.generate.push_back(kind.get<std::string>());
+    }
+  }
+  if (settings.is_object() && settings.contains("x-driftline-generate-limit")) {
+    const json& n = settings["x-driftline-generate-limit"];
+    if (!n.is_number_unsigned())
+      return tl::unexpected(reader.At(service_ptr + "/settings/x-driftline-generate-limit",
+                                      "x-driftline-generate-limit must be a whole number >= 0"));
+    config.generate_limit = n.get<std::size_t>();
+  }
   return config;
 }
 }  // namespace

@@ -7,6 +7,8 @@
 //     runOptions.asyncapi.servers[]    host, protocol (kafka | sqs), adminCredentials
 //     data.examples[].directories      relative to the config file
 //     settings.strictMode
+//     settings.x-driftline-generate      ours: [negative] runs generated negative tests too
+//     settings.x-driftline-generate-limit ours: at most this many generated tests
 //
 // A git source is never cloned: the checkout must already be there (the lab's own runner puts
 // it there). Errors name config file:line and exit the runner with code 2.
@@ -39,6 +41,10 @@ struct SuiteConfig {
   std::vector<std::filesystem::path> example_dirs;  // absolute; empty: the default per spec
   std::optional<bool> strict_mode;
   std::vector<ServerSetting> servers;
+  // settings.x-driftline-generate: kinds of generated tests to run beside the examples
+  // ("negative"); settings.x-driftline-generate-limit caps them.
+  std::vector<std::string> generate;
+  std::optional<std::size_t> generate_limit;
 };
 
 // Errors: kNotFound (config unreadable, or a git checkout / spec file missing: the message

@@ -517,5 +517,104 @@ TEST_F(EngineTest, PublishFailureIsAnError) {
   EXPECT_THAT(r.reasons[0], HasSubstr("broker down"));
 }
 
+// A generated negative test (TestPlan::negative): one dead letter at once, nothing else.
+class NegativeEngineTest : public EngineTest {
+ protected:
+  TestEvaluator& BeginNegative() {
+    example_ = std::make_unique<Example>(MakeExample(R"({"name": "Negative_T", "receive": {
+        "topic": "orders-in", "payload": {"count": 1},
+        "headers": {"CorrelationId": "c-1"}}, "dlq": {"topic": "orders-dlq"}})"));
+    auto plan = PlanTest(*contract_, *example_);
+    EXPECT_TRUE(plan) << plan.error().message();
+    plan_ = std::make_unique<TestPlan>(std::move(*plan));
+    plan_->negative = true;
+    eval_ = std::make_unique<TestEvaluator>(*plan_, *schemas_, Timing{}, MatchOptions{});
+    eval_->Start(At(0), Wall(0));
+    ObservedMessage published;
+    published.channel = plan_->input;
+    published.raw_payload = R"({"count":1})";
+    published.coordinates = "orders-in/0@8";
+    eval_->Published(At(0), Wall(0), published);
+    return *eval_;
+  }
+  TestResult FinishAt(int ms) {
+    eval_->Advance(At(ms));
+    return eval_->Finish(At(ms));
+  }
+};
+
+TEST_F(NegativeEngineTest, OneDeadLetterWithoutRetriesPasses) {
+  TestEvaluator& e = BeginNegative();
+  e.Observe(Msg("orders-dlq", Dead(0), 100));
+  e.Advance(At(4104));
+  EXPECT_FALSE(e.done());  // settling: a retry or a reply would still fail it
+  TestResult r = FinishAt(4105);
+  EXPECT_EQ(r.outcome, Outcome::kPassed) << (r.reasons.empty() ? "" : r.reasons[0]);
+  const Check* total = FindCheck(r, "totalRetries is 0 for a dead letter without retries");
+  ASSERT_NE(total, nullptr);
+  EXPECT_TRUE(total->passed);
+  for (const Check& c : r.checks)
+    EXPECT_THAT(c.name, Not(HasSubstr("matches the example")));  // there is no example
+}
+
+TEST_F(NegativeEngineTest, AReplyIsNamed) {
+  TestEvaluator& e = BeginNegative();
+  e.Observe(Msg("orders-out", Accepted(), 100));
+  ASSERT_TRUE(e.done());
+  TestResult r = e.Finish(At(200));
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_THAT(r.reasons[0], HasSubstr("The provider replied to an input the contract refuses on "
+                                      "queue 'orders-out'"));
+  EXPECT_THAT(r.reasons[1], HasSubstr("Unexpected message on queue 'orders-out'"));
+}
+
+TEST_F(NegativeEngineTest, ARetryIsNamed) {
+  TestEvaluator& e = BeginNegative();
+  e.Observe(Msg("orders-retry", Envelope(0), 100));
+  TestResult r = e.Finish(At(200));
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_THAT(r.reasons[0], HasSubstr("The provider retried an input the contract refuses (a "
+                                      "permanently bad message): 1 retry envelope(s) on topic "
+                                      "'orders-retry'"));
+}
+
+TEST_F(NegativeEngineTest, NoDeadLetterIsATimeoutThatNamesACrash) {
+  TestEvaluator& e = BeginNegative();
+  ASSERT_TRUE(e.NextDeadline());
+  TestResult r = FinishAt(60000);
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_THAT(r.reasons[0], HasSubstr("The provider sent no dead letter for an input the "
+                                      "contract refuses within"));
+  EXPECT_THAT(r.reasons[0], HasSubstr("crashed or stopped consuming"));
+  EXPECT_THAT(r.reasons[1], HasSubstr("Timeout waiting for a message on topic 'orders-dlq'"));
+}
+
+TEST_F(NegativeEngineTest, TwoDeadLettersAreNamed) {
+  TestEvaluator& e = BeginNegative();
+  e.Observe(Msg("orders-dlq", Dead(0), 100));
+  e.Observe(Msg("orders-dlq", Dead(0), 300));
+  TestResult r = e.Finish(At(400));
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_THAT(r.reasons[0], HasSubstr("dead-lettered an input the contract refuses 2 times"));
+}
+
+TEST_F(NegativeEngineTest, ADeadLetterAfterRetriesFailsOnTotalRetries) {
+  TestEvaluator& e = BeginNegative();
+  e.Observe(Msg("orders-dlq", Dead(3), 100));
+  TestResult r = FinishAt(4105);
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_THAT(r.reasons[0], HasSubstr("dead-lettered an input the contract refuses, but not as "
+                                      "the contract says"));
+  EXPECT_THAT(r.reasons[1], HasSubstr("totalRetries is 0"));
+}
+
+TEST_F(NegativeEngineTest, AnExampleTestNeverGetsTheNegativeReason) {
+  TestEvaluator& e = Begin(R"(, "dlq": {"topic": "orders-dlq"})");
+  e.Observe(Msg("orders-out", Accepted(), 100));
+  TestResult r = e.Finish(At(200));
+  ASSERT_EQ(r.outcome, Outcome::kFailed);
+  EXPECT_THAT(r.reasons[0], HasSubstr("Unexpected message on queue 'orders-out'"));
+}
+
 }  // namespace
 }  // namespace driftline::contract
