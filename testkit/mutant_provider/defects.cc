@@ -55,6 +55,22 @@ constexpr std::array kDefects = {
     Defect{"reply-on-wrong-channel",
            "the reply goes to the retry topic (with its CorrelationId header) instead of the queue",
            [](Behaviour& b) { b.reply_on_retry_topic = true; }},
+    Defect{"retries-invalid-input",
+           "input it dead-letters at once as invalid (not JSON or UTF-8, no object, orderType "
+           "missing or unknown, no key) is retried instead: envelopes 0..3, then the dead letter "
+           "with totalRetries 3",
+           [](Behaviour& b) { b.retry_invalid_input = true; }},
+    Defect{"stops-on-invalid-input",
+           "the first invalid input ends its consumer: nothing is written for it or for any "
+           "later order (the process stays up)",
+           [](Behaviour& b) { b.stop_on_invalid_input = true; }},
+    Defect{"replies-to-invalid-input",
+           "a JSON object with orderType missing or unknown is read as STANDARD (orderId "
+           "\"unknown\" and no items when missing) and answered WIP instead of dead-lettered",
+           [](Behaviour& b) { b.reply_to_invalid_input = true; }},
+    Defect{"dead-letters-invalid-input-twice",
+           "every dead letter for invalid input is written twice (the copy 1 ms after)",
+           [](Behaviour& b) { b.dead_letter_invalid_input_twice = true; }},
 };
 
 }  // namespace

@@ -44,6 +44,20 @@ struct Behaviour {
   std::vector<std::string> standard_reply_omits;  // fields left out of a STANDARD order's reply
   bool items_count_as_string = false;             // "itemsCount": "2"
   nlohmann::json extra_reply_properties = nlohmann::json::object();  // added to every reply
+
+  // --- Invalid input ---
+  // What the lab's provider dead-letters at once because of the input itself (not JSON, not
+  // UTF-8, not an object, orderType missing or unknown, the key or the items missing:
+  // InvalidInputFailure in plan.h), unlike an order failed by the lab's fault injection.
+  // Invalid input goes through the retry chain instead, as if every failure were transient.
+  bool retry_invalid_input = false;
+  // The first invalid input ends the consumer: nothing is written for it or read after it.
+  bool stop_on_invalid_input = false;
+  // A JSON object with orderType missing or unknown is read as STANDARD, a missing or empty key
+  // as "unknown" and a missing list of items or orders as empty, so it is answered.
+  bool reply_to_invalid_input = false;
+  // Every dead letter for invalid input is written twice, the copy right after the first.
+  bool dead_letter_invalid_input_twice = false;
 };
 
 struct Defect {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -52,8 +53,20 @@ struct PlannedOutput {
 };
 
 // The outputs for record `in` of the main topic, processed at `now`, in due order (outputs due
-// at the same time in the order they are to be written).
+// at the same time in the order they are to be written). None for the record the consumer stops
+// at (StopsConsumingAt).
 std::vector<PlannedOutput> PlanOutputs(const kafka::Message& in, Clock::WallTime now,
                                        const Rules& rules, const Behaviour& behaviour);
+
+// Why the lab's provider dead-letters record `in` at once as invalid input, if it does: the input
+// is not an order (not JSON, not UTF-8, not an object, orderType missing or unknown; any
+// order::ParseOrder failure) or lacks what the transform needs (its key, its items). An order the
+// lab's fault injection fails is no invalid input.
+std::optional<order::Failure> InvalidInputFailure(const kafka::Message& in, const Rules& rules);
+
+// Why the provider's consumer ends at record `in`, if it does (Behaviour::stop_on_invalid_input):
+// nothing is written for `in` and no later record is read.
+std::optional<order::Failure> StopsConsumingAt(const kafka::Message& in, const Rules& rules,
+                                               const Behaviour& behaviour);
 
 }  // namespace driftline::testkit::mutant

@@ -186,6 +186,13 @@ void MutantProvider::ConsumeLoop() {
     }
     if (!*polled) continue;
     const kafka::Message& in = **polled;
+    if (auto stop = StopsConsumingAt(in, config_.rules, behaviour_)) {
+      // As a consumer thread that died on the record: nothing more is read, the process stays up
+      // and the scheduler still writes what earlier records planned.
+      Log(in.topic + "[" + std::to_string(in.partition) + "]@" + std::to_string(in.offset) + ": " +
+          stop->where + ": " + stop->message + "; the consumer stops, nothing more is read");
+      return;
+    }
     // Planned from the order's own timestamp (its CreateTime: when it was published), not from
     // when this consumer got to it: the provider's reaction time is then zero in the record
     // timestamps the runner measures, however loaded the machine, so no verdict depends on it.

@@ -64,6 +64,8 @@ class MutantProvider {
 
  private:
   MutantProvider(ProviderConfig config, Behaviour behaviour, Clock& clock);
+  // Reads the main topic and queues each record's plan, until Stop() or, with
+  // Behaviour::stop_on_invalid_input, the first invalid input (StopsConsumingAt).
   void ConsumeLoop();
   void ScheduleLoop();
   // Writes one output; Kafka records are waited for (delivered) before the next output goes, so

@@ -66,6 +66,20 @@ const std::string kFailOnce = Single("STANDARD", "ORD-RETRY-90001", 1);
 const std::string kAlwaysFail = Single("PRIORITY", "ORD-DLQ-90001", 1);
 const std::string kDirectDlq = Single("STANDARD", "ORD-RECEIVE-DLQ-90001", 1);
 const std::string kBulk = Bulk();
+const std::vector<std::string> kLabOrders = {kStandard, kPriority,   kBulk,
+                                             kFailOnce, kAlwaysFail, kDirectDlq};
+
+// An order object with `removed` members left out.
+std::string Without(const std::string& order, const std::vector<std::string>& removed) {
+  json o = json::parse(order);
+  for (const std::string& name : removed)
+    o.erase(name);
+  return o.dump();
+}
+
+// Invalid input the control dead-letters at once.
+const std::string kNotJson = "{not json";
+const std::string kNoOrderType = Without(Single("STANDARD", "ORD-NOTYPE-1", 2), {"orderType"});
 
 Rules LabRules() {
   Rules rules;
@@ -77,10 +91,15 @@ Rules LabRules() {
   return rules;
 }
 
-std::vector<PlannedOutput> Plan(const std::string& payload, const std::string& defect = "none") {
+Behaviour BehaviourNamed(const std::string& defect) {
   auto d = FindDefect(defect);
   EXPECT_TRUE(d.has_value()) << defect;
-  return PlanOutputs(Order(payload), kNow, LabRules(), BehaviourOf(**d));
+  return d ? BehaviourOf(**d) : Behaviour{};
+}
+
+std::vector<PlannedOutput> Plan(const std::string& payload, const std::string& defect = "none",
+                                std::optional<std::string> key = std::nullopt) {
+  return PlanOutputs(Order(payload, std::move(key)), kNow, LabRules(), BehaviourNamed(defect));
 }
 
 // "+1000 retry 1 -> retry", "+7001 dlq 3 -> dlq", "+0 reply -> queue": when, what, where.
@@ -109,6 +128,17 @@ json Body(const PlannedOutput& o) {
   if (const auto* record = std::get_if<kafka::OutgoingMessage>(&o.message))
     return json::parse(record->payload);
   return json::parse(std::get<sqs::OutgoingMessage>(o.message).body);
+}
+
+// Everything a plan writes: when, what, where, the body, CreateTime and key.
+std::string Render(const std::vector<PlannedOutput>& plan) {
+  std::string text;
+  for (const PlannedOutput& o : plan) {
+    text += o.Describe(kNow) + " " + Body(o).dump() + "\n";
+    if (const auto* r = std::get_if<kafka::OutgoingMessage>(&o.message))
+      text += std::to_string(r->timestamp_ms.value_or(-1)) + " " + r->key.value_or("") + "\n";
+  }
+  return text;
 }
 
 const kafka::OutgoingMessage& RecordOf(const PlannedOutput& o) {
@@ -277,25 +307,170 @@ TEST(MutantPlanTest, ReplyBodyDefects) {
   EXPECT_TRUE(Body(Plan(kPriority, "missing-required")[0]).contains("deliveredAt"));
 }
 
-// A row of the table that changes nothing would pass any runner: every defect must change what
-// the provider writes for at least one of the lab's orders.
-TEST(MutantPlanTest, EveryDefectDeviatesFromTheControl) {
-  auto render = [](const std::vector<PlannedOutput>& plan) {
-    std::string text;
-    for (const PlannedOutput& o : plan) {
-      text += o.Describe(kNow) + " " + Body(o).dump() + "\n";
-      if (const auto* r = std::get_if<kafka::OutgoingMessage>(&o.message))
-        text += std::to_string(r->timestamp_ms.value_or(-1)) + " " + r->key.value_or("") + "\n";
-    }
-    return text;
+// Invalid input is what the control dead-letters at once because of the input itself; an order
+// failed by the lab's fault injection is none.
+TEST(MutantPlanTest, InvalidInputIsWhatTheControlRejectsForTheInputItself) {
+  auto reason = [](const std::string& payload) -> std::string {
+    auto f = InvalidInputFailure(Order(payload), LabRules());
+    return f ? f->reason : "valid";
   };
-  const std::vector<std::string> orders = {kStandard, kPriority,   kBulk,
-                                           kFailOnce, kAlwaysFail, kDirectDlq};
+  EXPECT_EQ(reason(kNotJson), "invalid-json");
+  EXPECT_EQ(reason("\xff\xfe"), "not-utf8");
+  EXPECT_EQ(reason("[1,2]"), "not-an-object");
+  EXPECT_EQ(reason("\"an order\""), "not-an-object");
+  EXPECT_EQ(reason("{}"), "missing-field");
+  EXPECT_EQ(reason(kNoOrderType), "missing-field");
+  EXPECT_EQ(reason(Single("RETURN", "RET-1", 1)), "unknown-order-type");
+  EXPECT_EQ(reason(Without(kStandard, {"orderId"})), "missing-field");
+  EXPECT_EQ(reason(Without(kPriority, {"items"})), "missing-field");
+  for (const std::string& order : kLabOrders)
+    EXPECT_EQ(reason(order), "valid") << order;
+  EXPECT_EQ(reason(Without(kStandard, {"customerId"})), "valid");  // not validated
+  // Only a defect stops the consumer.
+  EXPECT_EQ(StopsConsumingAt(Order(kNotJson), LabRules(), {}), std::nullopt);
+}
+
+TEST(MutantPlanTest, RetriesInvalidInput) {
+  const std::vector<std::string> chain = {"+0 retry 0 -> retry", "+1000 retry 1 -> retry",
+                                          "+3000 retry 2 -> retry", "+7000 retry 3 -> retry",
+                                          "+7001 dlq 3 -> dlq"};
+  // Not JSON: every envelope carries it as the control's dead letter does, {} and its bytes.
+  const auto not_json = Plan(kNotJson, "retries-invalid-input", "BAD-1");
+  ASSERT_EQ(Timeline(not_json), chain);
+  for (std::size_t i = 0; i < not_json.size(); ++i) {
+    EXPECT_EQ(RecordOf(not_json[i]).timestamp_ms, ToEpochMillis(not_json[i].due));
+    EXPECT_EQ(RecordOf(not_json[i]).key, "BAD-1");
+    EXPECT_EQ(HeaderOf(not_json[i]), "corr-1");
+    const json body = Body(not_json[i]);
+    EXPECT_EQ(body["originalMessage"], json::object());
+    EXPECT_EQ(body["rawMessageBase64"], Base64Encode(kNotJson));
+    EXPECT_EQ(body["messageKey"], "BAD-1");
+    if (i < 4) {
+      EXPECT_EQ(body["retryCount"], i);
+      EXPECT_EQ(body["firstAttemptTimestamp"], "2026-01-19T10:00:00Z");
+      EXPECT_THAT(body["errorMessage"].get<std::string>(), ::testing::HasSubstr("not valid JSON"));
+    }
+  }
+  EXPECT_EQ(Body(not_json[3])["lastAttemptTimestamp"], "2026-01-19T10:00:07Z");
+  const json dl = Body(not_json[4]);
+  EXPECT_EQ(dl["totalRetries"], 3);
+  EXPECT_EQ(dl["failureReason"], "retries-exhausted");
+  EXPECT_THAT(dl["finalErrorMessage"].get<std::string>(),
+              ::testing::AllOf(::testing::StartsWith("Retries exhausted after 3 attempts"),
+                               ::testing::HasSubstr("not valid JSON")));
+  EXPECT_EQ(dl["failedTimestamp"], "2026-01-19T10:00:07Z");
+  EXPECT_EQ(Body(Plan(kNotJson, "retries-invalid-input")[0])["messageKey"], "unknown");
+
+  // An object without orderType: the object itself, keyed by its orderId.
+  const auto no_type = Plan(kNoOrderType, "retries-invalid-input");
+  ASSERT_EQ(Timeline(no_type), chain);
+  for (std::size_t i = 0; i < no_type.size(); ++i) {
+    const json body = Body(no_type[i]);
+    EXPECT_EQ(body["originalMessage"], json::parse(kNoOrderType));
+    EXPECT_FALSE(body.contains("rawMessageBase64"));
+    EXPECT_EQ(body["messageKey"], "ORD-NOTYPE-1");
+    EXPECT_EQ(RecordOf(no_type[i]).key, "ORD-NOTYPE-1");
+  }
+  EXPECT_EQ(Body(no_type[4])["totalRetries"], 3);
+  EXPECT_THAT(Body(no_type[0])["errorMessage"].get<std::string>(),
+              ::testing::HasSubstr("'orderType'"));
+
+  // A missing key fails the transform; retried all the same.
+  EXPECT_EQ(Timeline(Plan(Without(kStandard, {"orderId"}), "retries-invalid-input")), chain);
+
+  // Good orders, and the one failed on purpose, as the control.
+  for (const std::string& order : kLabOrders)
+    EXPECT_EQ(Render(Plan(order, "retries-invalid-input")), Render(Plan(order))) << order;
+}
+
+TEST(MutantPlanTest, StopsOnInvalidInput) {
+  const Behaviour b = BehaviourNamed("stops-on-invalid-input");
+  EXPECT_THAT(Plan(kNotJson, "stops-on-invalid-input"), ::testing::IsEmpty());
+  const auto at_not_json = StopsConsumingAt(Order(kNotJson), LabRules(), b);
+  ASSERT_TRUE(at_not_json.has_value());
+  EXPECT_EQ(at_not_json->reason, "invalid-json");
+
+  EXPECT_THAT(Plan(kNoOrderType, "stops-on-invalid-input"), ::testing::IsEmpty());
+  const auto at_no_type = StopsConsumingAt(Order(kNoOrderType), LabRules(), b);
+  ASSERT_TRUE(at_no_type.has_value());
+  EXPECT_EQ(at_no_type->reason, "missing-field");
+
+  for (const std::string& order : kLabOrders) {
+    EXPECT_EQ(StopsConsumingAt(Order(order), LabRules(), b), std::nullopt) << order;
+    EXPECT_EQ(Render(Plan(order, "stops-on-invalid-input")), Render(Plan(order))) << order;
+  }
+}
+
+TEST(MutantPlanTest, RepliesToInvalidInput) {
+  // Nothing to answer with: still dead-lettered as the control does.
+  EXPECT_EQ(Render(Plan(kNotJson, "replies-to-invalid-input")), Render(Plan(kNotJson)));
+  ASSERT_THAT(Timeline(Plan(kNotJson, "replies-to-invalid-input")), ElementsAre("+0 dlq 0 -> dlq"));
+  EXPECT_THAT(Timeline(Plan("[1,2]", "replies-to-invalid-input")), ElementsAre("+0 dlq 0 -> dlq"));
+
+  const auto no_type = Plan(kNoOrderType, "replies-to-invalid-input");
+  ASSERT_THAT(Timeline(no_type), ElementsAre("+0 reply -> queue"));
+  EXPECT_EQ(Body(no_type[0]), json::parse(R"({"orderId":"ORD-NOTYPE-1","itemsCount":2,
+      "status":"WIP","processingStartedAt":"2026-01-19T10:00:00Z"})"));
+  EXPECT_EQ(AttributeOf(no_type[0]), "corr-1");
+
+  const auto unknown = Plan(Single("RETURN", "RET-1", 1), "replies-to-invalid-input");
+  ASSERT_THAT(Timeline(unknown), ElementsAre("+0 reply -> queue"));
+  EXPECT_EQ(Body(unknown[0])["orderId"], "RET-1");
+  EXPECT_EQ(Body(unknown[0])["status"], "WIP");
+
+  const auto bare = Plan(R"({"customerId":"C"})", "replies-to-invalid-input");
+  ASSERT_THAT(Timeline(bare), ElementsAre("+0 reply -> queue"));
+  EXPECT_EQ(Body(bare[0]), json::parse(R"({"orderId":"unknown","itemsCount":0,
+      "status":"WIP","processingStartedAt":"2026-01-19T10:00:00Z"})"));
+  const auto empty = Plan("{}", "replies-to-invalid-input");
+  ASSERT_THAT(Timeline(empty), ElementsAre("+0 reply -> queue"));
+  EXPECT_EQ(Body(empty[0])["orderId"], "unknown");
+
+  const auto no_key = Plan(Without(kPriority, {"orderId"}), "replies-to-invalid-input");
+  ASSERT_THAT(Timeline(no_key), ElementsAre("+0 reply -> queue"));
+  EXPECT_EQ(Body(no_key[0])["orderId"], "unknown");
+  EXPECT_EQ(Body(no_key[0])["status"], "DELIVERED");
+
+  for (const std::string& order : kLabOrders)
+    EXPECT_EQ(Render(Plan(order, "replies-to-invalid-input")), Render(Plan(order))) << order;
+}
+
+TEST(MutantPlanTest, DeadLettersInvalidInputTwice) {
+  const auto not_json = Plan(kNotJson, "dead-letters-invalid-input-twice", "BAD-1");
+  ASSERT_THAT(Timeline(not_json), ElementsAre("+0 dlq 0 -> dlq", "+1 dlq 0 -> dlq"));
+  EXPECT_EQ(Body(not_json[0]), Body(Plan(kNotJson, "none", "BAD-1")[0]));
+  EXPECT_EQ(Body(not_json[1]), Body(not_json[0]));
+  EXPECT_EQ(Body(not_json[1])["totalRetries"], 0);
+  EXPECT_EQ(Body(not_json[1])["rawMessageBase64"], Base64Encode(kNotJson));
+  EXPECT_EQ(RecordOf(not_json[1]).key, "BAD-1");
+  EXPECT_EQ(RecordOf(not_json[1]).timestamp_ms, ToEpochMillis(kNow) + 1);
+  EXPECT_EQ(HeaderOf(not_json[1]), "corr-1");
+
+  const auto no_type = Plan(kNoOrderType, "dead-letters-invalid-input-twice");
+  ASSERT_THAT(Timeline(no_type), ElementsAre("+0 dlq 0 -> dlq", "+1 dlq 0 -> dlq"));
+  EXPECT_EQ(Body(no_type[0]), Body(Plan(kNoOrderType)[0]));
+  EXPECT_EQ(Body(no_type[1]), Body(no_type[0]));
+  EXPECT_EQ(Body(no_type[1])["messageKey"], "ORD-NOTYPE-1");
+  EXPECT_EQ(Body(no_type[1])["failureReason"], "missing-field");
+
+  // The direct-DLQ order is dead-lettered once: it is failed on purpose, not invalid.
+  for (const std::string& order : kLabOrders) {
+    EXPECT_EQ(Render(Plan(order, "dead-letters-invalid-input-twice")), Render(Plan(order)))
+        << order;
+  }
+}
+
+// A row of the table that changes nothing would pass any runner: every defect must change what
+// the provider writes for at least one of the lab's orders or the two invalid inputs.
+TEST(MutantPlanTest, EveryDefectDeviatesFromTheControl) {
+  std::vector<std::string> orders = kLabOrders;
+  orders.push_back(kNotJson);
+  orders.push_back(kNoOrderType);
   for (const Defect& d : Defects()) {
     if (d.name == "none") continue;
     bool deviates = false;
     for (const std::string& order : orders)
-      deviates = deviates || render(Plan(order, std::string(d.name))) != render(Plan(order));
+      deviates = deviates || Render(Plan(order, std::string(d.name))) != Render(Plan(order));
     EXPECT_TRUE(deviates) << d.name << " writes exactly what the control writes";
     EXPECT_FALSE(d.description.empty()) << d.name;
   }
