@@ -38,6 +38,7 @@ function parseArgs(argv) {
     else usage(`unknown argument ${argv[i]}`);
   }
   if (!args.bin) usage('no contract-test binary (--contract-test or DRIFTLINE_CONTRACT_TEST_BIN)');
+  args.bin = path.resolve(args.bin);  // it runs in each case's folder
   return args;
 }
 
