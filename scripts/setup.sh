@@ -27,12 +27,16 @@ packages=(
   gnuplot-nox               # benchmark plots (make bench)
   openjdk-17-jdk-headless maven   # the local stack (java runs the topic tool from source)
   chromium chromium-driver  # the Studio page's browser tests (tests/browser/), headless
+  nodejs                    # @asyncapi/diff, a second opinion in the compat tests (tests/tools/asyncapi-diff/)
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm: Debian's package, unless the nodejs installed already has its own (NodeSource's nodejs
+# bundles npm and conflicts with Debian's npm package).
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "setup: need root to install: ${missing[*]}" >&2
@@ -51,3 +55,5 @@ stack/setup-maven.sh
 stack/setup-moto.sh
 # Selenium (PyPI) for the Studio page's browser tests; the browser itself is Debian's chromium.
 tests/browser/setup.sh
+# @asyncapi/diff and @asyncapi/parser (npm, `npm ci` from package-lock.json) for the compat tests.
+tests/tools/asyncapi-diff/setup.sh
