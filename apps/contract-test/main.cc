@@ -294,6 +294,7 @@ int Run(int argc, char** argv) {
   if (strict) options.strict = true;
   options.lenient = lenient;
   options.filters = filters;
+  options.allow_no_examples = true;  // generated tests may be all there is: checked below
 
   auto suite = driftline::contract::LoadSuite(options);
   if (!suite) return ConfigError(suite.error().message());
@@ -303,6 +304,11 @@ int Run(int argc, char** argv) {
   const std::size_t examples_count = cases.size();
   auto generated = driftline::contract::AddGeneratedTests(*suite, generate, filters, cases);
   if (!generated) return ConfigError(generated.error().message());
+  if (cases.empty()) {
+    return ConfigError(generated->names.empty() && generate.kinds.empty()
+                           ? "no examples to run"
+                           : "no tests to run: no example and no generated test selected");
+  }
   if (validate_only) {
     std::printf("contract-test: %zu example(s) valid against %s%s\n", examples_count,
                 suite->Title().c_str(), suite->strict ? " (strict mode)" : "");

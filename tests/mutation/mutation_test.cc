@@ -13,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -66,13 +67,65 @@ struct ExpectedFailure {
   std::vector<std::string> reason;
 };
 
+// A run of the generated negative tests instead of the examples (`--generate negative
+// --filter Negative_`, lab contract, seed 1): 71 scenarios. Those in `passes` must pass; every
+// other one must fail with a reason holding one of `control_rejects_reason` when the control
+// dead-letters it too (kRejectedByTheControl), else one of `other_reason`.
+struct NegativeRun {
+  std::set<std::string> passes;
+  std::vector<std::string> control_rejects_reason;
+  std::vector<std::string> other_reason;
+  std::string somewhere;  // at least one failure's reason holds this ("" for none)
+};
+
 // One run: the mutant provider playing `defect`, contract-test on `contract`. No failures: the
 // run must pass every scenario.
 struct Expectation {
   std::string defect;
   Contract contract;
   std::vector<ExpectedFailure> failures;
+  std::optional<NegativeRun> negative = std::nullopt;
 };
+
+// The lab contract's negative variants the control (like the lab's provider and order-service
+// without ORDER_CONTRACT) dead-letters at once: what its parse and transform check (JSON, an
+// object, orderType, the order's key, its items / orders). It replies to the other 43.
+const std::set<std::string>& RejectedByTheControl() {
+  static const std::set<std::string> names = {
+      "Negative_sendOrder_payload_notJson",
+      "Negative_sendOrder_payload_notUtf8",
+      "Negative_sendOrder_payload_jsonArray",
+      "Negative_sendOrder_payload_bareString",
+      "Negative_sendOrder_payload_emptyObject",
+      "Negative_sendOrder_PlaceOrderMessage.orderType_missing",
+      "Negative_sendOrder_PlaceOrderMessage.orderId_missing",
+      "Negative_sendOrder_PlaceOrderMessage.items_missing",
+      "Negative_sendOrder_PlaceOrderMessage.items_wrongType",
+      "Negative_sendOrder_PlaceOrderMessage.orderId_wrongType",
+      "Negative_sendOrder_PlaceOrderMessage.orderType_wrongType",
+      "Negative_sendOrder_PlaceOrderMessage.orderType_notInEnum",
+      "Negative_sendOrder_PriorityPlaceOrderMessage.orderType_missing",
+      "Negative_sendOrder_PriorityPlaceOrderMessage.orderId_missing",
+      "Negative_sendOrder_PriorityPlaceOrderMessage.items_missing",
+      "Negative_sendOrder_PriorityPlaceOrderMessage.items_wrongType",
+      "Negative_sendOrder_PriorityPlaceOrderMessage.orderId_wrongType",
+      "Negative_sendOrder_PriorityPlaceOrderMessage.orderType_wrongType",
+      "Negative_sendOrder_PriorityPlaceOrderMessage.orderType_notInEnum",
+      "Negative_sendOrder_BulkPlaceOrderMessage.orderType_missing",
+      "Negative_sendOrder_BulkPlaceOrderMessage.batchId_missing",
+      "Negative_sendOrder_BulkPlaceOrderMessage.orders_missing",
+      "Negative_sendOrder_BulkPlaceOrderMessage.batchId_wrongType",
+      "Negative_sendOrder_BulkPlaceOrderMessage.orderType_wrongType",
+      "Negative_sendOrder_BulkPlaceOrderMessage.orderType_notInEnum",
+      "Negative_sendOrder_BulkPlaceOrderMessage.orders_wrongType",
+      "Negative_sendOrder_BulkPlaceOrderMessage.orders.0_wrongType",
+      "Negative_sendOrder_BulkPlaceOrderMessage.orders.0.items_wrongType",
+  };
+  return names;
+}
+constexpr std::size_t kLabNegativeCount = 71;
+constexpr const char* kReplied =
+    "The provider replied to an input the contract refuses on queue '{queue}'";
 
 // ---------------------------------------------------------------------------------------------
 // THE TABLE: what contract-test must say about each defect. Every defect of the mutant provider
@@ -180,6 +233,45 @@ const std::vector<Expectation>& Table() {
         {kPriority, {"Unexpected message on topic '{retry}'"}},
         {kBulk, {"Unexpected message on topic '{retry}'"}},
         {kRetrySuccess, {"retry envelope on topic '{retry}' does not conform to the contract"}}}},
+      // The generated negative tests. The control parses without validating what it does not
+      // need: it dead-letters what its transform cannot use and replies to the rest.
+      {"none", Contract::kLab, {}, NegativeRun{RejectedByTheControl(), {}, {kReplied}, ""}},
+      {"retries-invalid-input",
+       Contract::kLab,
+       {},
+       NegativeRun{{},
+                   {"The provider retried an input the contract refuses (a permanently bad "
+                    "message): 1 retry envelope(s) on topic '{retry}'"},
+                   {kReplied},
+                   ""}},
+      {"replies-to-invalid-input",
+       Contract::kLab,
+       {},
+       NegativeRun{
+           {"Negative_sendOrder_payload_notJson", "Negative_sendOrder_payload_notUtf8",
+            "Negative_sendOrder_payload_jsonArray", "Negative_sendOrder_payload_bareString"},
+           {kReplied},
+           {kReplied},
+           ""}},
+      // Which orders the provider read before the first invalid one is up to the order the
+      // tests published in; every one after it gets nothing.
+      {"stops-on-invalid-input",
+       Contract::kLab,
+       {},
+       NegativeRun{{},
+                   {"The provider sent no dead letter for an input the contract refuses within "
+                    "15.0 s: it ignored the input, or crashed or stopped consuming"},
+                   {kReplied,
+                    "The provider sent no dead letter for an input the contract "
+                    "refuses within 15.0 s"},
+                   "crashed or stopped consuming"}},
+      {"dead-letters-invalid-input-twice",
+       Contract::kLab,
+       {},
+       NegativeRun{{},
+                   {"The provider dead-lettered an input the contract refuses 2 times"},
+                   {kReplied},
+                   ""}},
   };
   return table;
 }
@@ -192,9 +284,10 @@ std::size_t ScenarioCount(Contract c) {
   return c == Contract::kLab ? 6 : 8;
 }
 
-// "fixed-delay" on the lab's contract -> "fixed_delay_lab" (a valid test name and folder name).
+// "fixed-delay" on the lab's contract -> "fixed_delay_lab" (a valid test name and folder name);
+// "_negative" after it for a run of the negative tests.
 std::string RunName(const Expectation& e) {
-  std::string name = e.defect + "_" + ContractName(e.contract);
+  std::string name = e.defect + "_" + ContractName(e.contract) + (e.negative ? "_negative" : "");
   for (char& c : name) {
     if (c == '-') c = '_';
   }
@@ -249,7 +342,7 @@ RunResult RunOne(const Expectation& e) {
   RunResult r;
   r.dir = kOutput / RunName(e);
   testkit::TopologyOptions options;
-  options.prefix = "mut-" + e.defect;
+  options.prefix = "mut-" + e.defect + (e.negative ? "-neg" : "");
   auto topology = testkit::Topology::Create(options);
   if (!topology) {
     r.setup_error =
@@ -303,12 +396,25 @@ RunResult RunOne(const Expectation& e) {
     return r;
   }
 
-  r.contract_test = testkit::RunCaptured(
-      {DRIFTLINE_CONTRACT_TEST_BIN, "--contract", copy->contract.string(), "--examples",
-       copy->examples.string(), "--kafka", testkit::KafkaBootstrap(), "--sqs",
-       testkit::SqsEndpoint() + "/000000000000", "--strict", "--reply-timeout", "10",
-       "--report-dir", (r.dir / "reports").string()},
-      milliseconds(150000));
+  std::vector<std::string> argv = {DRIFTLINE_CONTRACT_TEST_BIN,
+                                   "--contract",
+                                   copy->contract.string(),
+                                   "--examples",
+                                   copy->examples.string(),
+                                   "--kafka",
+                                   testkit::KafkaBootstrap(),
+                                   "--sqs",
+                                   testkit::SqsEndpoint() + "/000000000000",
+                                   "--strict",
+                                   "--reply-timeout",
+                                   "10",
+                                   "--report-dir",
+                                   (r.dir / "reports").string()};
+  if (e.negative) {
+    argv.insert(argv.end(),
+                {"--generate", "negative", "--generate-seed", "1", "--filter", "Negative_"});
+  }
+  r.contract_test = testkit::RunCaptured(argv, milliseconds(150000));
   std::ofstream(r.dir / "contract-test.log") << r.contract_test.output;
   r.parsed = testkit::ParseContractTestOutput(r.contract_test.output);
   r.provider_exit = (*provider)->Terminate(milliseconds(10000));
@@ -411,6 +517,36 @@ class Runs : public ::testing::Environment {
 [[maybe_unused]] ::testing::Environment* const kRuns =
     ::testing::AddGlobalTestEnvironment(&Runs::Instance());
 
+// The verdicts of a run of the negative tests (NegativeRun).
+void CheckNegative(const Expectation& e, const NegativeRun& n, const RunResult& r,
+                   const std::string& log) {
+  const std::size_t failing = kLabNegativeCount - n.passes.size();
+  EXPECT_EQ(r.contract_test.exit_code, failing == 0 ? 0 : 1) << log;
+  EXPECT_THAT(r.parsed.summary, ::testing::Optional(::testing::StartsWith(
+                                    "Tests run: " + std::to_string(kLabNegativeCount) +
+                                    ", Successes: " + std::to_string(n.passes.size()) + ",")))
+      << e.defect << ": " << log;
+  std::size_t seen = 0;
+  bool somewhere = n.somewhere.empty();
+  for (const testkit::UnsuccessfulScenario& s : r.parsed.unsuccessful) {
+    EXPECT_TRUE(s.name.starts_with("Negative_")) << s.name;
+    EXPECT_FALSE(n.passes.contains(s.name)) << s.name << " must pass against " << e.defect;
+    EXPECT_FALSE(s.error) << s.name << " errored instead of failing";
+    ++seen;
+    const std::vector<std::string>& pieces =
+        RejectedByTheControl().contains(s.name) ? n.control_rejects_reason : n.other_reason;
+    const std::string reason = s.ReasonText();
+    const bool said = std::any_of(pieces.begin(), pieces.end(), [&](const std::string& p) {
+      return reason.find(r.Specific(p)) != std::string::npos;
+    });
+    EXPECT_TRUE(said) << s.name << ": the reason says none of " << ::testing::PrintToString(pieces)
+                      << "; it says: " << r.Generic(reason);
+    if (!n.somewhere.empty() && reason.find(n.somewhere) != std::string::npos) somewhere = true;
+  }
+  EXPECT_EQ(seen, failing) << e.defect << ": " << log;
+  EXPECT_TRUE(somewhere) << "no failure's reason says \"" << n.somewhere << "\"";
+}
+
 class MutationTest : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(MutationTest, Verdict) {
@@ -432,7 +568,9 @@ TEST_P(MutationTest, Verdict) {
   EXPECT_EQ(r.provider_exit, std::optional<int>(0))
       << "mutant-provider did not stop cleanly; log " << (r.dir / "mutant-provider.log").string();
   const std::string total = std::to_string(ScenarioCount(e.contract));
-  if (e.failures.empty()) {
+  if (e.negative) {
+    CheckNegative(e, *e.negative, r, log);
+  } else if (e.failures.empty()) {
     EXPECT_EQ(r.contract_test.exit_code, 0) << log;
     EXPECT_EQ(r.parsed.summary,
               "Tests run: " + total + ", Successes: " + total + ", Failures: 0, WIP: 0, Errors: 0")

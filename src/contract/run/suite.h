@@ -32,6 +32,8 @@ struct SuiteOptions {
   std::optional<bool> strict;        // --strict: validate the examples first (else the config's)
   bool lenient = false;              // --lenient: relax the checks of observed messages too
   std::vector<std::string> filters;  // run only examples whose name contains one
+  // No example to run is not an error (the caller adds generated tests, and checks).
+  bool allow_no_examples = false;
 };
 
 // One contract with its examples and plans.
