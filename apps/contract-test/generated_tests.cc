@@ -87,7 +87,7 @@ Result<GeneratedTests> AddGeneratedTests(const Suite& suite, const GenerateFlags
     if (limit) {
       std::size_t used = 0;
       for (const auto& t : out.negative)
-        used += t.plans.size() + t.not_run.size();
+        used += t.plans.size();
       options.limit = *limit > used ? *limit - used : 0;
     }
     auto variants = negative::GenerateNegativeVariants(*spec->contract, *catalog, options);
@@ -120,8 +120,13 @@ Result<GeneratedTests> AddGeneratedTests(const Suite& suite, const GenerateFlags
     out.lines.push_back(line);
     for (const auto& d : variants->dropped)
       out.lines.push_back("  left out: " + d.name + " (" + d.accepted_by + " accepts it)");
-    for (const std::string& n : tests->not_run)
-      out.lines.push_back("  not run: " + n);
+    std::size_t alone = 0;
+    for (const auto& plan : tests->plans)
+      alone += plan->correlation_id.empty() ? 1U : 0U;
+    if (alone > 0)
+      out.lines.push_back("  " + std::to_string(alone) +
+                          " of them carry no correlation id (it is what they break): each runs "
+                          "alone after the others and claims what no other test can");
     out.negative.push_back(std::move(*tests));
   }
   return out;

@@ -8,10 +8,6 @@ Result<NegativeTests> PlanNegativeTests(const Contract& contract, const std::fil
   for (const NegativeVariant& v : variants.variants) {
     const Operation& op = *v.operation;
     if (!op.dead_letter) continue;  // never generated; kept out all the same
-    if (v.correlation_id.empty()) {
-      out.not_run.push_back(v.name + " (it has no correlation id: " + v.why + ")");
-      continue;
-    }
     auto example = std::make_unique<Example>();
     example->name = v.name;
     example->id = v.name;
@@ -32,7 +28,7 @@ Result<NegativeTests> PlanNegativeTests(const Contract& contract, const std::fil
     dlq.pointer = "/dlq";
     example->dlq = std::move(dlq);
 
-    auto plan = PlanTest(contract, *example);
+    auto plan = PlanTest(contract, *example, /*require_correlation_id=*/false);
     if (!plan) {
       return Fail(Code::kInvalidArgument,
                   "negative test " + v.name + ": " + plan.error().message());

@@ -21,10 +21,10 @@ struct NegativeTests {
   // Each plan's example: the variant's name, the contract's file, a receive block (topic,
   // headers, the payload when it is JSON) and a dlq block that expects any payload.
   std::vector<std::unique_ptr<Example>> examples;
-  std::vector<std::unique_ptr<TestPlan>> plans;  // stable addresses: TestCase points at them
-  // Variants that are not run: they remove or break the correlation id itself, so their dead
-  // letter could not be told from other traffic. "<name> (<why>)".
-  std::vector<std::string> not_run;
+  // Stable addresses: TestCase points at them. A variant that removes or breaks the correlation
+  // id itself has an empty correlation_id: the runner runs it alone, after the others, and gives
+  // it what no other test of the run can claim.
+  std::vector<std::unique_ptr<TestPlan>> plans;
 };
 
 // The tests of `variants` (generated from `contract`, whose file is `file`). Errors

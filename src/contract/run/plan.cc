@@ -72,7 +72,8 @@ const Expectation* TestPlan::Find(Role role) const {
   return nullptr;
 }
 
-Result<TestPlan> PlanTest(const Contract& contract, const Example& ex) {
+Result<TestPlan> PlanTest(const Contract& contract, const Example& ex,
+                          bool require_correlation_id) {
   TestPlan plan;
   plan.example = &ex;
   // The operation: a receive operation on the example's receive topic (or, for a send-only
@@ -141,12 +142,12 @@ Result<TestPlan> PlanTest(const Contract& contract, const Example& ex) {
   }
   const nlohmann::json payload = trigger->payload.value_or(nlohmann::json(nullptr));
   auto id = ExtractCorrelationId(trigger->headers, payload, input_locations);
-  if (!id || id->empty()) {
+  if ((!id || id->empty()) && require_correlation_id) {
     return tl::unexpected(At(ex, trigger->pointer,
                              "no correlation id at " + input_locations.front().expression +
                                  ": the runner could not tell this test's messages apart"));
   }
-  plan.correlation_id = *id;
+  plan.correlation_id = id.value_or("");
   for (const Channel* c : best->OutputChannels()) {
     std::vector<const Message*> messages;
     for (Role r : {Role::kReply, Role::kRetry, Role::kDeadLetter}) {

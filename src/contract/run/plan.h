@@ -33,7 +33,7 @@ struct TestPlan {
   const Operation* operation = nullptr;
   const Channel* input = nullptr;  // nullptr: the example publishes nothing (send-only)
   std::vector<const Message*> input_messages;
-  std::string correlation_id;
+  std::string correlation_id;  // "" for a generated test without one (it runs alone)
   // Where output messages carry the correlation id: their own declarations, then the input's
   // (the lab's output messages declare none but carry the same header).
   std::vector<CorrelationIdLocation> correlation_locations;
@@ -52,7 +52,10 @@ struct TestPlan {
 
 // Errors (kInvalidArgument) name the example file and JSON pointer: no operation for the
 // receive topic, an expected topic that is not the operation's reply/retry/DLQ channel, no
-// correlation id in the published message, a retry/dlq block for an operation without one.
-Result<TestPlan> PlanTest(const Contract& contract, const Example& example);
+// correlation id in the published message (unless `require_correlation_id` is false: then
+// correlation_id is empty, and the runner runs the test alone, claiming what no other test can),
+// a retry/dlq block for an operation without one.
+Result<TestPlan> PlanTest(const Contract& contract, const Example& example,
+                          bool require_correlation_id = true);
 
 }  // namespace driftline::contract

@@ -86,7 +86,10 @@ class Runner::Registry {
 
   void Register(Slot* slot) {
     std::lock_guard<std::mutex> lock(mu_);
-    slots_[slot->correlation_id] = slot;
+    if (slot->correlation_id.empty())
+      catch_all_ = slot;
+    else
+      slots_[slot->correlation_id] = slot;
   }
   // Wakes every registered test; each sees `cancelled` (set before this call) once awake.
   void WakeAll() {
@@ -97,9 +100,14 @@ class Runner::Registry {
       std::lock_guard<std::mutex> slot_lock(slot->mu);
       slot->arrived.notify_all();
     }
+    if (catch_all_ != nullptr) {
+      std::lock_guard<std::mutex> slot_lock(catch_all_->mu);
+      catch_all_->arrived.notify_all();
+    }
   }
   void Unregister(Slot* slot) {
     std::lock_guard<std::mutex> lock(mu_);
+    if (catch_all_ == slot) catch_all_ = nullptr;
     if (auto it = slots_.find(slot->correlation_id); it != slots_.end() && it->second == slot)
       slots_.erase(it);
   }
@@ -110,27 +118,32 @@ class Runner::Registry {
     auto loc = locations_.find(m.channel);
     if (loc == locations_.end()) return Disposition::kForeign;
     auto id = ExtractCorrelationId(m.headers, m.payload, loc->second);
-    if (!id) {
-      Keep(m, false);
-      return Disposition::kForeign;
+    Slot* slot = nullptr;
+    if (id) {
+      m.correlation_id = *id;
+      if (auto it = slots_.find(*id); it != slots_.end()) slot = it->second;
     }
-    m.correlation_id = *id;
-    auto it = slots_.find(*id);
-    if (it == slots_.end()) {
-      if (planned_.count(*id))
+    if (slot == nullptr && catch_all_ != nullptr && !(id && planned_.count(*id))) {
+      // A test without a correlation id runs alone: what no other test of the run can claim
+      // is its.
+      slot = catch_all_;
+    }
+    if (slot == nullptr) {
+      if (!id)
+        Keep(m, false);
+      else if (planned_.count(*id))
         ++stray_[*id];
       else
         Keep(m, true);
       return Disposition::kForeign;
     }
-    Slot* slot = it->second;
     if (std::find(slot->watched.begin(), slot->watched.end(), m.channel) == slot->watched.end())
       return Disposition::kForeign;
     if (m.produced_at + skew_ < slot->watching_since) {
       spdlog::debug("contract-test: stale {} on {} for '{}', produced {} ms before its test",
-                    m.coordinates, m.channel->Describe(), *id,
+                    m.coordinates, m.channel->Describe(), m.correlation_id,
                     duration_cast<milliseconds>(slot->watching_since - m.produced_at).count());
-      ++stale_[*id];
+      ++stale_[slot->correlation_id.empty() ? "(none)" : slot->correlation_id];
       return Disposition::kStale;
     }
     {
@@ -173,11 +186,12 @@ class Runner::Registry {
   std::mutex mu_;
   std::map<const Channel*, std::vector<CorrelationIdLocation>> locations_;  // guarded by mu_
   std::map<std::string, Slot*> slots_;                                      // guarded by mu_
-  std::set<std::string> planned_;                                           // guarded by mu_
-  std::map<std::string, int> stray_;                                        // guarded by mu_
-  std::map<std::string, int> stale_;                                        // guarded by mu_
-  std::map<const Channel*, std::vector<Unclaimed>> unclaimed_;              // guarded by mu_
-  std::map<const Channel*, std::set<std::string>> unclaimed_ids_;           // guarded by mu_
+  Slot* catch_all_ = nullptr;         // the running test without a correlation id; guarded by mu_
+  std::set<std::string> planned_;     // guarded by mu_
+  std::map<std::string, int> stray_;  // guarded by mu_
+  std::map<std::string, int> stale_;  // guarded by mu_
+  std::map<const Channel*, std::vector<Unclaimed>> unclaimed_;     // guarded by mu_
+  std::map<const Channel*, std::set<std::string>> unclaimed_ids_;  // guarded by mu_
 };
 
 Runner::Runner(Transports transports, Clock& clock, RunnerOptions options,
@@ -192,7 +206,7 @@ Status Runner::Prepare(const std::vector<TestCase>& cases) {
   prepared_at_ = options_.origin.value_or(clock_.Mono());
   std::vector<const Channel*> channels;
   for (const TestCase& tc : cases) {
-    registry_->Plan(tc.plan->correlation_id);
+    if (!tc.plan->correlation_id.empty()) registry_->Plan(tc.plan->correlation_id);
     for (const Channel* c : tc.plan->watched) {
       registry_->AddLocations(c, tc.plan->correlation_locations);
       if (std::find(channels.begin(), channels.end(), c) == channels.end()) channels.push_back(c);
@@ -373,9 +387,19 @@ SuiteResult Runner::Run(const std::vector<TestCase>& cases) {
     for (std::size_t i = 0; i < cases.size(); ++i)
       suite.tests[i] = RunOne(cases[i]);
   } else {
-    // Waves of tests with distinct correlation ids, each wave fully concurrent (up to `jobs`).
+    // Waves of tests with distinct correlation ids, each wave fully concurrent (up to `jobs`);
+    // then the tests without a correlation id, one at a time: each claims what no other test
+    // can, which only works while it runs alone.
     std::vector<bool> done(cases.size(), false);
     std::size_t remaining = cases.size();
+    std::vector<std::size_t> alone;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      if (cases[i].plan->correlation_id.empty()) {
+        alone.push_back(i);
+        done[i] = true;
+        --remaining;
+      }
+    }
     while (remaining > 0) {
       std::vector<std::size_t> wave;
       std::set<std::string> ids;
@@ -394,6 +418,8 @@ SuiteResult Runner::Run(const std::vector<TestCase>& cases) {
         done[i] = true;
       remaining -= wave.size();
     }
+    for (std::size_t i : alone)
+      suite.tests[i] = RunOne(cases[i]);
   }
   suite.wall_time = duration_cast<milliseconds>(clock_.Mono() - start);
   suite.warnings = registry_->Notes();

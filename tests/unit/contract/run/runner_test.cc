@@ -91,6 +91,35 @@ TEST_F(RunnerTest, SequentialRunKeepsTheExampleOrder) {
   EXPECT_FALSE(suite.parallel);
 }
 
+// A test without a correlation id (a generated one that breaks the id itself) runs after the
+// others, alone, and takes what no other test can claim.
+TEST_F(RunnerTest, ATestWithoutACorrelationIdRunsAloneAndClaimsTheUnclaimed) {
+  examples_.push_back(std::make_unique<Example>(MakeExample(R"({"name": "T-none", "receive": {
+      "topic": "orders-in", "payload": {"id": "A", "count": 1}},
+      "send": {"topic": "orders-out", "payload": {"id": "A", "status": "ACCEPTED"}}})",
+                                                            "none.json")));
+  EXPECT_FALSE(PlanTest(*contract_, *examples_.back()));  // an example must carry one
+  auto plan = PlanTest(*contract_, *examples_.back(), /*require_correlation_id=*/false);
+  ASSERT_TRUE(plan) << plan.error().message();
+  EXPECT_EQ(plan->correlation_id, "");
+  const TestPlan none = std::move(*plan);
+  cases_.insert(cases_.begin(), TestCase{&none, schemas_.get(), nullptr});  // listed first
+  FakeService service(*contract_);
+  service.anonymous = true;  // every reply without its CorrelationId
+  SuiteResult suite = RunAll(service);
+  ASSERT_EQ(suite.tests.size(), 4u);
+  EXPECT_EQ(suite.tests[0].name, "T-none");
+  EXPECT_EQ(suite.tests[0].outcome, Outcome::kPassed)
+      << (suite.tests[0].reasons.empty() ? "" : suite.tests[0].reasons[0]);
+  for (std::size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(suite.tests[i].outcome, Outcome::kFailed);  // their replies carry no id
+    EXPECT_EQ(suite.tests[i].reasons[0], "Timeout waiting for a message on queue 'orders-out'.");
+  }
+  // Published last, after the others were done: nothing of theirs could reach it.
+  ASSERT_EQ(service.published().size(), 4u);
+  EXPECT_EQ(service.published().back(), "orders-in:");
+}
+
 TEST_F(RunnerTest, NoReplyTimesOut) {
   FakeService service(*contract_);
   service.silent = true;
