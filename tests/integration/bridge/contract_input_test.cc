@@ -47,6 +47,7 @@ TEST_F(ContractInputProcessTest, AnOrderBreakingTheContractIsDeadLetteredAndAVal
 
   std::vector<std::string> env = ServiceEnv();
   env.push_back("ORDER_CONTRACT=" + copy->contract.string());
+  env.push_back("LOG_LEVEL=info");  // for the start-up line that names the operation
   const std::string log = Dir() + "/order-service.log";
   auto service = StartProcess(env, log);
   ASSERT_TRUE(service);
