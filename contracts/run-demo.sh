@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo: the local stack, order-service (fault injection on), and contract-test on the
-# project's contract; prints the run and leaves the reports in $BUILD_DIR/reports/contract/.
+# The demo: the local stack, order-service (fault injection on, its input held to the contract
+# under test: ORDER_CONTRACT, the project's unless set), and contract-test on the project's
+# contract; prints the run and leaves the reports in $BUILD_DIR/reports/contract/.
 # order-service runs in fresh consumer groups that start at the topics' end, so records left by
 # earlier runs are not processed again; it is stopped when the demo ends.
 set -euo pipefail
@@ -12,6 +13,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 log="$BUILD_DIR/demo-order-service.log"
 suffix="demo-$$-$RANDOM"
 ENABLE_TEST_FAILURE_SCENARIOS=true METRICS_ADDRESS="127.0.0.1:$port" \
+  ORDER_CONTRACT="${ORDER_CONTRACT:-contracts/order-service.yaml}" \
   KAFKA_MAIN_GROUP_ID="contract-$suffix-main" KAFKA_RETRY_GROUP_ID="contract-$suffix-retry" \
   KAFKA_PROPERTY_AUTO_OFFSET_RESET=latest \
   "$BUILD_DIR/bin/order-service" >"$log" 2>&1 &

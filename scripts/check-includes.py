@@ -23,6 +23,8 @@ ALLOWED = {
     "order": ["common"],
     "ops": ["common"],
     "bridge": ["common", "kafka", "sqs", "sqs/protocol", "order", "ops"],
+    "bridge/contract_input": ["bridge", "contract/check", "contract/spec", "common", "kafka",
+                              "order"],
     "redrive": ["common", "kafka", "order"],
     "contract/spec": ["common"],
     "contract/check": ["contract/spec", "common"],

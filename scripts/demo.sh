@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: builds only the two binaries the demo runs (order-service, contract-test) while the
-# local stack starts, then runs contracts/run-demo.sh. Prints the time to the summary line.
+# local stack starts, then runs contracts/run-demo.sh (which holds order-service's input to the
+# contract under test, ORDER_CONTRACT). Prints the time to the summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}

@@ -1,6 +1,7 @@
 // order-service: consumes orders from Kafka, transforms them, sends them to SQS, and routes
 // failures through the retry topic to the dead-letter topic. Configuration comes from the lab's
-// environment variables; flags override them (see --help).
+// environment variables; flags override them (see --help). With ORDER_CONTRACT, orders that break
+// the contract are dead-lettered before they are transformed.
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "bridge/config.h"
+#include "bridge/contract_input/contract_input.h"
 #include "bridge/service.h"
 #include "common/log.h"
 #include "setting_flags.h"
@@ -46,6 +48,11 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   BridgeConfig config = std::move(*loaded);
+  // ORDER_CONTRACT: the contract is loaded and its operation found before anything starts.
+  if (auto attached = driftline::bridge::AttachContractInputCheck(config); !attached) {
+    std::fprintf(stderr, "order-service: %s\n", attached.error().message().c_str());
+    return kExitConfig;
+  }
   if (auto valid = driftline::bridge::Validate(config); !valid) {
     std::fprintf(stderr, "order-service: %s\n", valid.error().message().c_str());
     return kExitConfig;
@@ -64,6 +71,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   spdlog::info("order-service starting: {}", config.Describe());
+  if (config.input_check != nullptr) {
+    spdlog::info("orders on {} are held to {}", config.main_topic, config.input_check->Describe());
+  }
   auto service = driftline::bridge::OrderService::Create(config, driftline::Clock::System());
   if (!service) {
     spdlog::error("order-service: {}", service.error().Trace());

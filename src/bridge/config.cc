@@ -48,6 +48,9 @@ constexpr Setting kSettings[] = {
      std::nullopt, "true"},
     {"RETRY_CONSUMER_ENABLED", "--no-retry-consumer",
      "Do not run the retry pipeline (reproduces the lab's drift)", std::nullopt, "false"},
+    {"ORDER_CONTRACT", "--contract",
+     "AsyncAPI 3.0 contract: dead-letter (schema-violation) every order of the input topic that "
+     "conforms to none of its receive operation's messages; unset: the lab's checks only"},
     {"SQS_BATCH_SIZE", "--batch-size",
      "Entries per SendMessageBatch (an SQS batch holds at most 10)", IntRange{1, 10}},
     {"SQS_MAX_IN_FLIGHT_BATCHES", "--batches-in-flight", "Concurrent SendMessageBatch requests",
@@ -133,6 +136,7 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env) {
   auto retry_on = EnvBool(env, "RETRY_CONSUMER_ENABLED", true);
   if (!retry_on) return tl::unexpected(retry_on.error());
   c.retry_consumer_enabled = *retry_on;
+  c.contract_path = EnvString(env, "ORDER_CONTRACT", "");
 
   auto batch = Int(env, "SQS_BATCH_SIZE", AsInt(c.sqs_batch_size));
   auto batches = Int(env, "SQS_MAX_IN_FLIGHT_BATCHES", AsInt(c.sqs_max_in_flight_batches));
@@ -181,6 +185,11 @@ Status Validate(const BridgeConfig& c) {
     return Fail(Code::kInvalidArgument, "KAFKA_BOOTSTRAP_SERVERS is empty");
   }
   if (c.sqs_queue_url.empty()) return Fail(Code::kInvalidArgument, "SQS_QUEUE_URL is empty");
+  if (!c.contract_path.empty() && c.input_check == nullptr) {
+    return Fail(Code::kInvalidArgument, SettingName(SettingOf("ORDER_CONTRACT")) + " = " +
+                                            c.contract_path +
+                                            ": the input check was not built from the contract");
+  }
   return Ok();
 }
 
@@ -208,7 +217,8 @@ std::string BridgeConfig::Describe() const {
     << " credentials=" << (aws_credentials_from_env ? "environment" : "local-test-defaults")
     << " max_retries=" << retry_policy.max_retries
     << " retry_consumer=" << (retry_consumer_enabled ? "on" : "OFF")
-    << " test_faults=" << (faults.enabled ? "on" : "off");
+    << " test_faults=" << (faults.enabled ? "on" : "off")
+    << " contract=" << (contract_path.empty() ? "off" : contract_path);
   if (faults.enabled) {
     o << " fail_once=[" << ids(faults.fail_once) << "] always_fail=[" << ids(faults.always_fail)
       << "] direct_dlq=[" << ids(faults.direct_dlq) << "]";

@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 
+#include "bridge/input_check.h"
 #include "common/env.h"
 #include "common/settings.h"
 #include "common/status.h"
@@ -45,6 +47,13 @@ struct BridgeConfig {
   order::FaultInjection faults;        // ENABLE_TEST_FAILURE_SCENARIOS + id lists
   bool retry_consumer_enabled = true;  // RETRY_CONSUMER_ENABLED (the drift switch)
 
+  // Input held to a contract. ORDER_CONTRACT: the path of an AsyncAPI 3.0 contract; empty: only
+  // what the transform needs is checked (the lab's rules). The check itself is built from that
+  // file outside the bridge (bridge/contract_input, by order-service's main()) and shared by
+  // the pipelines; null: no check. Validate() refuses a path without its check.
+  std::string contract_path;
+  std::shared_ptr<const InputCheck> input_check;
+
   // Throughput and bounds
   std::size_t sqs_batch_size = 10;                    // SQS_BATCH_SIZE (1..10)
   std::size_t sqs_max_in_flight_batches = 4;          // SQS_MAX_IN_FLIGHT_BATCHES
@@ -76,7 +85,7 @@ Result<BridgeConfig> LoadBridgeConfig(const Environment& env);
 
 // Checks a configuration built in code as LoadBridgeConfig() checks the environment: every
 // integer against BridgeSettings()' range, and the combinations (distinct topics and groups, a
-// bootstrap server, a queue URL).
+// bootstrap server, a queue URL, an input check when ORDER_CONTRACT is set).
 Status Validate(const BridgeConfig& config);
 
 // The start-up warning for a METRICS_ADDRESS whose host is not a loopback address (0.0.0.0, an

@@ -124,27 +124,37 @@ Route RouteMain(const kafka::Message& in, const RouteContext& ctx) {
     return DeadLetterRecord(in, ctx, PoisonDeadLetter(in, parsed.error(), ctx, 0, ""),
                             correlation_id, "permanent");
   }
+  // A permanent failure on the first attempt: a dead letter with the order, totalRetries 0.
+  auto dead_letter = [&](const Failure& f) {
+    const std::string now = FormatUtcSeconds(ctx.clock.Wall());
+    DeadLetter dl;
+    dl.original_message = parsed->body;
+    dl.message_key = parsed->key;
+    dl.total_retries = 0;
+    dl.first_attempt_timestamp = now;
+    dl.failed_timestamp = now;
+    dl.final_error_message = f.message;
+    dl.final_error_stack_trace = order::FormatTrace(f, Context(in, ctx.config));
+    dl.reason = f.reason;
+    return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, "permanent");
+  };
+  if (ctx.config.input_check != nullptr) {
+    if (auto refused = ctx.config.input_check->Check(parsed->body, in.headers)) {
+      return dead_letter(*refused);
+    }
+  }
   auto sqs = order::Transform(*parsed, 0, ctx.config.faults, ctx.clock);
   if (sqs) return SqsRecord(in, std::move(*sqs), correlation_id);
 
   const Failure& f = sqs.error();
-  const Clock::WallTime wall = ctx.clock.Wall();
-  const std::string now = FormatUtcSeconds(wall);
-  const std::string trace = order::FormatTrace(f, Context(in, ctx.config));
   if (f.retryable) {
+    const Clock::WallTime wall = ctx.clock.Wall();
+    const std::string now = FormatUtcSeconds(wall);
+    const std::string trace = order::FormatTrace(f, Context(in, ctx.config));
     RetryEnvelope e{parsed->body, parsed->key, 0, now, now, f.message, trace};
     return RetryRecord(in, ctx, e, correlation_id, wall);
   }
-  DeadLetter dl;
-  dl.original_message = parsed->body;
-  dl.message_key = parsed->key;
-  dl.total_retries = 0;
-  dl.first_attempt_timestamp = now;
-  dl.failed_timestamp = now;
-  dl.final_error_message = f.message;
-  dl.final_error_stack_trace = trace;
-  dl.reason = f.reason;
-  return DeadLetterRecord(in, ctx, std::move(dl), correlation_id, "permanent");
+  return dead_letter(f);
 }
 
 Route RouteRetry(const kafka::Message& in, const RouteContext& ctx, bool held_until_due) {

@@ -76,7 +76,10 @@ struct RouteContext {
 // redrive's redrive-count and redrive-source among them), in its order.
 
 // A record from the main topic: transform, or a retry envelope (retryCount 0) for a retryable
-// failure, or a dead letter (totalRetries 0) for a permanent one or poison input.
+// failure, or a dead letter (totalRetries 0) for a permanent one or poison input. With an
+// input check (BridgeConfig::input_check), an order ParseOrder() accepted is checked before it
+// is transformed, and one the check refuses is dead-lettered at once with the check's Failure
+// (totalRetries 0, dlq-error-kind "permanent", dlq-reason its reason).
 Route RouteMain(const kafka::Message& in, const RouteContext& ctx);
 
 // A record from the retry topic with retryCount n: dead letter when n >= MAX_RETRIES; Hold

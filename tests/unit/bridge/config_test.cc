@@ -210,5 +210,48 @@ TEST(BridgeConfigTest, ValidateUsesTheSameRanges) {
   EXPECT_FALSE(Validate(c).has_value());
 }
 
+TEST(BridgeConfigTest, WithoutOrderContractNothingIsCheckedBeyondTheTransform) {
+  MapEnvironment env;
+  auto c = LoadBridgeConfig(env);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_TRUE(c->contract_path.empty());
+  EXPECT_EQ(c->input_check, nullptr);
+  EXPECT_NE(c->Describe().find(" contract=off"), std::string::npos) << c->Describe();
+  // An empty variable is unset.
+  MapEnvironment empty(std::map<std::string, std::string>{{"ORDER_CONTRACT", ""}});
+  auto e = LoadBridgeConfig(empty);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_TRUE(e->contract_path.empty());
+  EXPECT_TRUE(Validate(*e).has_value());
+}
+
+TEST(BridgeConfigTest, OrderContractIsReadFromTheVariableOrTheFlag) {
+  MapEnvironment process(
+      std::map<std::string, std::string>{{"ORDER_CONTRACT", "/from/variable.yaml"}});
+  auto c = LoadBridgeConfig(process);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->contract_path, "/from/variable.yaml");
+  EXPECT_NE(c->Describe().find(" contract=/from/variable.yaml"), std::string::npos);
+  OverlayEnvironment flags(process, {{"ORDER_CONTRACT", "/from/flag.yaml"}});
+  auto f = LoadBridgeConfig(flags);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->contract_path, "/from/flag.yaml");
+  const Setting* setting = FindSetting(BridgeSettings(), "ORDER_CONTRACT");
+  ASSERT_NE(setting, nullptr);
+  EXPECT_EQ(setting->flag, "--contract");
+}
+
+TEST(BridgeConfigTest, AContractPathWithoutItsCheckIsRefused) {
+  // The bridge reads the path; the check is built outside it (bridge/contract_input). A
+  // configuration that names a contract but holds no check would silently check nothing.
+  BridgeConfig c;
+  c.contract_path = "/some/contract.yaml";
+  auto s = Validate(c);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().message(),
+            "ORDER_CONTRACT (--contract) = /some/contract.yaml: the input check was not built "
+            "from the contract");
+}
+
 }  // namespace
 }  // namespace driftline::bridge

@@ -1,12 +1,17 @@
 // order-service's command line: flags and variables are held to the same ranges, and a value out
 // of range from either source exits 2 naming the setting, the value and the range before anything
-// is started (no server is needed).
+// is started (no server is needed); so does an ORDER_CONTRACT that does not load or has no
+// operation for the input topic.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "testkit/child_process.h"
+#include "testkit/secrets.h"
 
 namespace driftline::bridge {
 namespace {
@@ -69,6 +74,44 @@ TEST(OrderServiceCliTest, UnreadableCaBundleExitsTwoNamingVariableAndPath) {
               std::string::npos)
         << run.output;
   }
+}
+
+TEST(OrderServiceCliTest, AContractThatDoesNotLoadExitsTwoWithTheLoadersError) {
+  for (const auto& [env, args] :
+       std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>>{
+           {{"ORDER_CONTRACT=/nonexistent/contract.yaml"}, {}},
+           {{}, {"--contract", "/nonexistent/contract.yaml"}}}) {
+    const testkit::CapturedRun run = RunService(env, args);
+    EXPECT_EQ(run.exit_code, 2) << run.output;
+    EXPECT_NE(run.output.find("order-service: ORDER_CONTRACT (--contract): "
+                              "/nonexistent/contract.yaml: "),
+              std::string::npos)
+        << run.output;
+  }
+}
+
+TEST(OrderServiceCliTest, AContractWithoutAnOperationForTheTopicExitsTwoNamingFileAndTopic) {
+  // The lab's contract without its dead-letter route: nothing to fall back on for a topic that
+  // is not its channel's address.
+  const std::string lab =
+      std::string(DRIFTLINE_SOURCE_DIR) +
+      "/../shared/reference/kafka-sqs-retry-dlq/.specmatic/repos/"
+      "labs-contracts/asyncapi/kafka-sqs-retry-dlq/order-service-sqs-kafka.yaml";
+  std::string text = testkit::ReadFile(lab);
+  ASSERT_NE(text.find("x-specmatic-dlq:"), std::string::npos);
+  text.replace(text.find("x-specmatic-dlq:"), 16, "x-not-a-dlq:");
+  const std::filesystem::path contract =
+      std::filesystem::temp_directory_path() /
+      ("order-service-cli-" + std::to_string(::getpid()) + "-no-dlq.yaml");
+  std::ofstream(contract) << text;
+  const testkit::CapturedRun run =
+      RunService({"KAFKA_TOPIC=orders-elsewhere"}, {"--contract", contract.string()});
+  std::filesystem::remove(contract);
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("order-service: ORDER_CONTRACT (--contract): " + contract.string() +
+                            ": no receive operation on topic 'orders-elsewhere' (KAFKA_TOPIC)"),
+            std::string::npos)
+      << run.output;
 }
 
 TEST(OrderServiceCliTest, UnknownFlagExitsTwo) {

@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "bridge/input_check.h"
 #include "common/base64.h"
 
 namespace driftline::bridge {
@@ -487,6 +492,111 @@ TEST(ParseUtcSecondsTest, YearsPastWallTimeGiveItsLatestInstant) {
   const auto last = ParseUtcSeconds("9999-12-31T23:59:59Z");
   ASSERT_TRUE(last);
   EXPECT_EQ(*last, *t);
+}
+
+// An input check that refuses every order whose `customerId` is missing, and remembers what it
+// was asked.
+class FakeInputCheck final : public InputCheck {
+ public:
+  std::optional<order::Failure> Check(const json& payload,
+                                      const kafka::Headers& headers) const override {
+    payloads.push_back(payload);
+    const kafka::Header* corr = headers.Find("CorrelationId");
+    correlation_ids.push_back(corr != nullptr && corr->value ? *corr->value : "<none>");
+    if (payload.contains("customerId")) return std::nullopt;
+    return order::Failure{false, "schema-violation",
+                          "the order does not conform to Order: /payload/customerId: required "
+                          "member 'customerId' is missing",
+                          "check against contract.yaml operation receiveOrder"};
+  }
+  std::string Describe() const override { return "a fake"; }
+
+  mutable std::vector<json> payloads;
+  mutable std::vector<std::string> correlation_ids;
+};
+
+class RoutingInputCheckTest : public RoutingTest {
+ protected:
+  RoutingInputCheckTest() {
+    check_ = std::make_shared<FakeInputCheck>();
+    config_.input_check = check_;
+  }
+  std::shared_ptr<FakeInputCheck> check_;
+};
+
+TEST_F(RoutingInputCheckTest, AnAcceptedOrderIsTransformedAsBefore) {
+  Route r = RouteMain(Main(kStandard), Ctx());
+  ASSERT_TRUE(std::holds_alternative<SqsOutput>(r));
+  EXPECT_EQ(json::parse(std::get<SqsOutput>(r).body)["status"], "WIP");
+  ASSERT_EQ(check_->payloads.size(), 1u);
+  EXPECT_EQ(check_->payloads[0]["orderId"], "ORD-1");
+  EXPECT_EQ(check_->correlation_ids[0], "corr-1");
+}
+
+TEST_F(RoutingInputCheckTest, ARefusedOrderIsDeadLetteredAtOnceWithTheChecksReason) {
+  // The check comes before the transform: even the fail-once test id is not retried.
+  Route r = RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx());
+  ASSERT_TRUE(std::holds_alternative<KafkaOutput>(r));
+  const auto& dl = std::get<KafkaOutput>(r);
+  EXPECT_EQ(dl.kind, KafkaOutput::Kind::kDeadLetter);
+  EXPECT_EQ(dl.reason, "schema-violation");
+  EXPECT_EQ(dl.message.topic, "place-order-dlq-topic");
+  EXPECT_EQ(dl.message.key, "ORD-RETRY-90001");
+  EXPECT_EQ(HeaderOf(dl.message, "CorrelationId"), "corr-1");
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-error-kind"), "permanent");
+  EXPECT_EQ(HeaderOf(dl.message, "dlq-reason"), "schema-violation");
+  const json d = json::parse(dl.message.payload);
+  EXPECT_EQ(d["totalRetries"], 0);
+  EXPECT_EQ(d["failureReason"], "schema-violation");
+  EXPECT_EQ(d["originalMessage"]["orderId"], "ORD-RETRY-90001");
+  EXPECT_EQ(d["messageKey"], "ORD-RETRY-90001");
+  EXPECT_FALSE(d.contains("rawMessageBase64"));
+  EXPECT_NE(d["finalErrorMessage"].get<std::string>().find("/payload/customerId"),
+            std::string::npos);
+  const std::string trace = d["finalErrorStackTrace"];
+  EXPECT_NE(trace.find("check against contract.yaml"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("place-order-topic[0]@42"), std::string::npos) << trace;
+}
+
+TEST_F(RoutingInputCheckTest, ARefusedOrderWithoutCorrelationIdGetsAFreshOne) {
+  Route r = RouteMain(Main(OrderWithId("ORD-2"), std::nullopt), Ctx());
+  const auto& dl = std::get<KafkaOutput>(r);
+  EXPECT_EQ(dl.reason, "schema-violation");
+  EXPECT_EQ(HeaderOf(dl.message, "CorrelationId").size(), 36u);
+  EXPECT_EQ(check_->correlation_ids, std::vector<std::string>{"<none>"});
+}
+
+TEST_F(RoutingInputCheckTest, BadInputKeepsItsReasonAndIsNeverChecked) {
+  for (const auto& [payload, reason] : std::vector<std::pair<std::string, std::string>>{
+           {std::string("\xff\xfe", 2), "not-utf8"},
+           {"{\"orderType\": STANDARD", "invalid-json"},
+           {"[1,2]", "not-an-object"},
+           {R"({"orderType":"EXPRESS","orderId":"X-1"})", "unknown-order-type"}}) {
+    const Route r = RouteMain(Main(payload), Ctx());
+    const auto& dl = std::get<KafkaOutput>(r);
+    EXPECT_EQ(json::parse(dl.message.payload)["failureReason"], reason) << payload;
+  }
+  EXPECT_TRUE(check_->payloads.empty());
+}
+
+TEST_F(RoutingInputCheckTest, RetryEnvelopesAreNeverChecked) {
+  // An envelope made without the check (the order was accepted on its way in), then consumed
+  // from the retry topic with a check that would refuse its order.
+  config_.input_check = nullptr;
+  auto first = std::get<KafkaOutput>(RouteMain(Main(OrderWithId("ORD-RETRY-90001")), Ctx()));
+  ASSERT_EQ(first.kind, KafkaOutput::Kind::kRetry);
+  config_.input_check = check_;
+  clock_.Advance(milliseconds(1000));
+  Route due = RouteRetry(AsConsumed(first), Ctx());
+  ASSERT_TRUE(std::holds_alternative<SqsOutput>(due));
+  EXPECT_EQ(json::parse(std::get<SqsOutput>(due).body)["orderId"], "ORD-RETRY-90001");
+  EXPECT_TRUE(check_->payloads.empty());
+}
+
+TEST_F(RoutingInputCheckTest, WithoutACheckTheTransformDecidesAlone) {
+  config_.input_check = nullptr;
+  Route r = RouteMain(Main(OrderWithId("ORD-3")), Ctx());
+  EXPECT_TRUE(std::holds_alternative<SqsOutput>(r));
 }
 
 }  // namespace
