@@ -1,7 +1,9 @@
 // contract-test against the real stack and a real order-service:
 //   - the lab's own files, unchanged, pass 6 of 6 and print the lab's table;
 //   - with the retry consumer off (the lab's drift) exactly the two retry scenarios fail;
-//   - the project's own contract passes.
+//   - the project's own contract passes;
+//   - the generated negative tests pass against the service holding its input to the contract,
+//     and show where the lab's rules (the service without ORDER_CONTRACT) drift from it.
 // Each test starts its own order-service in fresh consumer groups that begin at the topics'
 // end, so records left in the lab's topics by earlier runs (retry envelopes of a run with the
 // retry consumer off, say) are never processed again; contract-test itself ignores anything
@@ -163,6 +165,53 @@ TEST_F(ContractTest, ProjectContractPasses) {
       RunContractTest("project", {"--config", (kRepo / "contracts/specmatic.yaml").string()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("Tests run: 8, Successes: 8, Failures: 0, WIP: 0, Errors: 0"));
+}
+
+// The generated negative tests (contract-test --generate negative) of the lab's contract: 74
+// invalid inputs, each of which must be dead-lettered at once.
+const fs::path kLabContract = kLab /
+                              ".specmatic/repos/labs-contracts/asyncapi/kafka-sqs-retry-dlq/"
+                              "order-service-sqs-kafka.yaml";
+
+TEST_F(ContractTest, GeneratedNegativeTestsPassAgainstTheServiceHoldingItsInputToTheContract) {
+  if (!fs::exists(kLab / "specmatic.yaml"))
+    GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
+  StartService("lab-negative", {"ORDER_CONTRACT=" + kLabContract.string()});
+  const CapturedRun r =
+      RunContractTest("lab-negative", {"--config", (kLab / "specmatic.yaml").string(), "--generate",
+                                       "negative", "--generate-seed", "1"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, ::testing::ContainsRegex("negative tests: 74 generated from [^ ]*/"
+                                                 "order-service-sqs-kafka.yaml in [0-9]+ ms"));
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 80, Successes: 80, Failures: 0, WIP: 0, Errors: 0"));
+  EXPECT_THAT(r.output, HasSubstr("Negative tests: 74 run, 74 passed, 0 failed"));
+  EXPECT_THAT(r.output,
+              HasSubstr("| place-order-topic       | 80                      | 80       |"));
+  EXPECT_THAT(r.output,
+              HasSubstr("| place-order-dlq-topic   | 76                      | 76       |"));
+  EXPECT_THAT(r.output, Not(HasSubstr("Unsuccessful Scenarios:")));
+}
+
+// Without ORDER_CONTRACT the service keeps the lab's rules: it checks what its transform needs
+// and answers the rest, which the contract refuses.
+TEST_F(ContractTest, GeneratedNegativeTestsShowWhereTheLabsRulesDriftFromTheContract) {
+  if (!fs::exists(kLab / "specmatic.yaml"))
+    GTEST_SKIP() << "skipped: ../shared is absent (" << kLab << "), so the lab's files are too";
+  StartService("lab-negative-lenient");
+  const CapturedRun r = RunContractTest(
+      "lab-negative-lenient", {"--config", (kLab / "specmatic.yaml").string(), "--generate",
+                               "negative", "--generate-seed", "1", "--filter", "Negative_"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("Tests run: 74, Successes: 28, Failures: 46, WIP: 0, Errors: 0"));
+  EXPECT_THAT(r.output, HasSubstr("  46 x The provider replied to an input the contract refuses on "
+                                  "queue 'place-order-queue'; it must be dead-lettered at once."));
+  EXPECT_THAT(ReasonOf(r.output, "Negative_sendOrder_PlaceOrderMessage.customerId_missing"),
+              HasSubstr("The provider replied"));
+  EXPECT_THAT(ReasonOf(r.output,
+                       "Negative_sendOrder_PlaceOrderMessage.headers.CorrelationId_missingHeader"),
+              HasSubstr("The provider replied"));
+  EXPECT_EQ(ReasonOf(r.output, "Negative_sendOrder_payload_notJson"), "");  // passed
+  EXPECT_EQ(ReasonOf(r.output, "Negative_sendOrder_PlaceOrderMessage.orderType_notInEnum"), "");
 }
 
 // The command line's configuration errors: exit code 2, file and line (or JSON pointer), no
