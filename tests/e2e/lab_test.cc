@@ -246,6 +246,33 @@ class CommandLineTest : public ::testing::Test {
   fs::path dir_;
 };
 
+// The config's switch for generated tests, and the limit: --validate-only lists them, in the
+// contract's order, and sends nothing.
+TEST_F(CommandLineTest, ValidateOnlyListsTheGeneratedTestsTheConfigAsksFor) {
+  std::ifstream in(dir_ / "specmatic.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string config = text.str();
+  const std::string at = "      strictMode: true\n";
+  config.replace(
+      config.find(at), at.size(),
+      at + "      x-driftline-generate: [negative]\n      x-driftline-generate-limit: 7\n");
+  Write("specmatic.yaml", config);
+  const CapturedRun r = Run(
+      {"--config", (dir_ / "specmatic.yaml").string(), "--validate-only", "--generate-seed", "5"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("negative tests: 7 generated from "));
+  EXPECT_THAT(r.output, HasSubstr("(seed 5)"));
+  EXPECT_THAT(r.output, HasSubstr("beyond --generate-limit"));
+  EXPECT_THAT(r.output, HasSubstr("\n  Negative_processOrder_payload_notJson\n"));
+  // The flag wins over the config's limit.
+  const CapturedRun all = Run({"--config", (dir_ / "specmatic.yaml").string(), "--validate-only",
+                               "--generate-limit", "1000"});
+  EXPECT_EQ(all.exit_code, 0);
+  EXPECT_THAT(all.output, HasSubstr("negative tests: 101 generated from "));
+  NoStackDump(r.output);
+}
+
 TEST_F(CommandLineTest, MalformedConfigNamesFileAndLine) {
   Write("specmatic.yaml", "version: 3\nsystemUnderTest:\n  service: [\n");
   const CapturedRun r = Run({"--config", (dir_ / "specmatic.yaml").string()});

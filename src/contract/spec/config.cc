@@ -224,10 +224,10 @@ Result<SuiteConfig> LoadSuiteConfigUnguarded(const fs::path& path) {
   }
   if (settings.is_object() && settings.contains("x-driftline-generate-limit")) {
     const json& n = settings["x-driftline-generate-limit"];
-    if (!n.is_number_unsigned())
+    if (!n.is_number_integer() || n.get<long long>() < 0)
       return tl::unexpected(reader.At(service_ptr + "/settings/x-driftline-generate-limit",
                                       "x-driftline-generate-limit must be a whole number >= 0"));
-    config.generate_limit = n.get<std::size_t>();
+    config.generate_limit = static_cast<std::size_t>(n.get<long long>());
   }
   return config;
 }

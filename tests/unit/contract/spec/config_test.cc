@@ -143,6 +143,51 @@ systemUnderTest:
   EXPECT_THAT(config.error().message(), HasSubstr("strictMode must be a boolean"));
 }
 
+// Ours, beside Specmatic's settings: the generated tests to run and their limit.
+TEST(LoadSuiteConfigTest, GeneratedTestSettings) {
+  TempDir dir;
+  dir.Write("api.yaml", "asyncapi: 3.0.0\n");
+  const std::string head = R"(version: 3
+systemUnderTest:
+  service:
+    definitions:
+      - definition:
+          source: {filesystem: {directory: .}}
+          specs: [api.yaml]
+    settings:
+      strictMode: true
+)";
+  auto none = LoadSuiteConfig(dir.Write("none.yaml", head));
+  ASSERT_TRUE(none) << none.error().message();
+  EXPECT_TRUE(none->generate.empty());
+  EXPECT_FALSE(none->generate_limit);
+
+  auto list =
+      LoadSuiteConfig(dir.Write("list.yaml", head + "      x-driftline-generate: [negative]\n"
+                                                    "      x-driftline-generate-limit: 20\n"));
+  ASSERT_TRUE(list) << list.error().message();
+  EXPECT_EQ(list->generate, std::vector<std::string>{"negative"});
+  EXPECT_EQ(list->generate_limit, std::optional<std::size_t>(20));
+
+  auto one =
+      LoadSuiteConfig(dir.Write("one.yaml", head + "      x-driftline-generate: negative\n"));
+  ASSERT_TRUE(one) << one.error().message();
+  EXPECT_EQ(one->generate, std::vector<std::string>{"negative"});
+
+  auto unknown =
+      LoadSuiteConfig(dir.Write("unknown.yaml", head + "      x-driftline-generate: [fuzz]\n"));
+  ASSERT_FALSE(unknown);
+  EXPECT_THAT(unknown.error().message(), HasSubstr("unknown.yaml:"));
+  EXPECT_THAT(unknown.error().message(),
+              HasSubstr("unknown kind of generated tests \"fuzz\" (known: negative)"));
+
+  auto limit =
+      LoadSuiteConfig(dir.Write("limit.yaml", head + "      x-driftline-generate-limit: -1\n"));
+  ASSERT_FALSE(limit);
+  EXPECT_THAT(limit.error().message(),
+              HasSubstr("x-driftline-generate-limit must be a whole number >= 0"));
+}
+
 TEST(LoadSuiteConfigTest, LoadsTheLabConfigUnchanged) {
   const std::filesystem::path lab = std::filesystem::path(DRIFTLINE_SOURCE_DIR) /
                                     "../shared/reference/kafka-sqs-retry-dlq/specmatic.yaml";
