@@ -229,6 +229,12 @@ class CommandLineTest : public ::testing::Test {
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name, std::ios::trunc) << text;
   }
+  std::string Read(const std::string& name) const {
+    std::ifstream in(dir_ / name);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
   CapturedRun Run(std::vector<std::string> args) {
     args.insert(args.begin(), DRIFTLINE_CONTRACT_TEST_BIN);
     // Unreachable servers: a run that tried to send anything would fail differently.
@@ -249,10 +255,7 @@ class CommandLineTest : public ::testing::Test {
 // The config's switch for generated tests, and the limit: --validate-only lists them, in the
 // contract's order, and sends nothing.
 TEST_F(CommandLineTest, ValidateOnlyListsTheGeneratedTestsTheConfigAsksFor) {
-  std::ifstream in(dir_ / "specmatic.yaml");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string config = text.str();
+  std::string config = Read("specmatic.yaml");
   const std::string at = "      strictMode: true\n";
   config.replace(
       config.find(at), at.size(),
@@ -290,10 +293,7 @@ TEST_F(CommandLineTest, MalformedExampleNamesFileAndLine) {
 }
 
 TEST_F(CommandLineTest, StrictModeRejectsAnInvalidExampleBeforeSending) {
-  std::ifstream in(dir_ / "order-service_examples/01-standard.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string example = text.str();
+  std::string example = Read("order-service_examples/01-standard.json");
   const std::string from = "\"itemsCount\": 3";
   example.replace(example.find(from), from.size(), "\"itemsCount\": \"3\"");
   Write("order-service_examples/01-standard.json", example);
@@ -306,10 +306,7 @@ TEST_F(CommandLineTest, StrictModeRejectsAnInvalidExampleBeforeSending) {
 }
 
 TEST_F(CommandLineTest, DanglingReferenceInTheContract) {
-  std::ifstream in(dir_ / "order-service.yaml");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string contract = text.str();
+  std::string contract = Read("order-service.yaml");
   const std::string from = "schemas/common.yaml#/LineItem";
   contract.replace(contract.find(from), from.size(), "schemas/common.yaml#/Nothing");
   Write("order-service.yaml", contract);

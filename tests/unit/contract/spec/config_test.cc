@@ -126,10 +126,8 @@ TEST(LoadSuiteConfigTest, MalformedYamlNamesTheLine) {
   EXPECT_THAT(config.error().message(), HasSubstr("specmatic.yaml:"));
 }
 
-TEST(LoadSuiteConfigTest, StrictModeMustBeBoolean) {
-  TempDir dir;
-  dir.Write("api.yaml", "asyncapi: 3.0.0\n");
-  auto config = LoadSuiteConfig(dir.Write("specmatic.yaml", R"(version: 3
+// A config of one local spec, up to its settings block (the settings follow, indented by 6).
+constexpr const char* kSettingsHead = R"(version: 3
 systemUnderTest:
   service:
     definitions:
@@ -137,8 +135,13 @@ systemUnderTest:
           source: {filesystem: {directory: .}}
           specs: [api.yaml]
     settings:
-      strictMode: maybe
-)"));
+)";
+
+TEST(LoadSuiteConfigTest, StrictModeMustBeBoolean) {
+  TempDir dir;
+  dir.Write("api.yaml", "asyncapi: 3.0.0\n");
+  auto config = LoadSuiteConfig(
+      dir.Write("specmatic.yaml", std::string(kSettingsHead) + "      strictMode: maybe\n"));
   ASSERT_FALSE(config);
   EXPECT_THAT(config.error().message(), HasSubstr("strictMode must be a boolean"));
 }
@@ -147,16 +150,7 @@ systemUnderTest:
 TEST(LoadSuiteConfigTest, GeneratedTestSettings) {
   TempDir dir;
   dir.Write("api.yaml", "asyncapi: 3.0.0\n");
-  const std::string head = R"(version: 3
-systemUnderTest:
-  service:
-    definitions:
-      - definition:
-          source: {filesystem: {directory: .}}
-          specs: [api.yaml]
-    settings:
-      strictMode: true
-)";
+  const std::string head = std::string(kSettingsHead) + "      strictMode: true\n";
   auto none = LoadSuiteConfig(dir.Write("none.yaml", head));
   ASSERT_TRUE(none) << none.error().message();
   EXPECT_TRUE(none->generate.empty());
