@@ -217,9 +217,9 @@ void TestEvaluator::Observe(const ObservedMessage& m) {
     }
     Decide(repeat ? "A second message arrived on " + m.channel->Describe() + "."
                   : "Unexpected message on " + m.channel->Describe() + ".",
-           "the example expects " + std::string(repeat ? "one" : "no") +
-               " message there for correlation id '" + plan_.correlation_id + "' (" +
-               m.coordinates + when + ")");
+           std::string(plan_.negative ? "the test expects " : "the example expects ") +
+               (repeat ? "one" : "no") + " message there for correlation id '" +
+               plan_.correlation_id + "' (" + m.coordinates + when + ")");
     return;
   }
   Seen seen{m, CheckMessage(schemas_, exp->messages, exp->expected, m, match_)};

@@ -566,6 +566,7 @@ TEST_F(NegativeEngineTest, AReplyIsNamed) {
   EXPECT_THAT(r.reasons[0], HasSubstr("The provider replied to an input the contract refuses on "
                                       "queue 'orders-out'"));
   EXPECT_THAT(r.reasons[1], HasSubstr("Unexpected message on queue 'orders-out'"));
+  EXPECT_THAT(r.reasons[2], HasSubstr("the test expects no message there"));  // no example
 }
 
 TEST_F(NegativeEngineTest, ARetryIsNamed) {
