@@ -5,7 +5,7 @@
 #
 # Environment: BUILD_DIR (build), BENCH_REPEAT (3 runs of each throughput figure; the median
 # counts), BENCH_LATENCY_SECONDS (30 per rate), BENCH_ONLY (a space-separated subset of:
-# limit drain retry latency sweep runner studio mock compat negative), KAFKA_PORT / SQS_PORT (the stack's ports).
+# limit drain retry latency sweep runner studio mock compat negative stages), KAFKA_PORT / SQS_PORT (the stack's ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,7 @@ BIN=$BUILD_DIR/bin
 OUT=$BUILD_DIR/bench
 REPEAT=${BENCH_REPEAT:-3}
 LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-30}
-ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner studio mock compat negative}
+ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner studio mock compat negative stages}
 KAFKA=127.0.0.1:${KAFKA_PORT:-9092}
 SQS=http://127.0.0.1:${SQS_PORT:-4566}
 LAB_CONFIG=${LAB_CONFIG:-../shared/reference/kafka-sqs-retry-dlq/specmatic.yaml}
@@ -118,6 +118,14 @@ fi
 if wants negative; then
   section "10. contract-test --generate negative: the lab's contract's variants, generated (target 100 ms)"
   "$BIN/negative_bench" --benchmark_out="$OUT/negative.json" --benchmark_out_format=json \
+    2>/dev/null | grep -E '^(BM_|-|Benchmark)'
+fi
+
+if wants stages; then
+  section "11. order-service's hot path per stage: decode, transform, encode, sign, route (ns and allocations per order)"
+  # The route with the contract input check uses the lab's contract beside LAB_CONFIG.
+  ORDER_CONTRACT=${ORDER_CONTRACT:-$(dirname "$LAB_CONFIG")/.specmatic/repos/labs-contracts/asyncapi/kafka-sqs-retry-dlq/order-service-sqs-kafka.yaml} \
+    "$BIN/stages_bench" --benchmark_out="$OUT/stages.json" --benchmark_out_format=json \
     2>/dev/null | grep -E '^(BM_|-|Benchmark)'
 fi
 
