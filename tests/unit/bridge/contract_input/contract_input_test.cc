@@ -13,6 +13,7 @@
 #include "contract/check/matcher.h"
 #include "contract/spec/example.h"
 #include "order/order.h"
+#include "testkit/lab_files.h"
 #include "testkit/orders.h"
 #include "testkit/secrets.h"
 
@@ -23,14 +24,12 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-const fs::path kSource = fs::path(DRIFTLINE_SOURCE_DIR);
-const fs::path kLab = kSource / "../shared/reference/kafka-sqs-retry-dlq";
-const fs::path kLabContract =
-    kLab /
-    ".specmatic/repos/labs-contracts/asyncapi/kafka-sqs-retry-dlq/order-service-sqs-kafka.yaml";
-const fs::path kLabExamples = kLab / "spec/order-service-sqs-kafka_examples";
-const fs::path kProjectContract = kSource / "contracts/order-service.yaml";
-const fs::path kProjectExamples = kSource / "contracts/order-service_examples";
+const testkit::LabFiles kFiles = testkit::LabFilesFrom(DRIFTLINE_SOURCE_DIR);
+const fs::path kLab = kFiles.dir;
+const fs::path kLabContract = kFiles.contract;
+const fs::path kLabExamples = kFiles.examples;
+const fs::path kProjectContract = kFiles.project_contract;
+const fs::path kProjectExamples = kFiles.project_examples;
 
 constexpr const char* kLabStandard = R"({
   "orderType": "STANDARD", "orderId": "ORD-90001", "customerId": "CUST-44556",

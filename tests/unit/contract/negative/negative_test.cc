@@ -16,6 +16,7 @@
 #include "contract/check/schema.h"
 #include "contract/run/suite.h"
 #include "contract/spec/asyncapi.h"
+#include "testkit/lab_files.h"
 
 namespace driftline::contract::negative {
 namespace {
@@ -24,12 +25,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-const fs::path kSource = fs::path(DRIFTLINE_SOURCE_DIR);
-const fs::path kLab = kSource / "../shared/reference/kafka-sqs-retry-dlq";
-const fs::path kLabContract =
-    kLab /
-    ".specmatic/repos/labs-contracts/asyncapi/kafka-sqs-retry-dlq/order-service-sqs-kafka.yaml";
-const fs::path kProjectContract = kSource / "contracts/order-service.yaml";
+const testkit::LabFiles kFiles = testkit::LabFilesFrom(DRIFTLINE_SOURCE_DIR);
+const fs::path kLab = kFiles.dir;
+const fs::path kLabContract = kFiles.contract;
+const fs::path kProjectContract = kFiles.project_contract;
 
 // A contract with the schemas compiled strictly, as `contract-test` checks messages.
 struct Loaded {

@@ -9,6 +9,7 @@
 
 #include "contract/check/check.h"
 #include "contract/spec/asyncapi.h"
+#include "testkit/lab_files.h"
 
 namespace driftline::contract::negative {
 namespace planned_tests {
@@ -16,10 +17,7 @@ namespace planned_tests {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const fs::path kLabContract =
-    fs::path(DRIFTLINE_SOURCE_DIR) /
-    "../shared/reference/kafka-sqs-retry-dlq/.specmatic/repos/labs-contracts/asyncapi/"
-    "kafka-sqs-retry-dlq/order-service-sqs-kafka.yaml";
+const fs::path kLabContract = testkit::LabFilesFrom(DRIFTLINE_SOURCE_DIR).contract;
 
 class NegativeTestsTest : public ::testing::Test {
  protected:
