@@ -25,11 +25,6 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 const testkit::LabFiles kFiles = testkit::LabFilesFrom(DRIFTLINE_SOURCE_DIR);
-const fs::path kLab = kFiles.dir;
-const fs::path kLabContract = kFiles.contract;
-const fs::path kLabExamples = kFiles.examples;
-const fs::path kProjectContract = kFiles.project_contract;
-const fs::path kProjectExamples = kFiles.project_examples;
 
 constexpr const char* kLabStandard = R"({
   "orderType": "STANDARD", "orderId": "ORD-90001", "customerId": "CUST-44556",
@@ -131,16 +126,16 @@ void ExpectExampleInputsAccepted(const fs::path& contract, const fs::path& examp
 
 TEST(ContractInputCheckTest, TheLabsSixExampleInputsAreAccepted) {
   ASSERT_TRUE(HasMatcher(json{{"orderDate", "(datetime)"}}));
-  ExpectExampleInputsAccepted(kLabContract, kLabExamples, 6);
+  ExpectExampleInputsAccepted(kFiles.contract, kFiles.examples, 6);
 }
 
 TEST(ContractInputCheckTest, TheProjectsExampleOrdersAreAccepted) {
   // 07 is not an order object and 08 an unknown orderType: ParseOrder() dead-letters them.
-  ExpectExampleInputsAccepted(kProjectContract, kProjectExamples, 6);
+  ExpectExampleInputsAccepted(kFiles.project_contract, kFiles.project_examples, 6);
 }
 
 TEST(ContractInputCheckTest, TheOperationIsTheOneOnTheMainTopic) {
-  auto check = Load(kLabContract);
+  auto check = Load(kFiles.contract);
   ASSERT_TRUE(check);
   EXPECT_EQ(check->operation().id, "sendOrder");
   EXPECT_EQ(check->Describe(),
@@ -156,7 +151,7 @@ struct Broken {
 };
 
 TEST(ContractInputCheckTest, AnOrderThatBreaksTheLabContractIsRefusedNamingThePointer) {
-  auto check = Load(kLabContract);
+  auto check = Load(kFiles.contract);
   ASSERT_TRUE(check);
   const std::vector<Broken> cases = {
       {"customerId missing", R"({"customerId": null})", false,
@@ -189,7 +184,7 @@ TEST(ContractInputCheckTest, AnOrderThatBreaksTheLabContractIsRefusedNamingThePo
 }
 
 TEST(ContractInputCheckTest, AnOrderThatBreaksTheProjectContractIsRefused) {
-  auto check = Load(kProjectContract);
+  auto check = Load(kFiles.project_contract);
   ASSERT_TRUE(check);
   json payload = json::parse(kLabStandard);
   EXPECT_FALSE(check->Check(payload, WithCorrelationId()).has_value());
@@ -207,7 +202,7 @@ TEST(ContractInputCheckTest, AnOrderThatBreaksTheProjectContractIsRefused) {
 TEST(ContractInputCheckTest, PayloadAndHeadersMustConformToTheSameMessage) {
   // A standard order with the headers of a priority one: PriorityPlaceOrderMessage's Priority
   // header must be HIGH or URGENT, PlaceOrderMessage's headers allow anything else.
-  auto check = Load(kLabContract);
+  auto check = Load(kFiles.contract);
   ASSERT_TRUE(check);
   kafka::Headers headers = WithCorrelationId();
   headers.Add("Priority", "LOW");
@@ -226,7 +221,7 @@ TEST(ContractInputCheckTest, PayloadAndHeadersMustConformToTheSameMessage) {
 }
 
 TEST(ContractInputCheckTest, ProblemsBeyondTheFirstFewAreCounted) {
-  auto check = Load(kLabContract);
+  auto check = Load(kFiles.contract);
   ASSERT_TRUE(check);
   auto refused = check->Check(json{{"orderType", "STANDARD"}}, {});
   ASSERT_TRUE(refused.has_value());
@@ -238,7 +233,7 @@ TEST(ContractInputCheckTest, KafkaHeadersAreCheckedAsAnObjectOfStrings) {
   const kafka::Headers headers{
       {"CorrelationId", "a"}, {"Empty", std::nullopt}, {"CorrelationId", "b"}};
   EXPECT_EQ(HeadersAsJson(headers), (json{{"CorrelationId", "b"}, {"Empty", nullptr}}));
-  auto check = Load(kLabContract);
+  auto check = Load(kFiles.contract);
   ASSERT_TRUE(check);
   // A null CorrelationId is not a string.
   auto refused = check->Check(json::parse(kLabStandard), {{"CorrelationId", std::nullopt}});
@@ -247,7 +242,7 @@ TEST(ContractInputCheckTest, KafkaHeadersAreCheckedAsAnObjectOfStrings) {
 }
 
 TEST(ContractInputCheckTest, ARenamedTopicFallsBackToTheOnlyOperationWithADeadLetterRoute) {
-  auto check = Load(kLabContract, "orders-it-1234");
+  auto check = Load(kFiles.contract, "orders-it-1234");
   ASSERT_TRUE(check);
   EXPECT_EQ(check->operation().id, "sendOrder");
 }
@@ -256,7 +251,7 @@ TEST(ContractInputCheckTest, NoOperationForTheTopicIsReportedNamingFileAndTopic)
   TempDir dir;
   const fs::path contract = dir.Write(
       "no-dlq.yaml",
-      Replaced(testkit::ReadFile(kLabContract.string()), "x-specmatic-dlq:", "x-not-a-dlq:"));
+      Replaced(testkit::ReadFile(kFiles.contract.string()), "x-specmatic-dlq:", "x-not-a-dlq:"));
   // On the main topic: found.
   EXPECT_TRUE(ContractInputCheck::Load(contract, "place-order-topic").has_value());
   auto check = ContractInputCheck::Load(contract, "orders-elsewhere");
@@ -284,7 +279,7 @@ TEST(ContractInputCheckTest, AttachBuildsTheCheckOnlyWhenAContractIsGiven) {
   ASSERT_TRUE(AttachContractInputCheck(config).has_value());
   EXPECT_EQ(config.input_check, nullptr);
 
-  config.contract_path = kLabContract.string();
+  config.contract_path = kFiles.contract.string();
   ASSERT_TRUE(AttachContractInputCheck(config).has_value());
   ASSERT_NE(config.input_check, nullptr);
   EXPECT_TRUE(Validate(config).has_value());
@@ -301,7 +296,7 @@ TEST(ContractInputCheckTest, AttachBuildsTheCheckOnlyWhenAContractIsGiven) {
 TEST(ContractInputCheckTest, TheTestKitsOrdersConformToTheLabContract) {
   // What the integration tests, the benchmarks and the fault campaign send, with a
   // CorrelationId (those that send none are refused when the check is on).
-  auto check = Load(kLabContract);
+  auto check = Load(kFiles.contract);
   ASSERT_TRUE(check);
   std::vector<std::string> orders = {testkit::StandardOrder("S-1", 3),
                                      testkit::PriorityOrder("P-1"),

@@ -26,9 +26,6 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 const testkit::LabFiles kFiles = testkit::LabFilesFrom(DRIFTLINE_SOURCE_DIR);
-const fs::path kLab = kFiles.dir;
-const fs::path kLabContract = kFiles.contract;
-const fs::path kProjectContract = kFiles.project_contract;
 
 // A contract with the schemas compiled strictly, as `contract-test` checks messages.
 struct Loaded {
@@ -254,7 +251,7 @@ std::vector<std::string> Fingerprint(const NegativeVariants& v) {
 }
 
 TEST(NegativeVariantsTest, SameContractGivesTheSameListInTheSameOrder) {
-  for (const fs::path& path : {kLabContract, kProjectContract}) {
+  for (const fs::path& path : {kFiles.contract, kFiles.project_contract}) {
     const Loaded loaded = Load(path);
     const NegativeVariants first = Generate(loaded);
     const NegativeVariants second = Generate(loaded);
@@ -266,7 +263,7 @@ TEST(NegativeVariantsTest, SameContractGivesTheSameListInTheSameOrder) {
 }
 
 TEST(NegativeVariantsTest, TheSeedIsReportedAndChangesTheCorrelationIds) {
-  const Loaded loaded = Load(kLabContract);
+  const Loaded loaded = Load(kFiles.contract);
   const NegativeVariants a = Generate(loaded, {.limit = std::nullopt, .seed = 7});
   const NegativeVariants b = Generate(loaded, {.limit = std::nullopt, .seed = 8});
   EXPECT_EQ(a.seed, 7u);
@@ -282,7 +279,7 @@ TEST(NegativeVariantsTest, TheSeedIsReportedAndChangesTheCorrelationIds) {
 }
 
 TEST(NegativeVariantsTest, LabContractEveryDeclaredKindIsPresent) {
-  const Loaded loaded = Load(kLabContract);
+  const Loaded loaded = Load(kFiles.contract);
   const NegativeVariants v = Generate(loaded);
   ExpectEveryDeclaredKind(loaded, v);
   // The lab's input messages declare what these break; the array and the bare string are refused
@@ -301,7 +298,7 @@ TEST(NegativeVariantsTest, LabContractEveryDeclaredKindIsPresent) {
 }
 
 TEST(NegativeVariantsTest, ProjectContractEveryDeclaredKindIsPresent) {
-  const Loaded loaded = Load(kProjectContract);
+  const Loaded loaded = Load(kFiles.project_contract);
   const NegativeVariants v = Generate(loaded);
   ExpectEveryDeclaredKind(loaded, v);
   EXPECT_NE(Named(v, "Negative_processOrder_StandardOrder.items_tooFewItems"), nullptr);
@@ -324,7 +321,7 @@ TEST(NegativeVariantsTest, EveryKindOnAContractThatDeclaresEverything) {
 }
 
 TEST(NegativeVariantsTest, EveryJsonVariantIsInvalidForEveryMessageOfItsOperation) {
-  for (const fs::path& path : {kLabContract, kProjectContract}) {
+  for (const fs::path& path : {kFiles.contract, kFiles.project_contract}) {
     SCOPED_TRACE(path.string());
     const Loaded loaded = Load(path);
     ExpectEveryVariantInvalidForEveryMessage(loaded, Generate(loaded));
@@ -332,14 +329,14 @@ TEST(NegativeVariantsTest, EveryJsonVariantIsInvalidForEveryMessageOfItsOperatio
 }
 
 TEST(NegativeVariantsTest, NamesAreUniqueAndOfTheStatedForm) {
-  for (const fs::path& path : {kLabContract, kProjectContract}) {
+  for (const fs::path& path : {kFiles.contract, kFiles.project_contract}) {
     SCOPED_TRACE(path.string());
     ExpectNamesUniqueAndWellFormed(Generate(Load(path)));
   }
 }
 
 TEST(NegativeVariantsTest, TheLimitKeepsTheFirstVariants) {
-  const Loaded loaded = Load(kLabContract);
+  const Loaded loaded = Load(kFiles.contract);
   const NegativeVariants all = Generate(loaded);
   ASSERT_GT(all.variants.size(), 7u);
   EXPECT_EQ(all.beyond_limit, 0u);
@@ -354,7 +351,7 @@ TEST(NegativeVariantsTest, TheLimitKeepsTheFirstVariants) {
 }
 
 TEST(NegativeVariantsTest, MissingHeaderVariantLacksOnlyThatHeader) {
-  const Loaded loaded = Load(kLabContract);
+  const Loaded loaded = Load(kFiles.contract);
   const NegativeVariants v = Generate(loaded);
   std::size_t seen = 0;
   for (const NegativeVariant& variant : v.variants) {
@@ -373,7 +370,7 @@ TEST(NegativeVariantsTest, MissingHeaderVariantLacksOnlyThatHeader) {
 }
 
 TEST(NegativeVariantsTest, CorrelationIdInTheHeaderWhereTheContractSaysSo) {
-  const Loaded loaded = Load(kLabContract);
+  const Loaded loaded = Load(kFiles.contract);
   const NegativeVariants v = Generate(loaded);
   std::set<std::string> ids;
   for (const NegativeVariant& variant : v.variants) {
@@ -420,7 +417,7 @@ TEST(NegativeVariantsTest, NoneWithoutADeadLetterRoute) {
 TEST(NegativeVariantsTest, ProjectContractDropsWhatRejectedOrderAccepts) {
   // RejectedOrder declares arrays, strings and unknown order types as input of the operation,
   // so those cannot be negative variants there.
-  const NegativeVariants v = Generate(Load(kProjectContract));
+  const NegativeVariants v = Generate(Load(kFiles.project_contract));
   std::map<std::string, std::string> dropped;
   for (const DroppedVariant& d : v.dropped)
     dropped[d.name] = d.accepted_by;
@@ -448,14 +445,14 @@ TEST(NegativeVariantsTest, UnsatisfiableSchemaIsAnErrorNamingTheOperationAndMess
 
 TEST(NegativeVariantsTest, LabSuiteGivesTheSameListAsTheContractFile) {
   SuiteOptions options;
-  options.config = kLab / "specmatic.yaml";
+  options.config = kFiles.dir / "specmatic.yaml";
   auto suite = LoadSuite(options);
   ASSERT_TRUE(suite) << suite.error().message();
   ASSERT_EQ(suite->specs.size(), 1u);
   const SpecSuite& spec = *suite->specs[0];
   auto from_suite = GenerateNegativeVariants(*spec.contract, *spec.schemas, {});
   ASSERT_TRUE(from_suite) << from_suite.error().message();
-  const NegativeVariants from_file = Generate(Load(kLabContract));
+  const NegativeVariants from_file = Generate(Load(kFiles.contract));
   EXPECT_EQ(Fingerprint(*from_suite), Fingerprint(from_file));
 
   std::map<std::string, int> per_kind;
