@@ -59,6 +59,11 @@ if wants drain; then
         --json "$OUT/drain-$n-$r.json"
     done
   done
+  # A small backlog, as a new user tries it: process start -> first message in SQS, and
+  # process start -> all 5,000 in SQS (the queue depth is sampled every 25 ms).
+  for r in $(seq "$REPEAT"); do
+    "$BIN/drain_bench" "${common[@]}" -n 5000 --label "small-5000" --json "$OUT/small-5000-$r.json"
+  done
 fi
 
 if wants retry; then
