@@ -31,7 +31,7 @@ section() { printf '\n== %s\n' "$*"; }
 pom_version() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "stack/$1/pom.xml" | head -1; }
 section "settings"
 echo "Kafka $(pom_version kafka kafka.version) (KRaft, single node), ElasticMQ $(pom_version elasticmq elasticmq.version)," \
-  "order-service defaults: SQS_BATCH_SIZE=10 SQS_MAX_IN_FLIGHT_BATCHES=4 SQS_BATCH_LINGER_MS=5" \
+  "order-service defaults: SQS_BATCH_SIZE=10 SQS_MAX_IN_FLIGHT_BATCHES=8 SQS_BATCH_LINGER_MS=5" \
   "MAX_IN_FLIGHT_MESSAGES=2000; $REPEAT runs per throughput figure, latency runs of ${LATENCY_SECONDS} s"
 echo "$(pom_version kafka kafka.version) $(pom_version elasticmq elasticmq.version)" >"$OUT/versions.txt"
 

@@ -56,7 +56,7 @@ struct BridgeConfig {
 
   // Throughput and bounds
   std::size_t sqs_batch_size = 10;                    // SQS_BATCH_SIZE (1..10)
-  std::size_t sqs_max_in_flight_batches = 4;          // SQS_MAX_IN_FLIGHT_BATCHES
+  std::size_t sqs_max_in_flight_batches = 8;          // SQS_MAX_IN_FLIGHT_BATCHES
   std::chrono::milliseconds sqs_batch_linger{5};      // SQS_BATCH_LINGER_MS
   std::size_t max_in_flight_messages = 2000;          // MAX_IN_FLIGHT_MESSAGES, per pipeline
   std::size_t retry_max_held_per_partition = 1000;    // RETRY_MAX_HELD_PER_PARTITION

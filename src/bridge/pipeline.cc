@@ -30,7 +30,12 @@ Pipeline::Pipeline(Kind kind, const BridgeConfig& config, SqsSender& sender, Rec
       clock_(clock),
       topic_(kind == Kind::kMain ? config.main_topic : config.retry_topic),
       group_(kind == Kind::kMain ? config.main_group : config.retry_group),
-      scheduler_(config.retry_max_held_per_partition) {}
+      scheduler_(config.retry_max_held_per_partition) {
+  if (metrics_ != nullptr) {
+    consumed_ = &metrics_->consumed.Add({{"pipeline", name()}});
+    retried_ = &metrics_->retried.Add({{"pipeline", name()}});
+  }
+}
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(Kind kind, const BridgeConfig& config,
                                                    SqsSender& sender, RecordSink& sink,
@@ -156,7 +161,7 @@ void Pipeline::Handle(kafka::Message message) {
   const PartitionKey p{message.topic, message.partition};
   if (!assignment_.contains(p)) return;  // a record of a partition revoked meanwhile
   if (!tracker_.Track(p, message.offset)) return;
-  if (metrics_ != nullptr) metrics_->consumed.Add({{"pipeline", name()}}).Increment();
+  if (consumed_ != nullptr) consumed_->Increment();
   std::vector<ClampedTimestamp> clamped;
   const RouteContext ctx{config_, clock_, &clamped};
   Route route = kind_ == Kind::kMain ? RouteMain(message, ctx) : RouteRetry(message, ctx);
@@ -168,22 +173,22 @@ void Pipeline::Handle(kafka::Message message) {
         config_.retry_policy.LargestDelay().count(), FormatUtcSeconds(c.used));
     if (metrics_ != nullptr) metrics_->timestamps_clamped.Add({{"field", c.field}}).Increment();
   }
-  Dispatch(message, std::move(route));
+  Dispatch(std::move(message), std::move(route));
 }
 
-void Pipeline::Dispatch(const kafka::Message& message, Route route) {
+void Pipeline::Dispatch(kafka::Message message, Route route) {
   const PartitionKey p{message.topic, message.partition};
   const std::int64_t offset = message.offset;
   const std::uint64_t epoch = epochs_[p];
 
   if (auto* hold = std::get_if<Hold>(&route)) {
-    scheduler_.Hold(p, offset, hold->due, message);
+    scheduler_.Hold(p, offset, hold->due, std::move(message));
     return;
   }
   if (auto* out = std::get_if<KafkaOutput>(&route)) {
     if (metrics_ != nullptr) {
       if (out->kind == KafkaOutput::Kind::kRetry) {
-        metrics_->retried.Add({{"pipeline", name()}}).Increment();
+        retried_->Increment();
       } else {
         metrics_->dead_lettered.Add({{"reason", out->reason}}).Increment();
       }
@@ -195,14 +200,15 @@ void Pipeline::Dispatch(const kafka::Message& message, Route route) {
   sqs::OutgoingMessage m;
   m.body = std::move(sqs.body);
   m.attributes.emplace(std::string(kCorrelationIdHeader),
-                       sqs::MessageAttributeValue::String(sqs.correlation_id));
+                       sqs::MessageAttributeValue::String(std::move(sqs.correlation_id)));
   if (config_.sqs_queue_url.ends_with(".fifo")) {
-    m.message_group_id = sqs.group_id;
-    m.message_deduplication_id = sqs.dedup_id;
+    m.message_group_id = std::move(sqs.group_id);
+    m.message_deduplication_id = std::move(sqs.dedup_id);
   }
   // When SQS refuses the message's content (the sender's only permanent outcome) the record
-  // is dead-lettered instead; the copy of the input is only needed for that (rare) path.
-  auto input = std::make_shared<kafka::Message>(message);
+  // is dead-lettered instead; the input is only needed for that (rare) path, so it is moved
+  // into the completion, not copied.
+  auto input = std::make_shared<const kafka::Message>(std::move(message));
   sender_.Submit(SendJob{
       std::move(m), [this, p, offset, epoch, input](SendCompletion c) {
         if (!c.permanent_error) {
@@ -249,7 +255,7 @@ void Pipeline::ReleaseDue() {
     const PartitionKey p{m.topic, m.partition};
     if (!assignment_.contains(p)) continue;
     Route route = RouteRetry(m, {config_, clock_}, /*held_until_due=*/true);
-    Dispatch(m, std::move(route));
+    Dispatch(std::move(m), std::move(route));
   }
 }
 

@@ -31,6 +31,10 @@
 #include "bridge/sqs_sender.h"
 #include "common/clock.h"
 
+namespace prometheus {
+class Counter;
+}
+
 namespace driftline::bridge {
 
 struct BridgeMetrics;
@@ -87,7 +91,7 @@ class Pipeline final : public AssignmentListener {
 
   void Run();
   void Handle(kafka::Message message);
-  void Dispatch(const kafka::Message& message, Route route);
+  void Dispatch(kafka::Message message, Route route);
   // Called from any thread when a record's outcome is durable.
   void Complete(const PartitionKey& p, std::int64_t offset, std::uint64_t epoch);
   void DrainCompletions();
@@ -102,6 +106,10 @@ class Pipeline final : public AssignmentListener {
   SqsSender& sender_;
   RecordSink& sink_;
   BridgeMetrics* metrics_;
+  // This pipeline's labelled counters, looked up once (a lookup by label builds and hashes a
+  // label map under the family's lock): null without metrics.
+  prometheus::Counter* consumed_ = nullptr;
+  prometheus::Counter* retried_ = nullptr;
   const Clock& clock_;
   const std::string topic_;
   const std::string group_;

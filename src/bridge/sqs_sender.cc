@@ -39,12 +39,17 @@ void SqsSender::Submit(SendJob job) {
       ReleaseGroup(group);
     };
   }
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     queue_.Push(std::move(group), std::move(job));
     ++pending_;
+    // A lingering thread sends when its linger ends or its batch is full; waking a thread for
+    // every message in between only costs context switches.
+    const std::size_t batch = std::clamp<std::size_t>(options_.batch_size, 1, 10);
+    wake = lingering_ == 0 || queue_.ready() >= batch;
   }
-  work_.notify_one();
+  if (wake) work_.notify_one();
 }
 
 void SqsSender::ReleaseGroup(const std::string& group) {
@@ -109,8 +114,10 @@ void SqsSender::Run() {
       if (queue_.ready() == 0 || PastDeadline()) return;  // stopping, nothing (more) to send
       // Linger briefly for a fuller batch unless stopping.
       if (queue_.ready() < batch_size && options_.linger.count() > 0 && !stopping_) {
+        ++lingering_;
         work_.wait_for(lock, options_.linger,
                        [&] { return queue_.ready() >= batch_size || stopping_; });
+        --lingering_;
         if (queue_.ready() == 0) continue;  // another thread took them
       }
       batch = queue_.Take(batch_size);
@@ -175,10 +182,11 @@ void SqsSender::NoteOutcome(const std::optional<Error>& infrastructure, std::siz
 void SqsSender::SendUntilDone(std::vector<SendJob> batch) {
   auto backoff = options_.backoff_initial;
   for (;;) {
+    // The messages are moved out for the request and back into the jobs sent again.
     std::vector<sqs::OutgoingMessage> messages;
     messages.reserve(batch.size());
-    for (const auto& job : batch)
-      messages.push_back(job.message);
+    for (auto& job : batch)
+      messages.push_back(std::move(job.message));
 
     const auto started = Steady::now();
     sqs::BatchResults<sqs::SendMessageResult> results =
@@ -213,6 +221,7 @@ void SqsSender::SendUntilDone(std::vector<SendJob> batch) {
               .Increment();
           if (r.error().maybe_applied()) metrics_->sqs_possible_duplicates.Increment();
         }
+        batch[i].message = std::move(messages[i]);
         again.push_back(std::move(batch[i]));
       }
     }

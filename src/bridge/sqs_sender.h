@@ -55,7 +55,7 @@ struct SendJob {
 struct SqsSenderOptions {
   std::string queue_url;
   std::size_t batch_size = 10;            // entries per SendMessageBatch (1..10)
-  std::size_t max_in_flight_batches = 4;  // sender threads, each with one request in flight
+  std::size_t max_in_flight_batches = 8;  // sender threads, each with one request in flight
   std::chrono::milliseconds linger{5};    // wait this long for a fuller batch
   std::chrono::milliseconds backoff_initial{100};
   std::chrono::milliseconds backoff_max{5000};
@@ -106,7 +106,10 @@ class SqsSender {
   std::condition_variable idle_;   // pending_ dropped
   GroupSequencer<SendJob> queue_;  // guarded by mu_
   std::size_t pending_ = 0;        // guarded by mu_: queued + being sent
-  bool stopping_ = false;          // guarded by mu_
+  // Threads waiting for a fuller batch (guarded by mu_): while one lingers, a Submit wakes a
+  // thread only once a batch is full, not for every message.
+  std::size_t lingering_ = 0;
+  bool stopping_ = false;                                          // guarded by mu_
   std::optional<std::chrono::steady_clock::time_point> deadline_;  // guarded by mu_
   bool healthy_ = true;                                            // guarded by mu_
   std::optional<Error> failing_;                                   // guarded by mu_

@@ -45,7 +45,7 @@ TEST_F(FifoQueueTest, EachGroupArrivesInConsumedOrderThroughConcurrentBatchesAnd
   TcpProxy& proxy = **started;
   BridgeConfig c = Config();
   c.sqs_endpoint = "http://127.0.0.1:" + std::to_string(proxy.port());
-  ASSERT_EQ(c.sqs_max_in_flight_batches, 4u);
+  ASSERT_EQ(c.sqs_max_in_flight_batches, 8u);
   auto svc = OrderService::Create(c, Clock::System());
   ASSERT_TRUE(svc.has_value()) << svc.error().Trace();
   (*svc)->Start();

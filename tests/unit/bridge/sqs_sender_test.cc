@@ -84,6 +84,29 @@ TEST(SqsSenderTest, EveryMessageCompletesOnceAndBatchesHoldAtMostTen) {
   EXPECT_GE(client.Requests(), 10);
 }
 
+// A sender thread waiting for a fuller batch is not woken for every message, but a full batch
+// goes at once: with a linger of an hour, the ten messages of a batch complete long before it
+// ends (the wait below is 60 s, against the hour a missed wake-up would take).
+TEST(SqsSenderTest, AFullBatchIsSentWithoutWaitingOutTheLinger) {
+  FakeSqsClient client;
+  Completions done;
+  SqsSenderOptions o = Options();
+  o.linger = std::chrono::hours(1);
+  o.max_in_flight_batches = 3;
+  SqsSender sender(client, o, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      const std::string b = "r" + std::to_string(round) + "-" + std::to_string(i);
+      sender.Submit({Body(b), done.For(b)});
+    }
+    ASSERT_TRUE(done.WaitFor(10u * static_cast<std::size_t>(round + 1), milliseconds(60000)))
+        << "round " << round << ": a full batch waited for the linger";
+  }
+  EXPECT_EQ(client.Sent().size(), 30u);
+  EXPECT_EQ(client.Requests(), 3) << "each full batch in one request";
+  EXPECT_EQ(sender.Stop(milliseconds(0)), 0u);
+}
+
 TEST(SqsSenderTest, OutageIsRetriedUntilItPassesAndNothingIsDropped) {
   FakeSqsClient client;
   client.FailRequests(6, Code::kUnavailable);
