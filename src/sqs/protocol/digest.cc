@@ -33,10 +33,22 @@ void AppendLengthPrefixed(std::string& out, std::string_view value) {
 }  // namespace
 
 std::string Md5Hex(std::string_view bytes) {
+  // OpenSSL 3 looks a digest up in its provider tables (a lock and a hash lookup) on every
+  // EVP_Digest(EVP_md5()) and allocates a context each time; one fetched implementation for
+  // the process and one context per thread do neither per message.
+  static EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local const Context context;
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   // Only fails on allocation failure inside OpenSSL; an empty digest then never matches.
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_md5(), nullptr) != 1) {
+  if (md5 == nullptr || context.ctx == nullptr ||
+      EVP_DigestInit_ex2(context.ctx, md5, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, digest.data(), &length) != 1) {
     return {};
   }
   return Hex(digest.data(), length);
