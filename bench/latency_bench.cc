@@ -17,14 +17,14 @@
 //            parsing, no transform, no routing, no offsets, no retries.
 // Service p99 / raw p99 is the service's own share of the latency.
 //
-// The receive side: --receivers threads long-poll (WaitTimeSeconds) for up to 10 messages each
-// and hand the receipt handles to one deleter, which deletes them in DeleteMessageBatch requests
-// of 10 (a partial one only when nothing more came for 100 ms). Deleting keeps the queue at the
-// size of what is in flight (without it, every message would come back after its visibility
-// timeout and the queue would grow through the run). Its own cost is reported: CPU of its threads,
-// requests and messages per request; with the SQS server's CPU (--sqs-server-pid) and the
-// machine's, over the paced window.
-// GCC 12 reports a false -Wnull-dereference inside std::string when inlining this file at -O2.
+// The receive side: --receivers threads (one per 1,000 orders/s by default) long-poll
+// (WaitTimeSeconds) for up to 10 messages each and hand the receipt handles to one deleter, which
+// deletes them in DeleteMessageBatch requests of 10 (a partial one only when nothing more came for
+// 100 ms). Deleting keeps the queue at the size of what is in flight (without it, every message
+// would come back after its visibility timeout and the queue would grow through the run). Its own
+// cost is reported: CPU of its threads, requests and messages per request; with the SQS server's
+// CPU (--sqs-server-pid) and the machine's, over the paced window. GCC 12 reports a false
+// -Wnull-dereference inside std::string when inlining this file at -O2.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 
 #include <CLI/CLI.hpp>
@@ -300,7 +300,7 @@ struct RunSettings {
   testkit::TopologyOptions options;
   std::string service;
   std::vector<std::string> extra_env;
-  int receivers = 4;
+  int receivers = 0;  // 0: one per 1,000 orders/s
   int wait_seconds = 1;
   pid_t sqs_server_pid = 0;
 };
@@ -348,7 +348,11 @@ json RunPath(const RunSettings& s, const std::string& path, int rate, int second
     }
   });
 
-  ReceiveSide receive(topo, obs, s.receivers, s.wait_seconds);
+  // One receiver per 1,000 orders/s unless told: each long poll returns as soon as a message is
+  // there, so more receivers mean more, emptier receives (more load on the SQS server), fewer
+  // ones a backlog of their own. One receiver carries about 2,500 msg/s on this machine.
+  const int receivers = s.receivers > 0 ? s.receivers : std::max(1, (rate + 999) / 1000);
+  ReceiveSide receive(topo, obs, receivers, s.wait_seconds);
 
   // Wait until the path answers (a first order makes it through), then pace.
   std::mutex mu;
@@ -480,7 +484,7 @@ json RunPath(const RunSettings& s, const std::string& path, int rate, int second
            {"machine_busy",
             machine_total > 0 ? (cpu1.machine.busy_s - cpu0.machine.busy_s) / machine_total : 0.0},
            {"machine_cores", machine_total / window_s}};
-  json receive_side{{"receivers", s.receivers},
+  json receive_side{{"receivers", receivers},
                     {"wait_time_seconds", s.wait_seconds},
                     {"receives_per_s", static_cast<double>(d_receives) / window_s},
                     {"empty_receives", counts_after.empty_receives - counts_before.empty_receives},
@@ -522,7 +526,8 @@ int main(int argc, char** argv) {
   app.add_option("-d,--seconds", seconds, "length of each run");
   app.add_option("--paths", paths, "service and/or raw, run in this order at each rate")
       ->check(CLI::IsMember({"service", "raw"}));
-  app.add_option("--receivers", s.receivers, "SQS long-poll receivers");
+  app.add_option("--receivers", s.receivers,
+                 "SQS long-poll receivers (default: one per 1,000 orders/s, at least one)");
   app.add_option("--wait-seconds", s.wait_seconds, "WaitTimeSeconds of each receive")
       ->check(CLI::Range(1, 20));
   app.add_option("--sqs-server-pid", sqs_server_pid, "the SQS server's pid, for its CPU share");
