@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark against the running local stack; figures, not tests.
-# Writes one JSON file per run, summary.json, and PNG plots under $BUILD_DIR/bench/, and ends with
-# a table of every figure against its target.
+# Writes one JSON file per run, summary.json, results.md and PNG plots under $BUILD_DIR/bench/, and
+# ends with every figure and the table of the performance targets, met / not met (bench/README.md).
 #
 # Environment: BUILD_DIR (build), BENCH_REPEAT (3 runs of each figure; the median counts),
 # BENCH_LIMIT_MESSAGES (20,000 per run of the limit's concurrency sweep), BENCH_LATENCY_SECONDS
