@@ -10,7 +10,7 @@ WERROR ?= $(if $(CI),ON,OFF)
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: help setup configure build test unit integration demo demo-clients bench stack-up stack-down \
+.PHONY: help setup configure build test unit integration demo demo-clients bench bench-publish stack-up stack-down \
         stack-status sanitize tsan fuzz format format-check clean faults
 
 help:
@@ -22,6 +22,7 @@ help:
 	@echo "make unit          unit tests only (no server needed)"
 	@echo "make integration   integration tests against the running stack"
 	@echo "make bench         every benchmark: figures against targets, JSON and plots (not a test)"
+	@echo "make bench-publish copy the last bench run's plots, summary.json and results.md to docs/bench/"
 	@echo "make faults        fault campaign: kill -9, broker and SQS outages, rebalance (full form)"
 	@echo "make sanitize      ASan+UBSan build in build-asan/, unit and integration tests"
 	@echo "make tsan          ThreadSanitizer build in build-tsan/, unit, integration and e2e tests"
@@ -64,6 +65,11 @@ demo-clients: setup build stack-up
 # $(BUILD_DIR)/bench/. BENCH_REPEAT, BENCH_LATENCY_SECONDS, BENCH_ONLY narrow it down.
 bench: setup build stack-up
 	BUILD_DIR=$(BUILD_DIR) bench/run.sh
+
+# The last `make bench` run's plots, summary.json and results table (results.md) into docs/bench/,
+# the copies the README shows; the summary is rebuilt from that run's JSON files first.
+bench-publish:
+	python3 bench/report.py $(BUILD_DIR)/bench --publish docs/bench
 
 # The fault campaign (faults/README.md), full form. It stops and restarts the broker of the stack
 # it runs against, so it never runs alongside other tests; `make test` runs its short form last.

@@ -1,14 +1,33 @@
 #!/usr/bin/env python3
-"""Summarises the JSON files `bench/run.sh` wrote: prints every figure against its target,
-writes summary.json and renders the plots (gnuplot, pngcairo) into the same directory."""
+"""Summarises the JSON files `bench/run.sh` wrote into DIR: prints every figure, then the results
+table (one row per target of the performance issue, met / not met); writes summary.json,
+results.md and the plots (gnuplot, pngcairo) into DIR.
+
+    report.py DIR                      summary, results table and plots in DIR
+    report.py DIR --publish docs/bench  the same, then copies the plots, summary.json and
+                                        results.md to docs/bench/ (what the README shows)
+
+Every file in DIR comes from one `make bench` run: run.sh deletes the previous run's files first,
+so the limit and the drain it is compared with, or the service's latency and the raw path's, are
+always measured in the same run.
+"""
+import argparse
 import glob
 import json
 import os
+import shutil
 import statistics
 import subprocess
-import sys
 
-out = sys.argv[1]
+parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+parser.add_argument("dir", help="the run's output directory (build/bench)")
+parser.add_argument("--publish", metavar="DEST",
+                    help="copy the plots, summary.json and results.md here (docs/bench)")
+args = parser.parse_args()
+out = args.dir
+
+LATENCY_RATES = (1000, 2000, 5000)
+RATIO_RATE = 1000  # latency_p99_ratio: service p99 / raw p99 at this rate
 
 
 def load(pattern):
@@ -24,7 +43,7 @@ def fmt(v, digits=0):
     return "-" if v is None else f"{v:,.{digits}f}"
 
 
-rows = []  # (figure, value, target, verdict)
+rows = []  # every figure: (figure, value, target, verdict)
 summary = {}
 
 
@@ -39,31 +58,55 @@ for f in glob.glob(os.path.join(out, "*.json")):
     if isinstance(data, dict) and "machine" in data:
         machine = data["machine"]
         break
+versions = None
+if os.path.exists(os.path.join(out, "versions.txt")):
+    kafka, elasticmq = (open(os.path.join(out, "versions.txt")).read().split() + ["?", "?"])[:2]
+    versions = {"kafka": kafka, "elasticmq": elasticmq}
 
-# The limit for N messages, measured with the same N as the drain it is compared with.
-limits = {n: median([d["msgs_per_s"] for d in load(f"limit-{n}-*.json")]) for n in (20000, 100000)}
-summary["sqs_limit_msgs_per_s"] = limits
-for n, value in limits.items():
-    if value is not None:
-        row(f"SQS ingest limit, {n:,} messages (SendMessageBatch x4 in flight)", fmt(value) + " msg/s")
-limit = limits[100000] or limits[20000]
+# ---- 1. the limit: the best median over the concurrency sweep
+sweep_runs = {}
+for d in load("limit-t*.json"):
+    sweep_runs.setdefault(d["threads"], []).append(d["msgs_per_s"])
+limit_sweep = {t: median(v) for t, v in sorted(sweep_runs.items())}
+limit = limit_threads = None
+if limit_sweep:
+    limit_threads, limit = max(limit_sweep.items(), key=lambda kv: kv[1])
+    messages = load("limit-t*.json")[0]["messages"]
+    summary["limit"] = {"msgs_per_s": limit, "threads": limit_threads, "messages": messages,
+                        "batch": 10, "sweep": {str(t): {"median": m, "runs": sweep_runs[t]}
+                                               for t, m in limit_sweep.items()}}
+    row(f"SQS limit: SendMessageBatch of 10, {messages:,} messages, best median over concurrency",
+        f"{fmt(limit)} msg/s at {limit_threads} in flight")
+    row("  the sweep (in flight: median msg/s)",
+        "; ".join(f"{t}: {fmt(m)}" for t, m in limit_sweep.items()))
 
+# ---- 2. drain
 drains = {}
 for n in (20000, 100000):
     runs = load(f"drain-{n}-*.json")
     if not runs:
         continue
+    drains[n] = runs
     rate = median([d["drain_msgs_per_s"] for d in runs])
     raw = median([d.get("raw_consume", {}).get("msgs_per_s") for d in runs])
-    drains[n] = runs
-    summary[f"drain_{n}"] = {"msgs_per_s": rate, "raw_kafka_consume_msgs_per_s": raw,
+    cpu = median([d.get("service_cpu_us_per_order") for d in runs])
+    steady = median([d["steady_rss_mb"] for d in runs])
+    peak = max(d["peak_rss_mb"] for d in runs)
+    ratio = rate / limit if limit else None
+    summary[f"drain_{n}"] = {"msgs_per_s": rate, "limit_ratio": ratio,
+                             "raw_kafka_consume_msgs_per_s": raw, "cpu_us_per_order": cpu,
+                             "steady_rss_mb": steady, "peak_rss_mb_max": peak,
                              "runs": [d["drain_msgs_per_s"] for d in runs]}
     row(f"raw librdkafka consume of the {n:,}-order backlog (service's prefetch)", fmt(raw) + " msg/s")
-    ratio = rate / limits[n] if limits.get(n) else None
-    cpu = median([d.get("service_cpu_us_per_order") for d in runs])
-    summary[f"drain_{n}"]["cpu_us_per_order"] = cpu
-    row(f"drain {n:,} orders", f"{fmt(rate)} msg/s = {fmt(ratio, 2)} x limit ({fmt(cpu, 1)} us CPU/order)",
-        ">= 0.9 x limit", None if ratio is None else ratio >= 0.9)
+    row(f"drain {n:,} orders at defaults", f"{fmt(rate)} msg/s = {fmt(ratio, 2)} x limit "
+        f"({fmt(cpu, 1)} us CPU/order, RSS {fmt(steady, 1)} MB steady, {fmt(peak, 1)} peak)")
+if 100000 in drains:
+    summary["limit_ratio"] = summary["drain_100000"]["limit_ratio"]
+    if limit:  # side by side with the limit, under the sweep
+        d = summary["drain_100000"]
+        rows.insert(2, ("  vs the drain of 100,000 orders at defaults (same run)",
+                        f"{fmt(d['msgs_per_s'])} msg/s = {fmt(d['limit_ratio'], 2)} x {fmt(limit)}",
+                        ">= 0.9 x limit", "met" if d["limit_ratio"] >= 0.9 else "NOT met"))
 
 small = load("small-5000-*.json")
 if small:
@@ -72,11 +115,10 @@ if small:
     summary["small_backlog_5000"] = {"start_to_first_sqs_ms": first_ms, "end_to_end_msgs_per_s": e2e,
                                      "runs": [[d.get("first_message_s"), d.get("all_in_sqs_s")]
                                               for d in small]}
-    row("5,000-order backlog: process start to first message in SQS (25 ms sampling)",
-        f"{fmt(first_ms)} ms", "<= 100 ms", None if first_ms is None else first_ms <= 100)
-    row("5,000-order backlog: process start to all in SQS, end to end", f"{fmt(e2e)} msg/s",
-        ">= 10,000 msg/s", None if e2e is None else e2e >= 10000)
+    row("5,000-order backlog: process start to first message in SQS (25 ms sampling)", f"{fmt(first_ms)} ms")
+    row("5,000-order backlog: process start to all in SQS, end to end", f"{fmt(e2e)} msg/s")
 
+# ---- 4. retry isolation
 retry = load("retry-20000-*.json")
 if retry and 20000 in drains:
     clean_main = median([d["main_path_msgs_per_s"] for d in drains[20000]])
@@ -94,27 +136,75 @@ if retry and 20000 in drains:
         f"{fmt(max(d['retry']['after_due_ms_max'] for d in retry))} ms), missing {missing}",
         "0 early, 0 missing", early == 0 and missing == 0)
 
-latency = load("latency.json")
-steady_latency = []
-if latency:
-    summary["latency"] = []
-    for r in latency[0]["runs"]:
-        summary["latency"].append({k: r[k] for k in r if k != "cdf"})
-        steady_latency.append(r["steady_rss_mb"])
-        target = "p99 <= 25 ms" if r["rate"] == 1000 else ""
-        ok = r["p99_ms"] <= 25 if r["rate"] == 1000 else None
-        row(f"latency at {r['rate']:,}/s (p50 / p90 / p99 / max ms)",
-            f"{r['p50_ms']:.1f} / {r['p90_ms']:.1f} / {r['p99_ms']:.1f} / {r['max_ms']:.1f}"
-            f" ({r['missing']} missing)", target, ok)
+# ---- 3. latency: service and raw path, medians over the repeats; the ratio per run, then its median
+latency_files = load("latency-[0-9]*.json")
+lat_runs = {}  # (path, rate) -> [run, ...]
+ratios = []
+for f in latency_files:
+    by = {(r.get("path", "service"), r["rate"]): r for r in f["runs"]}
+    for key, r in by.items():
+        lat_runs.setdefault(key, []).append(r)
+    s, w = by.get(("service", RATIO_RATE)), by.get(("raw", RATIO_RATE))
+    if s and w and w["p99_ms"] > 0:
+        ratios.append(s["p99_ms"] / w["p99_ms"])
+latency_p99_ratio = median(ratios)
+lat = {}  # (path, rate) -> medians
+for (path, rate), runs in sorted(lat_runs.items(), key=lambda kv: (kv[0][1], kv[0][0] != "service")):
+    m = {k: median([r[k] for r in runs]) for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")}
+    m["missing"] = sum(r["missing"] for r in runs)
+    m["runs"] = len(runs)
+    cpus = [r.get("cpu", {}) for r in runs]
+    recv = [r.get("receive_side", {}) for r in runs]
+    m["cpu_us_per_order"] = median([c.get("path_cpu_us_per_order") for c in cpus])
+    m["receive_side"] = {
+        "cores": median([c.get("receive_side_cores") for c in cpus]),
+        "cpu_us_per_msg": median([c.get("receive_side_cpu_us_per_msg") for c in cpus]),
+        "msgs_per_receive": median([x.get("msgs_per_receive") for x in recv]),
+        "msgs_per_delete": median([x.get("msgs_per_delete") for x in recv]),
+        "sqs_server_cores": median([c.get("sqs_server_cores") for c in cpus]),
+        "machine_busy": median([c.get("machine_busy") for c in cpus]),
+    }
+    if path == "service":
+        m["steady_rss_mb"] = median([r.get("steady_rss_mb") for r in runs])
+        m["peak_rss_mb"] = max(r.get("peak_rss_mb", 0) for r in runs)
+    lat[(path, rate)] = m
+if lat:
+    summary["latency"] = {f"{path}_{rate}": m for (path, rate), m in lat.items()}
+    summary["latency_p99_ratio"] = latency_p99_ratio
+    summary["latency_p99_ratio_runs"] = ratios
+    for rate in sorted({rate for _, rate in lat}):
+        s, w = lat.get(("service", rate)), lat.get(("raw", rate))
+        parts = []
+        for name, m in (("service", s), ("raw", w)):
+            if m:
+                parts.append(f"{name} {m['p50_ms']:.1f} / {m['p99_ms']:.1f}"
+                             + (f" ({m['missing']} missing)" if m["missing"] else ""))
+        ratio = s["p99_ms"] / w["p99_ms"] if s and w and w["p99_ms"] > 0 else None
+        row(f"latency at {rate:,}/s, p50 / p99 ms (medians of the runs)", "; ".join(parts)
+            + (f"; p99 {ratio:.2f} x raw" if ratio is not None else ""))
+    for rate in sorted({rate for _, rate in lat}):
+        for path in ("service", "raw"):
+            m = lat.get((path, rate))
+            if not m:
+                continue
+            rs = m["receive_side"]
+            row(f"  receive side during {path} at {rate:,}/s",
+                f"{fmt(rs['cores'], 2)} cores ({fmt(rs['cpu_us_per_msg'], 0)} us/msg), "
+                f"{fmt(rs['msgs_per_receive'], 1)} msg/receive, {fmt(rs['msgs_per_delete'], 1)} msg/delete; "
+                f"SQS server {fmt(rs['sqs_server_cores'], 2)} cores, machine "
+                f"{fmt(None if rs['machine_busy'] is None else rs['machine_busy'] * 100)} % busy; "
+                f"{path} {fmt(m['cpu_us_per_order'], 1)} us CPU/order")
 
-steady = [d["steady_rss_mb"] for runs in drains.values() for d in runs] + steady_latency
+steady = [d["steady_rss_mb"] for runs in drains.values() for d in runs] + \
+    [r["steady_rss_mb"] for (path, _), runs in lat_runs.items() if path == "service" for r in runs]
 peak = [d["peak_rss_mb"] for runs in drains.values() for d in runs] + \
-    [r["peak_rss_mb"] for l in latency for r in l["runs"]]
+    [r["peak_rss_mb"] for (path, _), runs in lat_runs.items() if path == "service" for r in runs]
 if steady:
     summary["rss_mb"] = {"steady_max": max(steady), "peak_max": max(peak)}
-    row("order-service RSS, steady (max over runs) / peak", f"{max(steady):.1f} / {max(peak):.1f} MB",
-        "steady <= 40 MB", max(steady) <= 40)
+    row("order-service RSS, steady (max over drain and latency runs) / peak",
+        f"{max(steady):.1f} / {max(peak):.1f} MB")
 
+# ---- runner, mock, studio (their own targets)
 runner = {m: load(f"runner-{m}.json") for m in ("parallel", "sequential")}
 if runner["parallel"] and runner["sequential"]:
     p, s = runner["parallel"][0], runner["sequential"][0]
@@ -156,6 +246,35 @@ if studio:
     row("Studio RSS idle / loaded / after runs", f"{rss['idle']} / {rss['loaded']} / {rss['after_runs']} MB",
         "idle < 30 MB", rss["idle"] < 30)
 
+# ---- 11. order-service's stages: time per order (medians of the repetitions when there are any)
+stages_us = {}  # benchmark run name -> us per order
+for f in load("stages.json"):
+    entries = f["benchmarks"]
+    aggregated = any(b.get("run_type") == "aggregate" for b in entries)
+    for b in entries:
+        if aggregated and b.get("aggregate_name") != "median":
+            continue
+        if "time/order" in b:
+            stages_us[b.get("run_name", b["name"])] = b["time/order"] * 1e6
+
+
+def stage_mix(prefix):
+    """The mean over the mix's three order types, or the one batch benchmark."""
+    values = [v for k, v in stages_us.items() if k == prefix or k.startswith(prefix + "/")]
+    return sum(values) / len(values) if values else None
+
+
+STAGES = (("decode", "BM_Decode"), ("transform", "BM_Transform"), ("encode", "BM_EncodeBatch"),
+          ("sign (estimate)", "BM_SignBatch"), ("client SendMessageBatch", "BM_ClientSendBatch"),
+          ("route (decode + transform + ...)", "BM_RouteMain"),
+          ("route + contract check", "BM_RouteMainContractChecked"))
+stage_figures = [(label, stage_mix(prefix)) for label, prefix in STAGES]
+stage_figures = [(label, v) for label, v in stage_figures if v is not None]
+if stage_figures:
+    summary["stages_us_per_order"] = dict(stage_figures)
+    row("order-service stages, us per order of the mix",
+        "; ".join(f"{label} {v:.2f}" for label, v in stage_figures))
+
 sweep = []
 for name, pattern in (("SQS_BATCH_SIZE", "sweep-batch-*.json"),
                       ("SQS_MAX_IN_FLIGHT_BATCHES", "sweep-inflight-*.json"),
@@ -167,22 +286,77 @@ for name, pattern in (("SQS_BATCH_SIZE", "sweep-batch-*.json"),
                  "drain_msgs_per_s": d["drain_msgs_per_s"], "steady_rss_mb": d["steady_rss_mb"],
                  "cpu_us_per_order": d.get("service_cpu_us_per_order")}
         if name == "SQS_BATCH_LINGER_MS":
-            lat = load(f"sweep-linger-latency-{value}.json")
-            if lat:
-                entry["p99_ms_at_1000"] = lat[0]["runs"][0]["p99_ms"]
-                entry["p50_ms_at_1000"] = lat[0]["runs"][0]["p50_ms"]
+            lat_sweep = load(f"sweep-linger-latency-{value}.json")
+            if lat_sweep:
+                entry["p99_ms_at_1000"] = lat_sweep[0]["runs"][0]["p99_ms"]
+                entry["p50_ms_at_1000"] = lat_sweep[0]["runs"][0]["p50_ms"]
         sweep.append(entry)
 sweep.sort(key=lambda e: (e["knob"], int(e["value"].split("/")[0])))
 summary["sweep"] = sweep
-summary["machine"] = machine
 
+# ---- the results table: one row per target of the performance issue
+targets = []  # {"target", "measured", "goal", "met"}; met None: not measured in this run
+
+
+def target(name, measured, goal, met):
+    targets.append({"target": name, "measured": measured, "goal": goal, "met": met})
+
+
+d100 = summary.get("drain_100000", {})
+ratio = d100.get("limit_ratio")
+target("drain of a 100,000-order mixed backlog at defaults vs the limit",
+       f"{fmt(d100.get('msgs_per_s'))} msg/s vs {fmt(limit)} msg/s (at {limit_threads} in flight) "
+       f"= {fmt(ratio, 2)} x" if ratio is not None else "not measured",
+       ">= 0.9 x limit", None if ratio is None else ratio >= 0.9)
+cpu100 = d100.get("cpu_us_per_order")
+target("service CPU per order (100,000-order drain)",
+       f"{fmt(cpu100, 1)} us" if cpu100 is not None else "not measured", "<= 12 us",
+       None if cpu100 is None else cpu100 <= 12)
+s1, r1 = lat.get(("service", RATIO_RATE)), lat.get(("raw", RATIO_RATE))
+target(f"latency at {RATIO_RATE:,}/s: service p99 / raw-path p99 (latency_p99_ratio)",
+       f"{latency_p99_ratio:.2f} (median of the runs' {', '.join(f'{x:.2f}' for x in ratios)}; "
+       f"median p99 {s1['p99_ms']:.1f} vs {r1['p99_ms']:.1f} ms)"
+       if latency_p99_ratio is not None and s1 and r1 else "not measured",
+       "<= 1.5", None if latency_p99_ratio is None else latency_p99_ratio <= 1.5)
+rss100 = d100.get("steady_rss_mb")
+target("RSS draining 100,000 orders (steady, median)",
+       f"{fmt(rss100, 1)} MB (peak {fmt(d100.get('peak_rss_mb_max'), 1)})" if rss100 is not None
+       else "not measured", "<= 30 MB", None if rss100 is None else rss100 <= 30)
+small5k = summary.get("small_backlog_5000", {})
+first_ms = small5k.get("start_to_first_sqs_ms")
+target("start-up: process start to first message in SQS (5,000 backlog)",
+       f"{fmt(first_ms)} ms" if first_ms is not None else "not measured", "<= 100 ms",
+       None if first_ms is None else first_ms <= 100)
+e2e = small5k.get("end_to_end_msgs_per_s")
+target("5,000-order backlog, process start to all in SQS",
+       f"{fmt(e2e)} msg/s" if e2e is not None else "not measured", ">= 10,000 msg/s",
+       None if e2e is None else e2e >= 10000)
+# Hook: a section that fills summary["scale"] with {"targets": [{"target", "measured", "goal",
+# "met"}, ...]} (e.g. from its own scale-*.json files, read above this table) gets its rows here.
+for t in summary.get("scale", {}).get("targets", []):
+    target(t["target"], t["measured"], t["goal"], t.get("met"))
+summary["targets"] = targets
+summary["machine"] = machine
+summary["versions"] = versions
+
+
+def verdict(met):
+    return "not measured" if met is None else ("met" if met else "not met")
+
+
+results_md = ["| target | measured | goal | |", "|---|---|---|---|"]
+for t in targets:
+    results_md.append(f"| {t['target']} | {t['measured']} | {t['goal']} | {verdict(t['met'])} |")
+
+# ---- print
 if machine:
     print(f"machine: {machine['cores']} cores, {machine['cpu']}, {machine['memory_gib']} GiB, "
-          f"{machine['kernel']}; librdkafka {machine['librdkafka']}, libcurl {machine['libcurl']}")
+          f"{machine['kernel']}; librdkafka {machine['librdkafka']}, libcurl {machine['libcurl']}"
+          + (f"; Kafka {versions['kafka']}, ElasticMQ {versions['elasticmq']}" if versions else ""))
 w = max(len(r[0]) for r in rows) if rows else 10
-v = max(len(r[1]) for r in rows) if rows else 10
-for figure, value, target, verdict in rows:
-    print(f"{figure:<{w}}  {value:<{v}}  {target:<18} {verdict}")
+v = min(max(len(r[1]) for r in rows), 60) if rows else 10  # longer values push their target out
+for figure, value, goal, ok in rows:
+    print(f"{figure:<{w}}  {value:<{v}}  {goal:<18} {ok}".rstrip())
 if sweep:
     print("\nknob sweep (drain of N orders; p50/p99 at 1,000/s for the linger):")
     for e in sweep:
@@ -191,47 +365,112 @@ if sweep:
             extra = f"  p50 {e['p50_ms_at_1000']:.1f} ms, p99 {e['p99_ms_at_1000']:.1f} ms"
         print(f"  {e['knob']:<26} {e['value']:>10}  N={e['orders']:<7} {fmt(e['drain_msgs_per_s']):>7} msg/s"
               f"  {e['steady_rss_mb']:5.1f} MB  {fmt(e['cpu_us_per_order'], 1)} us/order{extra}")
+print("\nresults (the issue's targets; also in results.md):")
+print("\n".join(results_md))
 json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=1)
+with open(os.path.join(out, "results.md"), "w") as f:
+    f.write("\n".join(results_md) + "\n")
 
 # ---- plots
-plots = []
+plots = []  # (file name, gnuplot commands before `plot`, plot clauses)
+
+
+def dat(name, lines):
+    path = os.path.join(out, name)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+drain100 = d100.get("msgs_per_s")
+if limit_sweep:
+    runs_path = dat("limit-sweep-runs.dat", [f"{t} {v:.0f}" for t, vs in sweep_runs.items() for v in vs])
+    med_path = dat("limit-sweep.dat", [f"{t} {m:.0f}" for t, m in limit_sweep.items()])
+    lines = [f"'{med_path}' using 1:2 with linespoints lw 2 pt 7 title 'SendMessageBatch of 10, median'",
+             f"'{runs_path}' using 1:2 with points pt 1 lc rgb 'gray50' title 'each run'",
+             f"{limit * 0.9:.0f} with lines dt 3 lc rgb 'gray40' title '0.9 x limit ({fmt(limit * 0.9)})'"]
+    if drain100:
+        lines.append(f"{drain100:.0f} with lines lw 2 lc rgb 'red' "
+                     f"title 'order-service drain, 100,000 orders, defaults ({fmt(drain100)})'")
+    plots.append(("limit-sweep.png",
+                  "set title \"SQS limit: SendMessageBatch of 10 vs concurrency; the service's drain\"; "
+                  "set xlabel 'requests in flight'; set ylabel 'messages/s'; set xtics (1,2,4,6,8,12,16); "
+                  "set xrange [0:17]; set yrange [0:*]; set key bottom right", lines))
+if lat:
+    lines = []
+    for path, color in (("service", "red"), ("raw", "blue")):
+        pts = [(rate, m) for (p, rate), m in sorted(lat.items(), key=lambda kv: kv[0][1]) if p == path]
+        if not pts:
+            continue
+        fname = dat(f"latency-{path}.dat", [f"{rate} {m['p50_ms']:.3f} {m['p99_ms']:.3f}" for rate, m in pts])
+        label = "order-service" if path == "service" else "raw path (no-logic forwarder)"
+        lines.append(f"'{fname}' using 1:3 with linespoints lw 2 pt 7 lc rgb '{color}' title '{label}, p99'")
+        lines.append(f"'{fname}' using 1:2 with linespoints lw 2 dt 2 pt 6 lc rgb '{color}' title '{label}, p50'")
+    plots.append(("latency.png",
+                  "set title 'Kafka append -> SQS receive latency vs input rate (medians of the runs)'; "
+                  "set xlabel 'orders/s'; set ylabel 'ms (log scale)'; set logscale y; "
+                  f"set xtics ({', '.join(str(r) for r in sorted({r for _, r in lat}))}); "
+                  "set xrange [500:5500]; set key top left", lines))
+    # The whole distribution of the first run at each rate.
+    first = latency_files[0]["runs"] if latency_files else []
+    lines = []
+    for r in first:
+        path = r.get("path", "service")
+        fname = dat(f"latency-cdf-{path}-{r['rate']}.dat",
+                    [f"{max(ms, 0.1):.3f} {p}" for ms, p in r["cdf"]])
+        color = ("dark-violet", "web-blue", "dark-orange", "forest-green")[sorted(
+            {x["rate"] for x in first}).index(r["rate"]) % 4]  # one color a rate, raw dashed
+        lines.append(f"'{fname}' using 1:2 with lines lw 2 lc rgb '{color}' "
+                     f"{'' if path == 'service' else 'dt 2'} title '{path}, {r['rate']:,}/s'")
+    if lines:
+        plots.append(("latency-cdf.png",
+                      "set title 'Kafka append -> SQS receive latency (CDF, first run)'; "
+                      "set xlabel 'latency (ms, log scale)'; set ylabel 'percentile'; set logscale x; "
+                      "set yrange [0:100]; set key bottom right", lines))
+if stage_figures:
+    bars = [(label, v) for label, v in stage_figures]
+    if cpu100 is not None:
+        bars.append(("whole service (drain 100,000)", cpu100))
+    fname = dat("stages.dat", [f"\"{label}\" {v:.3f}" for label, v in bars])
+    plots.append(("stages-cpu.png",
+                  "set title 'order-service: CPU time per order, per stage (stages\\_bench, mix mean) "
+                  "and whole (drain\\_bench)'; set ylabel 'us per order'; set style data histograms; "
+                  "set style histogram clustered gap 1; set style fill solid 0.6 border -1; "
+                  "set boxwidth 0.8 relative; set xtics rotate by -25; set bmargin 7; "
+                  "set yrange [0:*]; set key top left",
+                  [f"'{fname}' using 2:xtic(1) lc rgb 'steelblue' title 'us per order'",
+                   "12 with lines dt 2 lc rgb 'red' title 'target 12 us (whole service)'"]))
 if drains:
     lines = []
     for n, runs in sorted(drains.items()):
-        d = runs[0]
-        path = os.path.join(out, f"drain-{n}.dat")
-        with open(path, "w") as f:
-            series = d["series"]
-            # SQS arrivals per second over 250 ms windows.
-            last_t, last_depth = 0.0, 0
-            for t, committed, depth in series:
-                if t - last_t >= 0.25:
-                    f.write(f"{t:.3f} {(depth - last_depth) / (t - last_t):.0f}\n")
-                    last_t, last_depth = t, depth
-        lines.append(f"'{path}' using 1:2 with steps lw 2 title '{n:,} orders'")
+        series = runs[0]["series"]
+        pts, last_t, last_depth = [], 0.0, 0
+        for t, committed, depth in series:  # SQS arrivals per second over 250 ms windows
+            if t - last_t >= 0.25:
+                pts.append(f"{t:.3f} {(depth - last_depth) / (t - last_t):.0f}")
+                last_t, last_depth = t, depth
+        lines.append(f"'{dat(f'drain-{n}.dat', pts)}' using 1:2 with steps lw 2 title '{n:,} orders'")
     if limit:
-        lines.append(f"{limit} with lines dt 2 lc rgb 'gray40' title 'SQS ingest limit (100,000 messages)'")
-    plots.append(("drain-throughput.png", "order-service backlog drain: messages into SQS per second",
-                  "seconds since order-service started", "messages/s", "", lines))
-if latency:
-    lines = []
-    for r in latency[0]["runs"]:
-        path = os.path.join(out, f"latency-{r['rate']}.dat")
-        with open(path, "w") as f:
-            for ms, p in r["cdf"]:
-                f.write(f"{max(ms, 0.1):.3f} {p}\n")
-        lines.append(f"'{path}' using 1:2 with lines lw 2 title '{r['rate']:,} orders/s'")
-    plots.append(("latency-cdf.png", "Kafka append -> SQS receive latency (CDF)",
-                  "latency (ms, log scale)", "percentile", "set logscale x; set yrange [0:100]; "
-                  "set key bottom right; set arrow from 25, graph 0 to 25, graph 1 nohead dt 2", lines))
-for name, title, xlabel, ylabel, extra, lines in plots:
+        lines.append(f"{limit:.0f} with lines dt 2 lc rgb 'gray40' title 'SQS limit ({fmt(limit)} msg/s)'")
+    plots.append(("drain-throughput.png",
+                  "set title 'order-service backlog drain: messages into SQS per second'; "
+                  "set xlabel 'seconds since order-service started'; set ylabel 'messages/s'", lines))
+
+drawn = []
+for name, settings, lines in plots:
     script = (f"set terminal pngcairo size 900,500 font 'sans,10'; set output '{os.path.join(out, name)}';"
-              f"set title \"{title}\"; set xlabel '{xlabel}'; set ylabel '{ylabel}'; set grid; {extra};"
-              f"plot {', '.join(lines)}\n")
+              f" set grid; {settings}; plot {', '.join(lines)}\n")
     gp = os.path.join(out, name.replace(".png", ".gp"))
     open(gp, "w").write(script)
     try:
         subprocess.run(["gnuplot", gp], check=True)
+        drawn.append(name)
         print(f"plot: {os.path.join(out, name)}")
     except (OSError, subprocess.CalledProcessError) as e:
         print(f"plot: {name} not drawn ({e})")
+
+if args.publish:
+    os.makedirs(args.publish, exist_ok=True)
+    for name in drawn + ["summary.json", "results.md"]:
+        shutil.copy(os.path.join(out, name), os.path.join(args.publish, name))
+    print(f"published to {args.publish}/: {', '.join(drawn + ['summary.json', 'results.md'])}")

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <librdkafka/rdkafka.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -129,7 +130,11 @@ void SampledService::Sample() {
 }
 
 double SampledService::CpuSeconds() const {
-  std::ifstream in("/proc/" + std::to_string(pid()) + "/stat");
+  return CpuSecondsFromStat("/proc/" + std::to_string(pid()) + "/stat");
+}
+
+double CpuSecondsFromStat(const std::string& stat_path) {
+  std::ifstream in(stat_path);
   std::string stat;
   std::getline(in, stat);
   // Fields after the command name (which may contain spaces): state is field 3, utime 14.
@@ -142,6 +147,29 @@ double SampledService::CpuSeconds() const {
     if (i == 14 || i == 15) ticks += std::stod(f);
   }
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+pid_t CurrentThreadId() {
+  return static_cast<pid_t>(::syscall(SYS_gettid));
+}
+
+double CpuSecondsOfThread(pid_t tid) {
+  return CpuSecondsFromStat("/proc/self/task/" + std::to_string(tid) + "/stat");
+}
+
+MachineCpu ReadMachineCpu() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;  // "cpu": the sum over all cores
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  double v[8] = {};
+  for (double& x : v)
+    in >> x;
+  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  MachineCpu m;
+  m.busy_s = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / tick;
+  m.total_s = m.busy_s + (v[3] + v[4]) / tick;
+  return m;
 }
 
 std::vector<long> SampledService::RssSamples() const {

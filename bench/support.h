@@ -82,6 +82,22 @@ class SampledService {
   std::thread sampler_;
 };
 
+// CPU seconds (user + system) from a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat file;
+// 0 when it cannot be read (the process or thread is gone).
+double CpuSecondsFromStat(const std::string& stat_path);
+// The calling thread's id, for CpuSecondsOfThread() from another thread.
+pid_t CurrentThreadId();
+// CPU seconds of thread `tid` of this process so far.
+double CpuSecondsOfThread(pid_t tid);
+
+// The whole machine's CPU time from /proc/stat, in seconds summed over all cores: busy (user,
+// nice, system, irq, softirq, steal) and total (busy + idle + iowait).
+struct MachineCpu {
+  double busy_s = 0;
+  double total_s = 0;
+};
+MachineCpu ReadMachineCpu();
+
 // The median of the middle half of `samples` (KiB → MiB): the steady-state RSS.
 double SteadyRssMb(const std::vector<long>& samples);
 
