@@ -13,7 +13,7 @@
 //   raw      a forwarder with no logic, in this process: a librdkafka consumer assigned to the
 //            topic (the service's prefetch settings) hands each record's bytes, with its
 //            CorrelationId header as the attribute, to SendMessageBatch through the project's SQS
-//            client — batches of 10, 5 ms linger, 4 requests in flight, the service's defaults. No
+//            client — batches of 10, 5 ms linger, 8 requests in flight, the service's defaults. No
 //            parsing, no transform, no routing, no offsets, no retries.
 // Service p99 / raw p99 is the service's own share of the latency.
 //
@@ -78,7 +78,7 @@ class ThreadGroup {
 
 struct ForwarderOptions {
   std::size_t batch = 10;
-  std::size_t in_flight = 4;
+  std::size_t in_flight = 8;
   std::chrono::milliseconds linger{5};
 };
 
