@@ -5,7 +5,8 @@
 #
 # Environment: BUILD_DIR (build), BENCH_REPEAT (3 runs of each throughput figure; the median
 # counts), BENCH_LATENCY_SECONDS (30 per rate), BENCH_ONLY (a space-separated subset of:
-# limit drain retry latency sweep runner studio mock compat negative stages), KAFKA_PORT / SQS_PORT (the stack's ports).
+# limit drain retry latency sweep runner studio mock compat negative stages scale), KAFKA_PORT / SQS_PORT (the stack's
+# ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,7 @@ BIN=$BUILD_DIR/bin
 OUT=$BUILD_DIR/bench
 REPEAT=${BENCH_REPEAT:-3}
 LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-30}
-ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner studio mock compat negative stages}
+ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner studio mock compat negative stages scale}
 KAFKA=127.0.0.1:${KAFKA_PORT:-9092}
 SQS=http://127.0.0.1:${SQS_PORT:-4566}
 LAB_CONFIG=${LAB_CONFIG:-../shared/reference/kafka-sqs-retry-dlq/specmatic.yaml}
@@ -172,6 +173,20 @@ EOF
     kill -TERM "$service" 2>/dev/null || true
     wait "$service" 2>/dev/null || true
     trap - EXIT
+  fi
+fi
+
+if wants scale; then
+  section "12. runner-scale: contract-test on 1,000 generated examples and on the lab's six, against contract-test mock (parallel)"
+  if [[ ! -f $LAB_CONFIG ]]; then
+    echo "runner-scale: $LAB_CONFIG not found (the lab's files sit beside the clone); skipped"
+  else
+    scale=(--contract-test "$BIN/contract-test" --lab-dir "$(dirname "$LAB_CONFIG")" --kafka "$KAFKA"
+      --sqs "$SQS/000000000000")
+    for r in $(seq "$REPEAT"); do
+      bench/runner_scale_bench.py "${scale[@]}" -n 1000 --json "$OUT/runner-scale-1000-$r.json"
+      bench/runner_scale_bench.py "${scale[@]}" --lab-six --json "$OUT/runner-scale-lab-$r.json"
+    done
   fi
 fi
 
