@@ -435,7 +435,7 @@ void Runner::Start(const std::vector<TestCase>& cases, const std::vector<std::si
       if (listener_ != nullptr) listener_->OnPublished(plan, published);
     }
   }
-  // A test without input, cancelled in between: it has not started waiting yet.
+  // Cancelled while the batch started: none of it starts waiting.
   for (Active* t : started) {
     if (cancelled_.load()) t->eval.Errored("cancelled");
   }
