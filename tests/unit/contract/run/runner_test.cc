@@ -504,12 +504,16 @@ class RunnerScaleTest : public RunnerTest {
 TEST_F(RunnerScaleTest, AThousandTestsRunOnTheCallersThreadWithTheSequentialVerdicts) {
   MakeCases(1000, 1000);
   ConcurrencyListener listener;
+  FakeService service(*contract_);
+  SelectiveService selective(service);
+  Runner runner(Transports{&selective, &selective}, Clock::System(), options_, &listener);
+  ASSERT_TRUE(runner.Prepare(many_cases_));  // starts a short-lived thread per channel
   SuiteResult parallel;
   int baseline = 0;
   int peak = 0;
   {
     ThreadCounter threads;
-    parallel = RunMany(&listener);
+    parallel = runner.Run(many_cases_);
     baseline = threads.baseline();
     peak = threads.peak();
   }
