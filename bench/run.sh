@@ -6,7 +6,7 @@
 # Environment: BUILD_DIR (build), BENCH_REPEAT (3 runs of each figure; the median counts),
 # BENCH_LIMIT_MESSAGES (20,000 per run of the limit's concurrency sweep), BENCH_LATENCY_SECONDS
 # (20 per rate and path), BENCH_ONLY (a space-separated subset of:
-# limit drain retry latency sweep runner studio mock compat negative stages), KAFKA_PORT / SQS_PORT (the stack's ports).
+# limit drain retry latency sweep runner studio mock compat negative stages scale), KAFKA_PORT / SQS_PORT (the stack's ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,7 @@ OUT=$BUILD_DIR/bench
 REPEAT=${BENCH_REPEAT:-3}
 LIMIT_MESSAGES=${BENCH_LIMIT_MESSAGES:-20000}
 LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-20}
-ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner studio mock compat negative stages}
+ONLY=${BENCH_ONLY:-limit drain retry latency sweep runner studio mock compat negative stages scale}
 KAFKA=127.0.0.1:${KAFKA_PORT:-9092}
 SQS=http://127.0.0.1:${SQS_PORT:-4566}
 LAB_CONFIG=${LAB_CONFIG:-../shared/reference/kafka-sqs-retry-dlq/specmatic.yaml}
@@ -184,6 +184,20 @@ EOF
     kill -TERM "$service" 2>/dev/null || true
     wait "$service" 2>/dev/null || true
     trap - EXIT
+  fi
+fi
+
+if wants scale; then
+  section "12. runner-scale: contract-test on 1,000 generated examples and on the lab's six, against contract-test mock (parallel)"
+  if [[ ! -f $LAB_CONFIG ]]; then
+    echo "runner-scale: $LAB_CONFIG not found (the lab's files sit beside the clone); skipped"
+  else
+    scale=(--contract-test "$BIN/contract-test" --lab-dir "$(dirname "$LAB_CONFIG")" --kafka "$KAFKA"
+      --sqs "$SQS/000000000000")
+    for r in $(seq "$REPEAT"); do
+      bench/runner_scale_bench.py "${scale[@]}" -n 1000 --json "$OUT/runner-scale-1000-$r.json"
+      bench/runner_scale_bench.py "${scale[@]}" --lab-six --json "$OUT/runner-scale-lab-$r.json"
+    done
   fi
 fi
 

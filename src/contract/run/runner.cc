@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 
 namespace driftline::contract {
 
@@ -29,15 +30,24 @@ ChannelTransport* Transports::For(const Channel& channel) const {
 
 // A running test, as the watchers see it.
 struct Slot {
+  std::size_t test = 0;  // its case's index
   std::string correlation_id;
   std::vector<const Channel*> watched;
   Clock::WallTime watching_since{};
-  std::mutex mu;
-  std::condition_variable arrived;
-  std::deque<ObservedMessage> inbox;  // guarded by mu
+  // Guarded by the registry's mutex: messages not yet taken by Run(), and whether the slot is
+  // on the registry's list of slots with messages.
+  std::deque<ObservedMessage> inbox;
+  bool has_mail = false;
 };
 
-// Correlation id -> running test, and the correlation locations per channel.
+// The messages handed to one running test since Run() last took them, in arrival order.
+struct Mail {
+  std::size_t test = 0;
+  std::deque<ObservedMessage> messages;
+};
+
+// Correlation id -> running test, and the correlation locations per channel. The watchers put a
+// running test's messages in its inbox; Run() waits for them in Await().
 class Runner::Registry {
  public:
   explicit Registry(milliseconds skew) : skew_(skew) {}
@@ -91,25 +101,43 @@ class Runner::Registry {
     else
       slots_[slot->correlation_id] = slot;
   }
-  // Wakes every registered test; each sees `cancelled` (set before this call) once awake.
-  void WakeAll() {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [id, slot] : slots_) {
-      // Under the slot's lock: a test between checking its wait predicate and blocking cannot
-      // miss the notification.
-      std::lock_guard<std::mutex> slot_lock(slot->mu);
-      slot->arrived.notify_all();
+  // Makes every Await() return at once, now and from now on (a cancelled run stops waiting).
+  void Interrupt() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      interrupted_ = true;
     }
-    if (catch_all_ != nullptr) {
-      std::lock_guard<std::mutex> slot_lock(catch_all_->mu);
-      catch_all_->arrived.notify_all();
-    }
+    arrived_.notify_all();
   }
+  // Unregisters the slot and drops what it has not taken: nothing reaches it afterwards.
   void Unregister(Slot* slot) {
     std::lock_guard<std::mutex> lock(mu_);
     if (catch_all_ == slot) catch_all_ = nullptr;
     if (auto it = slots_.find(slot->correlation_id); it != slots_.end() && it->second == slot)
       slots_.erase(it);
+    if (slot->has_mail) {
+      with_mail_.erase(std::find(with_mail_.begin(), with_mail_.end(), slot));
+      slot->has_mail = false;
+    }
+    slot->inbox.clear();
+  }
+
+  // Waits until a registered test has messages, Interrupt() or `timeout` (real time), and takes
+  // the messages: one Mail per test that has some, in the order they got their first.
+  std::vector<Mail> Await(std::chrono::nanoseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (timeout > std::chrono::nanoseconds(0)) {
+      arrived_.wait_for(lock, timeout, [&] { return !with_mail_.empty() || interrupted_; });
+    }
+    std::vector<Mail> out;
+    out.reserve(with_mail_.size());
+    for (Slot* slot : with_mail_) {
+      out.push_back(Mail{slot->test, std::move(slot->inbox)});
+      slot->inbox.clear();
+      slot->has_mail = false;
+    }
+    with_mail_.clear();
+    return out;
   }
 
   // Runs on a watcher thread.
@@ -146,11 +174,13 @@ class Runner::Registry {
       ++stale_[slot->correlation_id.empty() ? "(none)" : slot->correlation_id];
       return Disposition::kStale;
     }
-    {
-      std::lock_guard<std::mutex> slot_lock(slot->mu);
-      slot->inbox.push_back(m);
+    slot->inbox.push_back(m);
+    if (!slot->has_mail) {
+      slot->has_mail = true;
+      with_mail_.push_back(slot);
+      // Only Run()'s thread waits: it is woken once per batch, not once per message.
+      arrived_.notify_one();
     }
-    slot->arrived.notify_all();
     return Disposition::kMatched;
   }
 
@@ -186,6 +216,9 @@ class Runner::Registry {
   std::mutex mu_;
   std::map<const Channel*, std::vector<CorrelationIdLocation>> locations_;  // guarded by mu_
   std::map<std::string, Slot*> slots_;                                      // guarded by mu_
+  std::condition_variable arrived_;   // a slot got messages, or Interrupt()
+  std::vector<Slot*> with_mail_;      // registered slots whose inbox is not empty; guarded by mu_
+  bool interrupted_ = false;          // guarded by mu_
   Slot* catch_all_ = nullptr;         // the running test without a correlation id; guarded by mu_
   std::set<std::string> planned_;     // guarded by mu_
   std::map<std::string, int> stray_;  // guarded by mu_
@@ -263,7 +296,7 @@ Status Runner::Prepare(const std::vector<TestCase>& cases) {
 
 void Runner::Cancel() {
   cancelled_.store(true);
-  registry_->WakeAll();
+  registry_->Interrupt();
 }
 
 TestResult Runner::NotStarted(const TestCase& tc) {
@@ -276,105 +309,297 @@ TestResult Runner::NotStarted(const TestCase& tc) {
   return result;
 }
 
-TestResult Runner::RunOne(const TestCase& tc) {
-  if (cancelled_.load()) return NotStarted(tc);
-  const TestPlan& plan = *tc.plan;
-  TestEvaluator eval(plan, *tc.schemas, options_.timing, options_.match);
-  Slot slot;
-  slot.correlation_id = plan.correlation_id;
-  slot.watched = plan.watched;
-  slot.watching_since = clock_.Wall();
-  eval.Start(clock_.Mono(), slot.watching_since);
-  registry_->Register(&slot);
-  if (listener_ != nullptr) listener_->OnStarted(plan);
+namespace {
 
-  if (cancelled_.load()) {
-    eval.Errored("cancelled");
-  } else if (plan.input != nullptr) {
-    OutgoingExample out;
-    if (plan.raw_input) {
-      out.payload = plan.raw_input->payload;
-      out.headers = plan.raw_input->headers;
-      out.key = plan.raw_input->key;
-    } else {
-      const ExampleMessage& receive = *plan.example->receive;
-      const nlohmann::json payload = MaterializeForPublish(
-          receive.payload.value_or(nlohmann::json(nullptr)), tc.input_schema, clock_.Wall());
-      out.payload = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      const nlohmann::json headers = MaterializeForPublish(receive.headers, nullptr, clock_.Wall());
-      for (auto it = headers.begin(); it != headers.end(); ++it)
-        out.headers.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
-      if (receive.key)
-        out.key = receive.key->is_string() ? receive.key->get<std::string>() : receive.key->dump();
-    }
-    ChannelTransport* transport = transports_.For(*plan.input);
-    auto receipt = transport->Publish(*plan.input, out);
-    if (!receipt) {
-      eval.Errored("Could not publish to " + plan.input->Describe() + ": " +
-                   receipt.error().ToString());
-    } else {
-      std::int64_t expected = -1;
-      first_publish_ms_.compare_exchange_strong(
-          expected, duration_cast<milliseconds>(clock_.Mono() - prepared_at_).count());
-      ObservedMessage published;
-      published.channel = plan.input;
-      published.raw_payload = out.payload;
-      published.key = out.key;
-      for (const auto& [k, v] : out.headers)
-        published.headers[k] = v;
-      published.coordinates = receipt->coordinates;
-      published.produced_at = receipt->produced_at;
-      eval.Published(clock_.Mono(), clock_.Wall(), published);
-      if (listener_ != nullptr) listener_->OnPublished(plan, published);
-    }
-  }
-
-  // A bound on the whole test even if the evaluator waited for nothing in time: every wait the
-  // plan can add up to, and a minute more.
-  const Timing& timing = options_.timing;
-  milliseconds hard_cap = timing.reply_timeout + timing.SettleFor(*plan.operation) +
-                          timing.react_within + timing.arrival_grace + milliseconds(60000);
+// A bound on a whole test even if its evaluator waited for nothing in time: every wait the plan
+// can add up to, and a minute more.
+milliseconds HardCap(const TestPlan& plan, const Timing& timing) {
+  milliseconds cap = timing.reply_timeout + timing.SettleFor(*plan.operation) +
+                     timing.react_within + timing.arrival_grace + milliseconds(60000);
   if (const RetryPath* retry = plan.operation->retry ? &*plan.operation->retry : nullptr) {
     for (int k = 0; k < retry->max_attempts; ++k) {
       const milliseconds d = retry->strategy.DelayBefore(k);
-      hard_cap += d + timing.Tolerance(d) + timing.arrival_grace;
+      cap += d + timing.Tolerance(d) + timing.arrival_grace;
     }
   }
-  if (plan.operation->dead_letter) hard_cap += plan.operation->dead_letter->wait_time;
-  const Clock::MonoTime give_up = clock_.Mono() + hard_cap;
-  Clock::MonoTime next_progress = clock_.Mono() + options_.progress_interval;
-  while (!eval.done()) {
-    std::deque<ObservedMessage> batch;
-    {
-      std::unique_lock<std::mutex> lock(slot.mu);
-      Clock::MonoTime wake = std::min(give_up, next_progress);
-      if (auto d = eval.NextDeadline()) wake = std::min(wake, *d);
-      const auto wait =
-          std::max(milliseconds(0), duration_cast<milliseconds>(wake - clock_.Mono()));
-      slot.arrived.wait_for(lock, wait, [&] { return !slot.inbox.empty() || cancelled_.load(); });
-      batch.swap(slot.inbox);
+  if (plan.operation->dead_letter) cap += plan.operation->dead_letter->wait_time;
+  return cap;
+}
+
+// The message a test publishes: its generated test's bytes as they are, or its example's
+// `receive` with matchers turned into values.
+OutgoingExample OutgoingFor(const TestCase& tc, Clock::WallTime now) {
+  const TestPlan& plan = *tc.plan;
+  OutgoingExample out;
+  if (plan.raw_input) {
+    out.payload = plan.raw_input->payload;
+    out.headers = plan.raw_input->headers;
+    out.key = plan.raw_input->key;
+    return out;
+  }
+  const ExampleMessage& receive = *plan.example->receive;
+  const nlohmann::json payload = MaterializeForPublish(
+      receive.payload.value_or(nlohmann::json(nullptr)), tc.input_schema, now);
+  out.payload = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const nlohmann::json headers = MaterializeForPublish(receive.headers, nullptr, now);
+  for (auto it = headers.begin(); it != headers.end(); ++it)
+    out.headers.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
+  if (receive.key)
+    out.key = receive.key->is_string() ? receive.key->get<std::string>() : receive.key->dump();
+  return out;
+}
+
+// At most this many tests start (and publish) together before Run() looks at what arrived and
+// which deadlines passed: the first publish is not held up by a thousand others, and a test
+// started early is not stepped late.
+constexpr std::size_t kStartBatch = 32;
+
+}  // namespace
+
+// A started test: what Run()'s loop keeps for it.
+struct Runner::Active {
+  Active(const TestCase& c, const Timing& timing, const MatchOptions& match)
+      : tc(&c), eval(*c.plan, *c.schemas, timing, match) {}
+
+  const TestCase* tc;
+  TestEvaluator eval;
+  Slot slot;
+  Clock::MonoTime give_up{};
+  Clock::MonoTime next_progress{};
+  // When Step() must run next at the latest: its key in the timer queue.
+  Clock::MonoTime wake{};
+};
+
+void Runner::Start(const std::vector<TestCase>& cases, const std::vector<std::size_t>& batch,
+                   std::map<std::size_t, std::unique_ptr<Active>>& active) {
+  // Every test of the batch watches before any of them publishes.
+  std::vector<Active*> started;
+  for (std::size_t i : batch) {
+    const TestPlan& plan = *cases[i].plan;
+    auto test = std::make_unique<Active>(cases[i], options_.timing, options_.match);
+    test->slot.test = i;
+    test->slot.correlation_id = plan.correlation_id;
+    test->slot.watched = plan.watched;
+    test->slot.watching_since = clock_.Wall();
+    test->eval.Start(clock_.Mono(), test->slot.watching_since);
+    registry_->Register(&test->slot);
+    if (listener_ != nullptr) listener_->OnStarted(plan);
+    started.push_back(test.get());
+    active[i] = std::move(test);
+  }
+  // One PublishBatch per input channel, in the batch's order.
+  std::vector<const Channel*> inputs;
+  for (Active* t : started) {
+    const Channel* in = t->tc->plan->input;
+    if (in != nullptr && std::find(inputs.begin(), inputs.end(), in) == inputs.end())
+      inputs.push_back(in);
+  }
+  for (const Channel* in : inputs) {
+    std::vector<Active*> senders;
+    std::vector<OutgoingExample> messages;
+    for (Active* t : started) {
+      if (t->tc->plan->input != in) continue;
+      if (cancelled_.load()) {
+        t->eval.Errored("cancelled");
+        continue;
+      }
+      senders.push_back(t);
+      messages.push_back(OutgoingFor(*t->tc, clock_.Wall()));
     }
-    for (const ObservedMessage& m : batch) {
-      if (listener_ != nullptr) listener_->OnMessage(plan, m);
-      eval.Observe(m);
-    }
-    if (cancelled_.load()) {
-      eval.Errored("cancelled");
-      break;
-    }
-    const Clock::MonoTime now = clock_.Mono();
-    eval.Advance(now);
-    if (eval.done() || now >= give_up) break;
-    if (now >= next_progress) {
-      if (listener_ != nullptr) listener_->OnWaiting(plan, eval.Waiting(now));
-      next_progress = now + options_.progress_interval;
+    if (messages.empty()) continue;
+    std::vector<Result<PublishReceipt>> receipts =
+        transports_.For(*in)->PublishBatch(*in, messages);
+    const Clock::MonoTime mono = clock_.Mono();
+    const Clock::WallTime wall = clock_.Wall();
+    for (std::size_t k = 0; k < senders.size(); ++k) {
+      Active& t = *senders[k];
+      const TestPlan& plan = *t.tc->plan;
+      const Result<PublishReceipt>& receipt = receipts[k];
+      if (!receipt) {
+        t.eval.Errored("Could not publish to " + in->Describe() + ": " +
+                       receipt.error().ToString());
+        continue;
+      }
+      std::int64_t expected = -1;
+      first_publish_ms_.compare_exchange_strong(
+          expected, duration_cast<milliseconds>(mono - prepared_at_).count());
+      ObservedMessage published;
+      published.channel = in;
+      published.raw_payload = messages[k].payload;
+      published.key = messages[k].key;
+      for (const auto& [name, value] : messages[k].headers)
+        published.headers[name] = value;
+      published.coordinates = receipt->coordinates;
+      published.produced_at = receipt->produced_at;
+      t.eval.Published(mono, wall, published);
+      if (listener_ != nullptr) listener_->OnPublished(plan, published);
     }
   }
-  registry_->Unregister(&slot);
-  eval.NoteUnclaimed(registry_->UnclaimedSince(plan.watched, slot.watching_since));
-  TestResult result = eval.Finish(clock_.Mono());
+  // Cancelled while the batch started: none of it starts waiting.
+  for (Active* t : started) {
+    if (cancelled_.load()) t->eval.Errored("cancelled");
+  }
+  const Clock::MonoTime now = clock_.Mono();
+  for (Active* t : started) {
+    t->give_up = now + HardCap(*t->tc->plan, options_.timing);
+    t->next_progress = now + options_.progress_interval;
+  }
+}
+
+bool Runner::Step(Active& test, const std::deque<ObservedMessage>& messages, Clock::MonoTime now) {
+  const TestPlan& plan = *test.tc->plan;
+  for (const ObservedMessage& m : messages) {
+    if (listener_ != nullptr) listener_->OnMessage(plan, m);
+    test.eval.Observe(m);
+  }
+  if (cancelled_.load()) {
+    test.eval.Errored("cancelled");
+    return true;
+  }
+  test.eval.Advance(now);
+  if (test.eval.done() || now >= test.give_up) return true;
+  if (now >= test.next_progress) {
+    if (listener_ != nullptr) listener_->OnWaiting(plan, test.eval.Waiting(now));
+    test.next_progress = now + options_.progress_interval;
+  }
+  return false;
+}
+
+TestResult Runner::Finish(Active& test) {
+  registry_->Unregister(&test.slot);
+  test.eval.NoteUnclaimed(
+      registry_->UnclaimedSince(test.tc->plan->watched, test.slot.watching_since));
+  TestResult result = test.eval.Finish(clock_.Mono());
   if (listener_ != nullptr) listener_->OnFinished(result);
   return result;
+}
+
+void Runner::RunCases(const std::vector<TestCase>& cases, std::vector<TestResult>& results) {
+  // Which cases may start: in example order; in parallel, any whose correlation id no running
+  // or earlier waiting test has (up to `jobs`), and the tests without an id last, one at a
+  // time, once every other test is over (each claims what no other test can, which only works
+  // while it runs alone); sequentially, one at a time.
+  std::vector<std::size_t> waiting;  // not started, in example order
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    if (!options_.parallel || !cases[i].plan->correlation_id.empty()) waiting.push_back(i);
+  }
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    if (options_.parallel && cases[i].plan->correlation_id.empty()) waiting.push_back(i);
+  }
+  std::map<std::size_t, std::unique_ptr<Active>> active;
+  std::set<std::string> running_ids;
+  std::set<std::pair<Clock::MonoTime, std::size_t>> timers;  // (wake, case index)
+
+  auto admit = [&] {
+    std::vector<std::size_t> batch;
+    std::set<std::string> held;  // ids of tests passed over: a later test of the id waits too
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      const std::size_t i = *it;
+      const std::string& id = cases[i].plan->correlation_id;
+      const std::size_t running = active.size() + batch.size();
+      if (!options_.parallel || id.empty()) {
+        if (running > 0 || !held.empty()) break;
+        batch.push_back(i);
+        it = waiting.erase(it);
+        break;
+      }
+      if (options_.jobs > 0 && running >= static_cast<std::size_t>(options_.jobs)) break;
+      if (batch.size() >= kStartBatch) break;
+      if (running_ids.count(id) > 0 || held.count(id) > 0) {
+        held.insert(id);
+        ++it;
+        continue;
+      }
+      running_ids.insert(id);
+      batch.push_back(i);
+      it = waiting.erase(it);
+    }
+    return batch;
+  };
+  auto schedule = [&](std::size_t i, Active& t) {
+    timers.erase({t.wake, i});
+    t.wake = std::min(t.give_up, t.next_progress);
+    if (auto d = t.eval.NextDeadline()) t.wake = std::min(t.wake, *d);
+    timers.insert({t.wake, i});
+  };
+  auto finish = [&](std::size_t i) {
+    auto it = active.find(i);
+    timers.erase({it->second->wake, i});
+    results[i] = Finish(*it->second);
+    running_ids.erase(cases[i].plan->correlation_id);
+    active.erase(it);
+  };
+
+  bool may_admit = true;  // a test finished (or none started yet) since admit() last ran
+  while (!waiting.empty() || !active.empty()) {
+    if (cancelled_.load()) {
+      // Every running test stops at once, with what had already arrived for it.
+      std::map<std::size_t, std::deque<ObservedMessage>> last;
+      for (Mail& mail : registry_->Await(std::chrono::nanoseconds(0)))
+        last[mail.test] = std::move(mail.messages);
+      while (!active.empty()) {
+        const std::size_t i = active.begin()->first;
+        Step(*active.begin()->second, last[i], clock_.Mono());
+        finish(i);
+      }
+      for (std::size_t i : waiting)
+        results[i] = NotStarted(cases[i]);
+      waiting.clear();
+      break;
+    }
+    bool more_to_start = false;
+    if (may_admit) {
+      std::vector<std::size_t> batch = admit();
+      may_admit = batch.size() == kStartBatch;  // there may be more right away
+      more_to_start = may_admit;
+      if (!batch.empty()) {
+        Start(cases, batch, active);
+        for (std::size_t i : batch) {
+          Active& t = *active.at(i);
+          if (t.eval.done()) {
+            finish(i);
+            may_admit = true;
+          } else {
+            schedule(i, t);
+          }
+        }
+      }
+    }
+    if (active.empty()) {
+      may_admit = true;  // every started test was over at once (errors): start the next
+      continue;
+    }
+
+    // Wait for messages or the earliest deadline; not at all while more tests are to start.
+    std::chrono::nanoseconds timeout(0);
+    if (!more_to_start && !timers.empty()) {
+      timeout = std::chrono::ceil<milliseconds>(timers.begin()->first - clock_.Mono());
+    }
+    std::vector<Mail> mail = registry_->Await(timeout);
+    const Clock::MonoTime now = clock_.Mono();
+    for (Mail& m : mail) {
+      auto it = active.find(m.test);
+      if (it == active.end()) continue;
+      if (Step(*it->second, m.messages, now)) {
+        finish(m.test);
+        may_admit = true;
+      } else {
+        schedule(m.test, *it->second);
+      }
+    }
+    std::vector<std::size_t> due;
+    for (auto it = timers.begin(); it != timers.end() && it->first <= now; ++it)
+      due.push_back(it->second);
+    for (std::size_t i : due) {
+      Active& t = *active.at(i);
+      if (Step(t, {}, now)) {
+        finish(i);
+        may_admit = true;
+      } else {
+        schedule(i, t);
+      }
+    }
+  }
 }
 
 SuiteResult Runner::Run(const std::vector<TestCase>& cases) {
@@ -383,44 +608,7 @@ SuiteResult Runner::Run(const std::vector<TestCase>& cases) {
   suite.started = clock_.Wall();
   const Clock::MonoTime start = clock_.Mono();
   suite.tests.resize(cases.size());
-  if (!options_.parallel) {
-    for (std::size_t i = 0; i < cases.size(); ++i)
-      suite.tests[i] = RunOne(cases[i]);
-  } else {
-    // Waves of tests with distinct correlation ids, each wave fully concurrent (up to `jobs`);
-    // then the tests without a correlation id, one at a time: each claims what no other test
-    // can, which only works while it runs alone.
-    std::vector<bool> done(cases.size(), false);
-    std::size_t remaining = cases.size();
-    std::vector<std::size_t> alone;
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      if (cases[i].plan->correlation_id.empty()) {
-        alone.push_back(i);
-        done[i] = true;
-        --remaining;
-      }
-    }
-    while (remaining > 0) {
-      std::vector<std::size_t> wave;
-      std::set<std::string> ids;
-      for (std::size_t i = 0; i < cases.size(); ++i) {
-        if (done[i] || ids.count(cases[i].plan->correlation_id)) continue;
-        if (options_.jobs > 0 && wave.size() >= static_cast<std::size_t>(options_.jobs)) break;
-        ids.insert(cases[i].plan->correlation_id);
-        wave.push_back(i);
-      }
-      std::vector<std::thread> threads;
-      for (std::size_t i : wave)
-        threads.emplace_back([this, &suite, &cases, i] { suite.tests[i] = RunOne(cases[i]); });
-      for (auto& t : threads)
-        t.join();
-      for (std::size_t i : wave)
-        done[i] = true;
-      remaining -= wave.size();
-    }
-    for (std::size_t i : alone)
-      suite.tests[i] = RunOne(cases[i]);
-  }
+  RunCases(cases, suite.tests);
   suite.wall_time = duration_cast<milliseconds>(clock_.Mono() - start);
   suite.warnings = registry_->Notes();
   const std::int64_t first = first_publish_ms_.load();

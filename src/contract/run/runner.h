@@ -3,13 +3,21 @@
 //
 // Order of events for every test: the channels it expects are already being watched (every
 // watcher is started, at the channel's end, before the first test publishes); the test
-// registers its correlation id; it publishes; then it waits on its TestEvaluator's deadlines
-// while the watchers hand it the messages that carry its id. A message produced before the
-// test started watching (Kafka record timestamp / SQS SentTimestamp, minus `max_clock_skew`)
-// is stale and ignored: the lab's topics keep records of earlier runs with the same ids.
+// registers its correlation id; it publishes; then its TestEvaluator is stepped with the
+// messages the watchers hand it and at its deadlines. A message produced before the test
+// started watching (Kafka record timestamp / SQS SentTimestamp, minus `max_clock_skew`) is stale
+// and ignored: the lab's topics keep records of earlier runs with the same ids.
+//
+// Threads: Run() does all of a run's work on the thread that calls it, however many tests run
+// at once. It starts tests (publishing those started together in one PublishBatch per channel),
+// steps a test's evaluator when the watchers have handed it messages and when its next deadline
+// passes (one timer queue ordered by deadline, on the Clock), and finishes a test as soon as
+// its evaluator is done. The only other threads are the transports' watchers (one per channel)
+// and, during Prepare(), one short-lived thread per channel.
 //
 // Tests run in parallel by default (correlation ids keep them apart; two tests with the same id
-// never overlap: they run one after the other), or one by one in example order.
+// never overlap: they run one after the other, in example order), or one by one in example
+// order.
 //
 // Cancel() ends a run early from any thread: every running test stops waiting at once and is an
 // error with the reason "cancelled"; a test not started yet is not started and is an error with
@@ -18,6 +26,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,7 +55,7 @@ struct RunnerOptions {
   std::optional<Clock::MonoTime> origin;
 };
 
-// Told what happens, from the tests' threads (calls may come concurrently). A test cancelled
+// Told what happens, on the thread that called Run(), one call at a time. A test cancelled
 // before it started gets OnFinished() only.
 class ProgressListener {
  public:
@@ -74,7 +85,8 @@ class Runner {
   // a watch that failed (the server is unreachable, the topic or queue does not exist).
   Status Prepare(const std::vector<TestCase>& cases);
 
-  // Runs the cases (Prepare() first) and returns their results in the cases' order.
+  // Runs the cases (Prepare() first) and returns their results in the cases' order. Returns
+  // once every test has finished; all of it happens on the calling thread.
   SuiteResult Run(const std::vector<TestCase>& cases);
 
   // Ends the run early; thread-safe, idempotent, returns at once. Running tests stop waiting
@@ -86,8 +98,18 @@ class Runner {
 
  private:
   class Registry;
+  struct Active;
 
-  TestResult RunOne(const TestCase& tc);
+  // Runs every case, admitting them as `options_` allow; results[i] is cases[i]'s.
+  void RunCases(const std::vector<TestCase>& cases, std::vector<TestResult>& results);
+  // Starts the cases `batch` names (indices into `cases`): each registers and then publishes,
+  // those with the same input channel in one PublishBatch. Adds them to `active`.
+  void Start(const std::vector<TestCase>& cases, const std::vector<std::size_t>& batch,
+             std::map<std::size_t, std::unique_ptr<Active>>& active);
+  // Hands `messages` to the test, applies its deadlines at `now` and says whether it is over.
+  bool Step(Active& test, const std::deque<ObservedMessage>& messages, Clock::MonoTime now);
+  // Unregisters a test that is over and returns its result.
+  TestResult Finish(Active& test);
   // The result of a test that never started: an error "cancelled (not started)".
   TestResult NotStarted(const TestCase& tc);
 

@@ -110,6 +110,10 @@ void SqsTransport::PollLoop(Watcher* w) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // back off before retrying
       continue;
     }
+    // Matched messages are deleted together once the whole batch is delivered: one request per
+    // receive, not one per message (a thousand tests' replies on one queue).
+    std::vector<std::string> matched;
+    std::vector<std::string> matched_ids;
     for (const sqs::ReceivedMessage& r : *received) {
       ObservedMessage m;
       m.channel = w->channel;
@@ -135,10 +139,8 @@ void SqsTransport::PollLoop(Watcher* w) {
       m.coordinates = r.message_id;
       switch (w->deliver(m)) {
         case Disposition::kMatched:
-          if (auto deleted = client_->DeleteMessage(w->queue_url, r.receipt_handle); !deleted) {
-            spdlog::warn("contract-test: deleting {} from {}: {}", r.message_id,
-                         w->channel->Describe(), deleted.error().ToString());
-          }
+          matched.push_back(r.receipt_handle);
+          matched_ids.push_back(r.message_id);
           break;
         case Disposition::kForeign: {
           bool first = false;
@@ -151,6 +153,14 @@ void SqsTransport::PollLoop(Watcher* w) {
         }
         case Disposition::kStale:
           break;
+      }
+    }
+    if (matched.empty()) continue;
+    const sqs::BatchResults<void> deleted = client_->DeleteMessageBatch(w->queue_url, matched);
+    for (std::size_t i = 0; i < deleted.entries.size() && i < matched_ids.size(); ++i) {
+      if (!deleted.entries[i]) {
+        spdlog::warn("contract-test: deleting {} from {}: {}", matched_ids[i],
+                     w->channel->Describe(), deleted.entries[i].error().ToString());
       }
     }
   }

@@ -3,7 +3,7 @@
 // A watched queue is long-polled by one thread (all message attributes and system attributes,
 // a visibility timeout of `visibility_seconds`). What happens to a received message depends on
 // the runner's verdict (Disposition):
-//   kMatched  deleted: it belonged to a running test;
+//   kMatched  deleted: it belonged to a running test (those of one receive in one request);
 //   kForeign  made visible again at once (visibility 0) the first time it is seen, so whoever
 //             owns it gets it; when it comes back again it is left hidden for the visibility
 //             timeout instead of being received in a tight loop;

@@ -1,13 +1,18 @@
 // The runner over a fake transport that plays the service: parallel and sequential runs,
-// demultiplexing by correlation id, stale and foreign messages, publish failures, cancellation.
+// demultiplexing by correlation id, stale and foreign messages, publish failures, cancellation,
+// and a thousand tests run on the caller's thread alone.
 #include "contract/run/runner.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "fake_service.h"
@@ -330,5 +335,252 @@ TEST_F(RunnerCancelTest, CancelBeforeRunStartsNothing) {
   EXPECT_EQ(listener_.finished().size(), 3u);
 }
 
+namespace runner_scale {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using ::testing::HasSubstr;
+
+// The threads of this process (/proc/self/task), counted every millisecond while it lives.
+class ThreadCounter {
+ public:
+  ThreadCounter() : sampler_([this] { Sample(); }), baseline_(Count()) {}
+  ~ThreadCounter() {
+    stop_.store(true);
+    sampler_.join();
+  }
+  ThreadCounter(const ThreadCounter&) = delete;
+  ThreadCounter& operator=(const ThreadCounter&) = delete;
+
+  // Counted once the sampler was running: it is one of them.
+  int baseline() const { return baseline_; }
+  int peak() const { return peak_.load(); }
+
+ private:
+  static int Count() {
+    int n = 0;
+    for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+      ++n;
+    return n;
+  }
+  void Sample() {
+    while (!stop_.load()) {
+      const int n = Count();
+      int seen = peak_.load();
+      while (n > seen && !peak_.compare_exchange_weak(seen, n)) {
+      }
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::atomic<int> peak_{0};
+  std::thread sampler_;
+  const int baseline_;
+};
+
+// The fake service, silent for orders whose id is "C": their tests time out.
+class SelectiveService final : public ChannelTransport {
+ public:
+  explicit SelectiveService(FakeService& service) : service_(service) {}
+
+  Status Watch(const Channel& channel, DeliverFn deliver) override {
+    return service_.Watch(channel, std::move(deliver));
+  }
+  Result<PublishReceipt> Publish(const Channel& channel, const OutgoingExample& m) override {
+    if (json::parse(m.payload).value("id", "") == "C")
+      return PublishReceipt{channel.address + "/0@silent", Clock::System().Wall()};
+    return service_.Publish(channel, m);
+  }
+  void Stop() override {}
+  std::string Describe() const override { return "selective fake"; }
+
+ private:
+  FakeService& service_;
+};
+
+// Which threads told the listener anything, and how many tests ran at once: overall, and per
+// correlation id (the runner must never overlap two tests of one id).
+class ConcurrencyListener final : public ProgressListener {
+ public:
+  void OnStarted(const TestPlan& plan) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    threads_.insert(std::this_thread::get_id());
+    ++running_;
+    most_ = std::max(most_, running_);
+    if (++per_id_[plan.correlation_id] > 1) overlapped_.insert(plan.correlation_id);
+    started_.push_back(plan.example->name);
+  }
+  void OnPublished(const TestPlan&, const ObservedMessage&) override { Note(); }
+  void OnMessage(const TestPlan&, const ObservedMessage&) override { Note(); }
+  void OnWaiting(const TestPlan&, const std::string&) override { Note(); }
+  void OnFinished(const TestResult& result) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    threads_.insert(std::this_thread::get_id());
+    --running_;
+    --per_id_[result.correlation_id];
+  }
+
+  std::set<std::thread::id> threads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return threads_;
+  }
+  int most() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return most_;
+  }
+  std::set<std::string> overlapped() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return overlapped_;
+  }
+  std::vector<std::string> started() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return started_;
+  }
+
+ private:
+  void Note() {
+    std::lock_guard<std::mutex> lock(mu_);
+    threads_.insert(std::this_thread::get_id());
+  }
+
+  std::mutex mu_;
+  std::set<std::thread::id> threads_;
+  int running_ = 0;
+  int most_ = 0;
+  std::map<std::string, int> per_id_;
+  std::set<std::string> overlapped_;
+  std::vector<std::string> started_;
+};
+
+class RunnerScaleTest : public RunnerTest {
+ protected:
+  // `n` tests in three kinds by i % 3: order "A", which the service answers as the example
+  // says (passes); order "B", whose reply carries another order id than the example's (fails at
+  // once); order "C", which the service never answers (times out). Correlation id
+  // "s-<i % ids>": with ids < n several tests share one.
+  void MakeCases(int n, int ids) {
+    many_examples_.clear();
+    many_plans_.clear();
+    many_cases_.clear();
+    many_plans_.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      const std::string id = "s-" + std::to_string(i % ids);
+      const std::string order = i % 3 == 0 ? "A" : i % 3 == 1 ? "B" : "C";
+      many_examples_.push_back(std::make_unique<Example>(MakeExample(
+          R"({"name": "S-)" + std::to_string(i) + R"(", "receive": {"topic": "orders-in",
+          "payload": {"id": ")" +
+              order + R"(", "count": 1}, "headers": {"CorrelationId": ")" + id +
+              R"("}}, "send": {"topic": "orders-out", "payload": {"id": "A",
+          "status": "ACCEPTED"}}})",
+          "s-" + std::to_string(i) + ".json")));
+      auto plan = PlanTest(*contract_, *many_examples_.back());
+      ASSERT_TRUE(plan) << plan.error().message();
+      many_plans_.push_back(std::move(*plan));
+    }
+    for (const TestPlan& p : many_plans_)
+      many_cases_.push_back(TestCase{&p, schemas_.get(), nullptr});
+    options_.timing.reply_timeout = milliseconds(30);
+    options_.timing.settle = milliseconds(5);
+  }
+
+  SuiteResult RunMany(ProgressListener* listener = nullptr) {
+    FakeService service(*contract_);
+    SelectiveService selective(service);
+    Runner runner(Transports{&selective, &selective}, Clock::System(), options_, listener);
+    auto prepared = runner.Prepare(many_cases_);
+    EXPECT_TRUE(prepared) << prepared.error().message();
+    return runner.Run(many_cases_);
+  }
+
+  std::vector<std::unique_ptr<Example>> many_examples_;
+  std::vector<TestPlan> many_plans_;
+  std::vector<TestCase> many_cases_;
+};
+
+// A thousand tests at once run on the caller's thread: no thread per test (the fake transport
+// has none of its own), every listener call from that thread, and the same verdicts as one by
+// one.
+TEST_F(RunnerScaleTest, AThousandTestsRunOnTheCallersThreadWithTheSequentialVerdicts) {
+  MakeCases(1000, 1000);
+  ConcurrencyListener listener;
+  FakeService service(*contract_);
+  SelectiveService selective(service);
+  Runner runner(Transports{&selective, &selective}, Clock::System(), options_, &listener);
+  ASSERT_TRUE(runner.Prepare(many_cases_));  // starts a short-lived thread per channel
+  SuiteResult parallel;
+  int baseline = 0;
+  int peak = 0;
+  {
+    ThreadCounter threads;
+    parallel = runner.Run(many_cases_);
+    baseline = threads.baseline();
+    peak = threads.peak();
+  }
+  EXPECT_LE(peak, baseline) << "threads: " << baseline << " before the run, " << peak << " during";
+  EXPECT_EQ(listener.threads(), std::set<std::thread::id>{std::this_thread::get_id()});
+  EXPECT_GT(listener.most(), 100);  // they did run side by side
+  ASSERT_EQ(parallel.tests.size(), 1000u);
+  const auto tally = parallel.Tally();
+  EXPECT_EQ(tally.successes, 334);
+  EXPECT_EQ(tally.failures, 666);
+  EXPECT_EQ(parallel.tests[2].reasons.at(0),
+            "Timeout waiting for a message on queue 'orders-out'.");
+
+  // The first 60, one by one (a thousand would take half a minute of timeouts).
+  MakeCases(60, 60);
+  options_.parallel = false;
+  SuiteResult sequential = RunMany();
+  ASSERT_EQ(sequential.tests.size(), 60u);
+  for (std::size_t i = 0; i < parallel.tests.size(); ++i) {
+    const TestResult& p = parallel.tests[i];
+    const TestResult& s = sequential.tests[i % 60];  // kinds repeat every 3, names do not
+    EXPECT_EQ(p.name, "S-" + std::to_string(i));
+    EXPECT_EQ(p.outcome, s.outcome) << p.name;
+    EXPECT_EQ(p.reasons.empty() ? "" : p.reasons[0], s.reasons.empty() ? "" : s.reasons[0])
+        << p.name;
+  }
+}
+
+// Many tests share a few correlation ids: those of one id run one after the other in example
+// order, never side by side, and `jobs` caps how many run at once.
+TEST_F(RunnerScaleTest, TestsOfOneIdNeverOverlapAndJobsCapsTheRun) {
+  MakeCases(40, 8);  // five tests per id
+  options_.jobs = 6;
+  ConcurrencyListener listener;
+  SuiteResult suite = RunMany(&listener);
+  ASSERT_EQ(suite.tests.size(), 40u);
+  EXPECT_TRUE(listener.overlapped().empty());
+  EXPECT_EQ(listener.most(), 6);
+  // Per id, the example order.
+  std::map<std::string, std::vector<int>> order;
+  for (const std::string& name : listener.started()) {
+    const int i = std::stoi(name.substr(2));
+    order["s-" + std::to_string(i % 8)].push_back(i);
+  }
+  for (const auto& [id, seen] : order)
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end())) << id;
+  for (std::size_t i = 0; i < suite.tests.size(); ++i)
+    EXPECT_EQ(suite.tests[i].outcome, i % 3 == 0 ? Outcome::kPassed : Outcome::kFailed) << i;
+}
+
+// Deadlines are kept per test while others come and go: a test whose reply never comes times
+// out when its own wait runs out, not when a neighbour's does.
+TEST_F(RunnerScaleTest, EachTestTimesOutOnItsOwnDeadline) {
+  MakeCases(3, 3);
+  options_.timing.reply_timeout = milliseconds(300);
+  SuiteResult suite = RunMany();
+  ASSERT_EQ(suite.tests.size(), 3u);
+  EXPECT_EQ(suite.tests[0].outcome, Outcome::kPassed);
+  EXPECT_EQ(suite.tests[1].outcome, Outcome::kFailed);
+  EXPECT_EQ(suite.tests[2].outcome, Outcome::kFailed);
+  EXPECT_GE(suite.tests[2].duration, milliseconds(300));
+  // The passing one after its settle window, the wrong reply at once: both before the timeout.
+  EXPECT_LT(suite.tests[0].duration, suite.tests[2].duration);
+  EXPECT_LT(suite.tests[1].duration, suite.tests[2].duration);
+  EXPECT_THAT(suite.tests[2].reasons.at(0), HasSubstr("Timeout waiting"));
+}
+
+}  // namespace runner_scale
 }  // namespace
 }  // namespace driftline::contract

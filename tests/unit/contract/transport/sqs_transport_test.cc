@@ -1,6 +1,6 @@
 // SqsTransport over a fake SqsClient: what happens to each received message by disposition.
-// Only matched messages are deleted; someone else's are made visible again once; stale ones
-// are left alone.
+// Only matched messages are deleted (those of one receive in one request); someone else's are
+// made visible again once; stale ones are left alone.
 #include "contract/transport/sqs_transport.h"
 
 #include <gmock/gmock.h>
@@ -86,14 +86,22 @@ class FakeSqs final : public sqs::SqsClient {
       std::string_view, const std::vector<sqs::OutgoingMessage>&) override {
     return {};
   }
-  sqs::BatchResults<void> DeleteMessageBatch(std::string_view,
-                                             const std::vector<std::string>&) override {
-    return {};
+  sqs::BatchResults<void> DeleteMessageBatch(std::string_view url,
+                                             const std::vector<std::string>& receipts) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sqs::BatchResults<void> out;
+    for (const std::string& receipt : receipts) {
+      deleted.push_back(std::string(url) + " " + receipt);
+      out.entries.push_back(Ok());
+    }
+    ++delete_requests;
+    return out;
   }
   Status PurgeQueue(std::string_view) override { return Fail(Code::kUnimplemented, "no"); }
   Status DeleteQueue(std::string_view) override { return Fail(Code::kUnimplemented, "no"); }
 
   std::vector<std::string> deleted, visibility, sent;
+  int delete_requests = 0;
   sqs::ReceiveRequest last_request_;
 
  private:
@@ -157,6 +165,32 @@ TEST(SqsTransportTest, DeletesOnlyMatchedAndReleasesForeignOnce) {
   EXPECT_EQ(
       std::chrono::duration_cast<milliseconds>(seen[0].produced_at.time_since_epoch()).count(),
       1768816805123);
+}
+
+// A thousand tests' replies share one queue: what one receive brings is deleted in one request.
+TEST(SqsTransportTest, MatchedMessagesOfOneReceiveAreDeletedInOneRequest) {
+  auto fake = std::make_unique<FakeSqs>();
+  FakeSqs* sqs = fake.get();
+  std::vector<sqs::ReceivedMessage> batch;
+  for (int i = 0; i < 10; ++i)
+    batch.push_back(Received("m" + std::to_string(i), "{}", i == 4 ? "theirs" : "mine"));
+  sqs->Script(batch);
+  SqsTransportConfig config;
+  config.queue_base = "http://fake/000";
+  SqsTransport transport(std::move(fake), config, Clock::System());
+  Channel queue;
+  queue.address = "orders-out";
+  queue.protocol = Protocol::kSqs;
+  ASSERT_TRUE(transport.Watch(queue, [](ObservedMessage& m) {
+    return m.headers["CorrelationId"] == "mine" ? Disposition::kMatched : Disposition::kForeign;
+  }));
+  ASSERT_TRUE(sqs->WaitForReceives(3));
+  transport.Stop();
+  EXPECT_EQ(sqs->delete_requests, 1);
+  ASSERT_EQ(sqs->deleted.size(), 9u);
+  EXPECT_EQ(sqs->deleted.front(), "http://fake/000/orders-out rh-m0");
+  EXPECT_EQ(sqs->deleted.back(), "http://fake/000/orders-out rh-m9");
+  EXPECT_THAT(sqs->visibility, ::testing::ElementsAre("rh-m4=0"));
 }
 
 std::vector<Channel> Queues(int count) {
