@@ -125,18 +125,28 @@ sqs::ReceivedMessage Received(const std::string& id, const std::string& body,
   return m;
 }
 
+// Queue URLs built from this base (no GetQueueUrl round trip).
+SqsTransportConfig FakeBase() {
+  SqsTransportConfig config;
+  config.queue_base = "http://fake/000";
+  return config;
+}
+
+Channel SqsQueue(std::string address) {
+  Channel queue;
+  queue.address = std::move(address);
+  queue.protocol = Protocol::kSqs;
+  return queue;
+}
+
 TEST(SqsTransportTest, DeletesOnlyMatchedAndReleasesForeignOnce) {
   auto fake = std::make_unique<FakeSqs>();
   FakeSqs* sqs = fake.get();
   sqs->Script({Received("m1", R"({"a":1})", "mine"), Received("m2", "not json", "theirs"),
                Received("m3", "{}", "old")});
   sqs->Script({Received("m2", "not json", "theirs")});  // it came back
-  SqsTransportConfig config;
-  config.queue_base = "http://fake/000";
-  SqsTransport transport(std::move(fake), config, Clock::System());
-  Channel queue;
-  queue.address = "orders-out";
-  queue.protocol = Protocol::kSqs;
+  SqsTransport transport(std::move(fake), FakeBase(), Clock::System());
+  const Channel queue = SqsQueue("orders-out");
 
   std::mutex mu;
   std::vector<ObservedMessage> seen;
@@ -175,12 +185,8 @@ TEST(SqsTransportTest, MatchedMessagesOfOneReceiveAreDeletedInOneRequest) {
   for (int i = 0; i < 10; ++i)
     batch.push_back(Received("m" + std::to_string(i), "{}", i == 4 ? "theirs" : "mine"));
   sqs->Script(batch);
-  SqsTransportConfig config;
-  config.queue_base = "http://fake/000";
-  SqsTransport transport(std::move(fake), config, Clock::System());
-  Channel queue;
-  queue.address = "orders-out";
-  queue.protocol = Protocol::kSqs;
+  SqsTransport transport(std::move(fake), FakeBase(), Clock::System());
+  const Channel queue = SqsQueue("orders-out");
   ASSERT_TRUE(transport.Watch(queue, [](ObservedMessage& m) {
     return m.headers["CorrelationId"] == "mine" ? Disposition::kMatched : Disposition::kForeign;
   }));
@@ -194,11 +200,9 @@ TEST(SqsTransportTest, MatchedMessagesOfOneReceiveAreDeletedInOneRequest) {
 }
 
 std::vector<Channel> Queues(int count) {
-  std::vector<Channel> queues(static_cast<std::size_t>(count));
-  for (std::size_t i = 0; i < queues.size(); ++i) {
-    queues[i].address = "queue-" + std::to_string(i);
-    queues[i].protocol = Protocol::kSqs;
-  }
+  std::vector<Channel> queues;
+  for (int i = 0; i < count; ++i)
+    queues.push_back(SqsQueue("queue-" + std::to_string(i)));
   return queues;
 }
 
@@ -207,9 +211,7 @@ std::vector<Channel> Queues(int count) {
 TEST(SqsTransportTest, WatchesFromSeveralThreadsAtOnceAreAllKept) {
   auto fake = std::make_unique<FakeSqs>();
   FakeSqs* sqs = fake.get();
-  SqsTransportConfig config;
-  config.queue_base = "http://fake/000";
-  SqsTransport transport(std::move(fake), config, Clock::System());
+  SqsTransport transport(std::move(fake), FakeBase(), Clock::System());
   const std::vector<Channel> queues = Queues(8);
 
   std::vector<Status> watched(queues.size(), Ok());
@@ -235,10 +237,8 @@ TEST(SqsTransportTest, WatchesFromSeveralThreadsAtOnceAreAllKept) {
 // Stop() may run while watches are still starting; every poll thread is joined by the time the
 // transport is gone (a thread left running would touch the destroyed fake, or std::terminate).
 TEST(SqsTransportTest, StopWhileWatchesStartJoinsEveryThread) {
-  SqsTransportConfig config;
-  config.queue_base = "http://fake/000";
   auto transport =
-      std::make_unique<SqsTransport>(std::make_unique<FakeSqs>(), config, Clock::System());
+      std::make_unique<SqsTransport>(std::make_unique<FakeSqs>(), FakeBase(), Clock::System());
   const std::vector<Channel> queues = Queues(8);
   std::vector<std::thread> threads;
   for (const Channel& q : queues) {
@@ -253,12 +253,8 @@ TEST(SqsTransportTest, StopWhileWatchesStartJoinsEveryThread) {
 }
 
 TEST(SqsTransportTest, WatchingAMissingQueueFailsClearly) {
-  SqsTransportConfig config;
-  config.queue_base = "http://fake/000";
-  SqsTransport transport(std::make_unique<FakeSqs>(), config, Clock::System());
-  Channel queue;
-  queue.address = "missing-queue";
-  queue.protocol = Protocol::kSqs;
+  SqsTransport transport(std::make_unique<FakeSqs>(), FakeBase(), Clock::System());
+  const Channel queue = SqsQueue("missing-queue");
   auto watched = transport.Watch(queue, [](ObservedMessage&) { return Disposition::kForeign; });
   ASSERT_FALSE(watched);
   EXPECT_THAT(watched.error().Trace(), ::testing::HasSubstr("queue 'missing-queue'"));
@@ -269,9 +265,7 @@ TEST(SqsTransportTest, PublishSendsHeadersAsAttributes) {
   FakeSqs* sqs = fake.get();
   SqsTransportConfig config;
   SqsTransport transport(std::move(fake), config, Clock::System());  // no base: GetQueueUrl
-  Channel queue;
-  queue.address = "orders-in";
-  queue.protocol = Protocol::kSqs;
+  const Channel queue = SqsQueue("orders-in");
   auto receipt =
       transport.Publish(queue, OutgoingExample{"{}", {{"CorrelationId", "c-1"}}, {}, {}});
   ASSERT_TRUE(receipt) << receipt.error().message();
