@@ -519,7 +519,10 @@ TEST_F(RunnerScaleTest, AThousandTestsRunOnTheCallersThreadWithTheSequentialVerd
   }
   EXPECT_LE(peak, baseline) << "threads: " << baseline << " before the run, " << peak << " during";
   EXPECT_EQ(listener.threads(), std::set<std::thread::id>{std::this_thread::get_id()});
-  EXPECT_GT(listener.most(), 100);  // they did run side by side
+  // They ran side by side: the runner starts tests in batches of 32 and finishes none of a batch
+  // before all of it has started, so at least 32 ran at once whatever the machine's speed (how
+  // many more overlap depends on it: 48 to several hundred were seen).
+  EXPECT_GE(listener.most(), 32);
   ASSERT_EQ(parallel.tests.size(), 1000u);
   const auto tally = parallel.Tally();
   EXPECT_EQ(tally.successes, 334);
@@ -568,13 +571,15 @@ TEST_F(RunnerScaleTest, TestsOfOneIdNeverOverlapAndJobsCapsTheRun) {
 // out when its own wait runs out, not when a neighbour's does.
 TEST_F(RunnerScaleTest, EachTestTimesOutOnItsOwnDeadline) {
   MakeCases(3, 3);
-  options_.timing.reply_timeout = milliseconds(300);
+  // Long beside the passing test's 5 ms settle window, so that only a stall of the whole
+  // process for seconds could make it finish as late as the timeout.
+  options_.timing.reply_timeout = milliseconds(2000);
   SuiteResult suite = RunMany();
   ASSERT_EQ(suite.tests.size(), 3u);
   EXPECT_EQ(suite.tests[0].outcome, Outcome::kPassed);
   EXPECT_EQ(suite.tests[1].outcome, Outcome::kFailed);
   EXPECT_EQ(suite.tests[2].outcome, Outcome::kFailed);
-  EXPECT_GE(suite.tests[2].duration, milliseconds(300));
+  EXPECT_GE(suite.tests[2].duration, milliseconds(2000));
   // The passing one after its settle window, the wrong reply at once: both before the timeout.
   EXPECT_LT(suite.tests[0].duration, suite.tests[2].duration);
   EXPECT_LT(suite.tests[1].duration, suite.tests[2].duration);
