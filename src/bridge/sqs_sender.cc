@@ -20,7 +20,10 @@ std::string CauseOf(const Error& e) {
 }
 
 SqsSender::SqsSender(sqs::SqsClient& client, SqsSenderOptions options, BridgeMetrics* metrics)
-    : client_(client), options_(std::move(options)), metrics_(metrics) {
+    : client_(client),
+      options_(std::move(options)),
+      batch_size_(std::clamp<std::size_t>(options_.batch_size, 1, 10)),
+      metrics_(metrics) {
   const std::size_t n = std::max<std::size_t>(1, options_.max_in_flight_batches);
   for (std::size_t i = 0; i < n; ++i)
     threads_.emplace_back([this] { Run(); });
@@ -46,8 +49,7 @@ void SqsSender::Submit(SendJob job) {
     ++pending_;
     // A lingering thread sends when its linger ends or its batch is full; waking a thread for
     // every message in between only costs context switches.
-    const std::size_t batch = std::clamp<std::size_t>(options_.batch_size, 1, 10);
-    wake = lingering_ == 0 || queue_.ready() >= batch;
+    wake = lingering_ == 0 || queue_.ready() >= batch_size_;
   }
   if (wake) work_.notify_one();
 }
@@ -102,7 +104,6 @@ std::size_t SqsSender::Stop(std::chrono::milliseconds timeout) {
 }
 
 void SqsSender::Run() {
-  const std::size_t batch_size = std::clamp<std::size_t>(options_.batch_size, 1, 10);
   for (;;) {
     std::vector<SendJob> batch;
     {
@@ -113,14 +114,14 @@ void SqsSender::Run() {
       });
       if (queue_.ready() == 0 || PastDeadline()) return;  // stopping, nothing (more) to send
       // Linger briefly for a fuller batch unless stopping.
-      if (queue_.ready() < batch_size && options_.linger.count() > 0 && !stopping_) {
+      if (queue_.ready() < batch_size_ && options_.linger.count() > 0 && !stopping_) {
         ++lingering_;
         work_.wait_for(lock, options_.linger,
-                       [&] { return queue_.ready() >= batch_size || stopping_; });
+                       [&] { return queue_.ready() >= batch_size_ || stopping_; });
         --lingering_;
         if (queue_.ready() == 0) continue;  // another thread took them
       }
-      batch = queue_.Take(batch_size);
+      batch = queue_.Take(batch_size_);
     }
     SendUntilDone(std::move(batch));
   }

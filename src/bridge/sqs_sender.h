@@ -99,6 +99,7 @@ class SqsSender {
 
   sqs::SqsClient& client_;
   const SqsSenderOptions options_;
+  const std::size_t batch_size_;  // options_.batch_size within SQS's 1..10
   BridgeMetrics* metrics_;
 
   mutable std::mutex mu_;
