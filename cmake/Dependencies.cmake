@@ -5,6 +5,13 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)   # librdkafka-dev
 find_package(CURL REQUIRED)                                    # libcurl4-openssl-dev
 find_package(nlohmann_json 3.10 REQUIRED)                      # nlohmann-json3-dev
+# rapidjson-dev, header-only: the hot path's JSON (SQS send/delete bodies and responses), where
+# writing and reading without an nlohmann document saves allocations per message.
+find_package(RapidJSON 1.1 REQUIRED)
+if(NOT TARGET RapidJSON::RapidJSON)
+  add_library(RapidJSON::RapidJSON INTERFACE IMPORTED)
+  target_include_directories(RapidJSON::RapidJSON INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
+endif()
 find_package(tl-expected REQUIRED)                             # libexpected-dev
 find_package(spdlog REQUIRED)                                  # libspdlog-dev
 find_package(CLI11 REQUIRED)                                   # libcli11-dev

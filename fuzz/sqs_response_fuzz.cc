@@ -13,16 +13,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     HttpResponse response;
     response.status = status;
     response.body = body;
-    auto parsed = ParseResponse(response);
     (void)ErrorFromResponse(response);
+    (void)DecodeSendMessage(response);
+    (void)DecodeSendMessageBatch(response);
+    (void)DecodeDeleteMessageBatch(response);
+    auto parsed = ParseResponse(response);
     if (!parsed) continue;
     (void)DecodeQueueUrl(*parsed);
     (void)DecodeGetQueueAttributes(*parsed);
     (void)DecodeListQueues(*parsed);
-    (void)DecodeSendMessage(*parsed);
-    (void)DecodeSendMessageBatch(*parsed);
     (void)DecodeReceiveMessage(*parsed);
-    (void)DecodeDeleteMessageBatch(*parsed);
   }
   return 0;
 }

@@ -14,6 +14,7 @@ packages=(
   libssl-dev                # MD5 / HMAC / base64 for SQS checks; the tests' TLS front (testkit)
   openssl                   # test certificates for the TLS tests and fault scenarios
   nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev
+  rapidjson-dev             # the hot path's JSON: SQS send/delete bodies and responses
   libcli11-dev libspdlog-dev libfmt-dev libexpected-dev
   prometheus-cpp-dev libcivetweb-dev
   libsqlite3-dev            # the Studio's run history

@@ -31,6 +31,12 @@ Result<T> WithFrame(Result<T> result, const std::string& frame) {
   return result;
 }
 
+// A hand-built body as compact JSON text; the encoders have rejected text that is not UTF-8,
+// `replace` only keeps a bad one from throwing here.
+std::string JsonText(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 Status ToStatus(const Result<json>& result) {
   if (!result) return tl::unexpected(result.error());
   return Ok();
@@ -127,18 +133,24 @@ CurlSqsClient::CurlSqsClient(std::unique_ptr<HttpTransport> transport, Endpoint 
       endpoint_(std::move(endpoint)),
       batch_limits_(batch_limits) {}
 
-Result<json> CurlSqsClient::Call(std::string_view action, const json& body,
-                                 std::string_view subject, std::chrono::seconds timeout_extension) {
-  HttpRequest request = BuildRequest(endpoint_, action, body);
+Result<HttpResponse> CurlSqsClient::Exchange(std::string_view action, std::string body,
+                                             std::string_view subject,
+                                             std::chrono::seconds timeout_extension) {
+  HttpRequest request = BuildRequest(endpoint_, action, std::move(body));
   request.timeout_extension = timeout_extension;
   auto response = transport_->Send(request);
   if (!response) {
     return tl::unexpected(
         ClassifyUnclassified(std::move(response.error())).With(Frame(action, subject)));
   }
-  auto parsed = ParseResponse(*response);
-  if (!parsed) return tl::unexpected(std::move(parsed.error()).With(Frame(action, subject)));
-  return parsed;
+  return response;
+}
+
+Result<json> CurlSqsClient::Call(std::string_view action, const json& body,
+                                 std::string_view subject, std::chrono::seconds timeout_extension) {
+  auto response = Exchange(action, JsonText(body), subject, timeout_extension);
+  if (!response) return tl::unexpected(response.error());
+  return WithFrame(ParseResponse(*response), Frame(action, subject));
 }
 
 BatchLimits CurlSqsClient::LimitsFor(std::string_view queue_url) const {
@@ -210,7 +222,7 @@ Result<SendMessageResult> CurlSqsClient::SendMessage(std::string_view queue_url,
   }
   auto body = EncodeSendMessage(queue_url, message);
   if (!body) return tl::unexpected(std::move(body.error()).With(Frame(kAction, queue_url)));
-  auto response = Call(kAction, *body, queue_url);
+  auto response = Exchange(kAction, std::move(*body), queue_url);
   if (!response) return tl::unexpected(response.error());
   auto result = WithFrame(DecodeSendMessage(*response), Frame(kAction, queue_url));
   if (!result) return result;
@@ -241,8 +253,11 @@ BatchResults<SendMessageResult> CurlSqsClient::SendMessageBatch(
       outcomes.FailAll(index_of_id, body.error());
       continue;
     }
-    auto response = Call(kAction, *body, queue_url);
-    if (!response && response.error().code() == Code::kInvalidArgument) {
+    auto response = Exchange(kAction, std::move(*body), queue_url);
+    auto decoded = response
+                       ? WithFrame(DecodeSendMessageBatch(*response), Frame(kAction, queue_url))
+                       : Result<SendBatchResponse>(tl::unexpected(response.error()));
+    if (!decoded && decoded.error().code() == Code::kInvalidArgument) {
       // Refused as a whole, so nothing was enqueued; one bad entry can do that (ElasticMQ
       // rejects a whole batch for one oversized message). Sending the entries one by one
       // confines the failure to the entries that caused it, and each verdict — the message's
@@ -252,8 +267,6 @@ BatchResults<SendMessageResult> CurlSqsClient::SendMessageBatch(
         outcomes.Set(index, SendMessage(queue_url, messages[index]));
       continue;
     }
-    auto decoded = response ? DecodeSendMessageBatch(*response)
-                            : Result<SendBatchResponse>(tl::unexpected(response.error()));
     if (!decoded) {
       outcomes.FailAll(index_of_id, decoded.error());
       continue;
@@ -311,9 +324,10 @@ BatchResults<void> CurlSqsClient::DeleteMessageBatch(
       outcomes.FailAll(index_of_id, body.error());
       continue;
     }
-    auto response = Call(kAction, *body, queue_url);
-    auto decoded = response ? DecodeDeleteMessageBatch(*response)
-                            : Result<DeleteBatchResponse>(tl::unexpected(response.error()));
+    auto response = Exchange(kAction, JsonText(*body), queue_url);
+    auto decoded = response
+                       ? WithFrame(DecodeDeleteMessageBatch(*response), Frame(kAction, queue_url))
+                       : Result<DeleteBatchResponse>(tl::unexpected(response.error()));
     if (!decoded) {
       outcomes.FailAll(index_of_id, decoded.error());
       continue;

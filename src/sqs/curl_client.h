@@ -77,6 +77,11 @@ class CurlSqsClient final : public SqsClient {
   Result<nlohmann::json> Call(std::string_view action, const nlohmann::json& body,
                               std::string_view subject,
                               std::chrono::seconds timeout_extension = std::chrono::seconds(0));
+  // Sends one action whose body is already JSON text and returns the response as the server
+  // gave it, 2xx or not (the hot path's decoders read it). Errors (no response at all) carry
+  // the frame "<action> <subject>".
+  Result<HttpResponse> Exchange(std::string_view action, std::string body, std::string_view subject,
+                                std::chrono::seconds timeout_extension = std::chrono::seconds(0));
 
   const std::unique_ptr<HttpTransport> transport_;
   const Endpoint endpoint_;

@@ -1,5 +1,7 @@
 #include "sqs/protocol/decode.h"
 
+#include <rapidjson/document.h>
+
 #include <charconv>
 #include <utility>
 
@@ -49,47 +51,108 @@ Result<std::map<std::string, std::string>> StringMap(const json& object, std::st
   return out;
 }
 
-Result<SendMessageResult> DecodeSendResultFields(const json& object, std::string_view what) {
+// ---- The hot path's responses, read with RapidJSON ------------------------------------------
+
+using RValue = rapidjson::Value;
+
+// The member `key` of a RapidJSON object; the last one when the name repeats, as nlohmann (the
+// other decoders) keeps it. nullptr when absent.
+const RValue* MemberOf(const RValue& object, std::string_view key) {
+  const RValue* found = nullptr;
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == key) {
+      found = &it->value;
+    }
+  }
+  return found;
+}
+
+// As OptionalString (json_fields.h): nullopt when absent, null or not a string.
+std::optional<std::string> StringOf(const RValue& object, std::string_view key) {
+  const RValue* value = MemberOf(object, key);
+  if (value == nullptr || !value->IsString()) return std::nullopt;
+  return std::string(value->GetString(), value->GetStringLength());
+}
+
+Result<std::string> RequiredStringOf(const RValue& object, std::string_view key,
+                                     std::string_view what) {
+  auto value = StringOf(object, key);
+  if (!value) {
+    return tl::unexpected(MalformedResponse(what, "missing string \"" + std::string(key) + "\""));
+  }
+  return std::move(*value);
+}
+
+// A 2xx response's body as a JSON object, checked as ParseResponse checks it, handed to
+// `decode`. The document is parsed iteratively: a hostile server's nesting cannot exhaust the
+// stack.
+template <typename T, typename Decode>
+Result<T> WithResponseObject(const HttpResponse& response, Decode decode) {
+  if (response.status < 200 || response.status > 299) {
+    return tl::unexpected(ErrorFromResponse(response));
+  }
+  rapidjson::Document document;
+  if (response.body.empty()) {
+    document.SetObject();
+  } else {
+    document.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(
+        response.body.data(), response.body.size());
+    if (document.HasParseError() || !document.IsObject()) {
+      return tl::unexpected(NotAJsonObjectResponse(response));
+    }
+  }
+  return decode(static_cast<const RValue&>(document));
+}
+
+Result<SendMessageResult> DecodeSendResultFields(const RValue& object, std::string_view what) {
   SendMessageResult result;
-  auto id = RequiredString(object, "MessageId", what);
+  auto id = RequiredStringOf(object, "MessageId", what);
   if (!id) return tl::unexpected(id.error());
-  auto md5 = RequiredString(object, "MD5OfMessageBody", what);
+  auto md5 = RequiredStringOf(object, "MD5OfMessageBody", what);
   if (!md5) return tl::unexpected(md5.error());
   result.message_id = std::move(*id);
   result.md5_of_message_body = std::move(*md5);
-  result.md5_of_message_attributes = OptionalString(object, "MD5OfMessageAttributes").value_or("");
-  result.sequence_number = OptionalString(object, "SequenceNumber");
+  result.md5_of_message_attributes = StringOf(object, "MD5OfMessageAttributes").value_or("");
+  result.sequence_number = StringOf(object, "SequenceNumber");
   return result;
 }
 
-// A batch response: each "Successful" entry through `decode(entry, id)`, and "Failed".
+// A batch response: each "Successful" entry through `decode(entry, id)`, and "Failed"; an
+// absent or null list is empty (SQS omits empty lists).
 template <typename Success, typename DecodeSuccess>
 Result<std::pair<std::vector<Success>, std::vector<BatchEntryFailure>>> DecodeBatchResponse(
-    const json& response, std::string_view what, DecodeSuccess decode) {
-  std::pair<std::vector<Success>, std::vector<BatchEntryFailure>> out;
-  for (const char* list : {"Successful", "Failed"}) {
-    auto entries = OptionalArray(response, list, what);
-    if (!entries) return tl::unexpected(entries.error());
-    for (const json& entry : **entries) {
-      if (!entry.is_object())
+    const HttpResponse& response, std::string_view what, DecodeSuccess decode) {
+  using Decoded = std::pair<std::vector<Success>, std::vector<BatchEntryFailure>>;
+  return WithResponseObject<Decoded>(response, [&](const RValue& object) -> Result<Decoded> {
+    Decoded out;
+    for (std::string_view list : {std::string_view("Successful"), std::string_view("Failed")}) {
+      const RValue* entries = MemberOf(object, list);
+      if (entries == nullptr || entries->IsNull()) continue;
+      if (!entries->IsArray()) {
         return tl::unexpected(
-            MalformedResponse(what, std::string(list) + " entry is not an object"));
-      auto id = RequiredString(entry, "Id", what);
-      if (!id) return tl::unexpected(id.error());
-      if (list == std::string_view("Failed")) {
-        auto fault = entry.find("SenderFault");
-        out.second.push_back({std::move(*id),
-                              fault != entry.end() && fault->is_boolean() && fault->get<bool>(),
-                              OptionalString(entry, "Code").value_or(""),
-                              OptionalString(entry, "Message").value_or("")});
-        continue;
+            MalformedResponse(what, "\"" + std::string(list) + "\" is not an array"));
       }
-      Result<Success> success = decode(entry, std::move(*id));
-      if (!success) return tl::unexpected(success.error());
-      out.first.push_back(std::move(*success));
+      for (const RValue& entry : entries->GetArray()) {
+        if (!entry.IsObject()) {
+          return tl::unexpected(
+              MalformedResponse(what, std::string(list) + " entry is not an object"));
+        }
+        auto id = RequiredStringOf(entry, "Id", what);
+        if (!id) return tl::unexpected(id.error());
+        if (list == "Failed") {
+          const RValue* fault = MemberOf(entry, "SenderFault");
+          out.second.push_back(
+              {std::move(*id), fault != nullptr && fault->IsBool() && fault->GetBool(),
+               StringOf(entry, "Code").value_or(""), StringOf(entry, "Message").value_or("")});
+          continue;
+        }
+        Result<Success> success = decode(entry, std::move(*id));
+        if (!success) return tl::unexpected(success.error());
+        out.first.push_back(std::move(*success));
+      }
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<ReceivedMessage> DecodeReceivedMessage(const json& entry) {
@@ -202,8 +265,9 @@ Result<ListQueuesPage> DecodeListQueues(const json& response) {
   return page;
 }
 
-Result<SendMessageResult> DecodeSendMessage(const json& response) {
-  return DecodeSendResultFields(response, "SendMessage");
+Result<SendMessageResult> DecodeSendMessage(const HttpResponse& response) {
+  return WithResponseObject<SendMessageResult>(
+      response, [](const RValue& object) { return DecodeSendResultFields(object, "SendMessage"); });
 }
 
 Status VerifySent(const OutgoingMessage& message, const SendMessageResult& result) {
@@ -223,10 +287,10 @@ Status VerifySent(const OutgoingMessage& message, const SendMessageResult& resul
   return Ok();
 }
 
-Result<SendBatchResponse> DecodeSendMessageBatch(const json& response) {
+Result<SendBatchResponse> DecodeSendMessageBatch(const HttpResponse& response) {
   constexpr std::string_view kWhat = "SendMessageBatch";
   auto decoded = DecodeBatchResponse<SendBatchSuccess>(
-      response, kWhat, [&](const json& entry, std::string id) -> Result<SendBatchSuccess> {
+      response, kWhat, [&](const RValue& entry, std::string id) -> Result<SendBatchSuccess> {
         auto result = DecodeSendResultFields(entry, kWhat);
         if (!result) return tl::unexpected(result.error());
         return SendBatchSuccess{std::move(id), std::move(*result)};
@@ -248,10 +312,10 @@ Result<std::vector<ReceivedMessage>> DecodeReceiveMessage(const json& response) 
   return out;
 }
 
-Result<DeleteBatchResponse> DecodeDeleteMessageBatch(const json& response) {
+Result<DeleteBatchResponse> DecodeDeleteMessageBatch(const HttpResponse& response) {
   auto decoded = DecodeBatchResponse<std::string>(
       response, "DeleteMessageBatch",
-      [](const json&, std::string id) -> Result<std::string> { return id; });
+      [](const RValue&, std::string id) -> Result<std::string> { return id; });
   if (!decoded) return tl::unexpected(decoded.error());
   return DeleteBatchResponse{std::move(decoded->first), std::move(decoded->second)};
 }

@@ -58,7 +58,11 @@ struct SendMessageResult {
   std::optional<std::string> sequence_number;  // FIFO queues only
 };
 
-Result<SendMessageResult> DecodeSendMessage(const nlohmann::json& response);
+// The sending and deleting actions are the hot path: their decoders read the HTTP response
+// itself with RapidJSON (no nlohmann document) and check it as ParseResponse does: a non-2xx
+// is ErrorFromResponse, a 2xx body that is not a JSON object NotAJsonObjectResponse, and an
+// empty body decodes as {}.
+Result<SendMessageResult> DecodeSendMessage(const HttpResponse& response);
 
 // The MD5s SQS returned against the message we sent: a mismatch means the message was
 // corrupted on the way and is kInternal.
@@ -74,7 +78,7 @@ struct SendBatchResponse {
   std::vector<BatchEntryFailure> failed;
 };
 
-Result<SendBatchResponse> DecodeSendMessageBatch(const nlohmann::json& response);
+Result<SendBatchResponse> DecodeSendMessageBatch(const HttpResponse& response);
 
 // ---- Receiving ----------------------------------------------------------------------------
 
@@ -89,6 +93,6 @@ struct DeleteBatchResponse {
   std::vector<BatchEntryFailure> failed;
 };
 
-Result<DeleteBatchResponse> DecodeDeleteMessageBatch(const nlohmann::json& response);
+Result<DeleteBatchResponse> DecodeDeleteMessageBatch(const HttpResponse& response);
 
 }  // namespace driftline::sqs

@@ -1,6 +1,10 @@
 #include "sqs/protocol/encode.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
+#include <optional>
 
 #include "common/base64.h"
 #include "sqs/protocol/validation.h"
@@ -10,31 +14,61 @@ namespace {
 
 using nlohmann::json;
 
-// The fields of SendMessage that also make up a SendMessageBatch entry.
-Result<json> EncodeMessageFields(const OutgoingMessage& message) {
-  if (auto checked = CheckOutgoingMessage(message); !checked) {
-    return tl::unexpected(checked.error());
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Key(JsonWriter& out, std::string_view name) {
+  out.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+}
+
+void String(JsonWriter& out, std::string_view text) {
+  out.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+void Member(JsonWriter& out, std::string_view name, std::string_view text) {
+  Key(out, name);
+  String(out, text);
+}
+
+std::string TextOf(const rapidjson::StringBuffer& buffer) {
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// The members of SendMessage that also make up a SendMessageBatch entry, in name order, with
+// `id` (a batch entry's "Id") and `queue_url` (SendMessage's "QueueUrl") where they sort; the
+// caller opens and closes the object. Errors: as CheckOutgoingMessage.
+Status WriteMessageMembers(JsonWriter& out, const OutgoingMessage& message,
+                           std::optional<std::string_view> id,
+                           std::optional<std::string_view> queue_url) {
+  if (auto checked = CheckOutgoingMessage(message); !checked) return checked;
+  if (message.delay_seconds) {
+    Key(out, "DelaySeconds");
+    out.Int(*message.delay_seconds);
   }
-  json out = {{"MessageBody", message.body}};
-  if (message.delay_seconds) out["DelaySeconds"] = *message.delay_seconds;
+  if (id) Member(out, "Id", *id);
   if (!message.attributes.empty()) {
-    json attributes = json::object();
+    Key(out, "MessageAttributes");
+    out.StartObject();
     for (const auto& [name, value] : message.attributes) {
-      json entry = {{"DataType", value.data_type}};
+      Key(out, name);
+      out.StartObject();
       if (value.is_binary()) {
-        entry["BinaryValue"] = Base64Encode(value.binary_value);
+        Member(out, "BinaryValue", Base64Encode(value.binary_value));
+        Member(out, "DataType", value.data_type);
       } else {
-        entry["StringValue"] = value.string_value;
+        Member(out, "DataType", value.data_type);
+        Member(out, "StringValue", value.string_value);
       }
-      attributes[name] = std::move(entry);
+      out.EndObject();
     }
-    out["MessageAttributes"] = std::move(attributes);
+    out.EndObject();
   }
-  if (message.message_group_id) out["MessageGroupId"] = *message.message_group_id;
+  Member(out, "MessageBody", message.body);
   if (message.message_deduplication_id) {
-    out["MessageDeduplicationId"] = *message.message_deduplication_id;
+    Member(out, "MessageDeduplicationId", *message.message_deduplication_id);
   }
-  return out;
+  if (message.message_group_id) Member(out, "MessageGroupId", *message.message_group_id);
+  if (queue_url) Member(out, "QueueUrl", *queue_url);
+  return Ok();
 }
 
 // CheckBatchEntryIds over any entry type with an `id` member.
@@ -87,24 +121,37 @@ json EncodeQueueUrlOnly(std::string_view queue_url) {
   return {{"QueueUrl", queue_url}};
 }
 
-Result<json> EncodeSendMessage(std::string_view queue_url, const OutgoingMessage& message) {
-  auto body = EncodeMessageFields(message);
-  if (!body) return body;
-  (*body)["QueueUrl"] = queue_url;
-  return body;
+Result<std::string> EncodeSendMessage(std::string_view queue_url, const OutgoingMessage& message) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter out(buffer);
+  out.StartObject();
+  if (auto written = WriteMessageMembers(out, message, std::nullopt, queue_url); !written) {
+    return tl::unexpected(std::move(written.error()));
+  }
+  out.EndObject();
+  return TextOf(buffer);
 }
 
-Result<json> EncodeSendMessageBatch(std::string_view queue_url,
-                                    const std::vector<SendBatchEntry>& entries) {
+Result<std::string> EncodeSendMessageBatch(std::string_view queue_url,
+                                           const std::vector<SendBatchEntry>& entries) {
   if (auto checked = CheckBatchEntries(entries); !checked) return tl::unexpected(checked.error());
-  json encoded = json::array();
+  rapidjson::StringBuffer buffer;
+  JsonWriter out(buffer);
+  out.StartObject();
+  Key(out, "Entries");
+  out.StartArray();
   for (const auto& entry : entries) {
-    auto fields = EncodeMessageFields(entry.message.get());
-    if (!fields) return tl::unexpected(std::move(fields.error()).With("batch entry " + entry.id));
-    (*fields)["Id"] = entry.id;
-    encoded.push_back(std::move(*fields));
+    out.StartObject();
+    if (auto written = WriteMessageMembers(out, entry.message.get(), entry.id, std::nullopt);
+        !written) {
+      return tl::unexpected(std::move(written.error()).With("batch entry " + entry.id));
+    }
+    out.EndObject();
   }
-  return json{{"QueueUrl", queue_url}, {"Entries", std::move(encoded)}};
+  out.EndArray();
+  Member(out, "QueueUrl", queue_url);
+  out.EndObject();
+  return TextOf(buffer);
 }
 
 Result<json> EncodeReceiveMessage(const ReceiveRequest& request) {

@@ -44,9 +44,12 @@ nlohmann::json EncodeQueueUrlOnly(std::string_view queue_url);
 
 // ---- Sending ------------------------------------------------------------------------------
 
+// The two sending actions are the service's hot path: they are written straight to JSON text
+// (RapidJSON's writer, members in name order as nlohmann would dump them) without building a
+// document first.
+
 // Errors: as CheckOutgoingMessage.
-Result<nlohmann::json> EncodeSendMessage(std::string_view queue_url,
-                                         const OutgoingMessage& message);
+Result<std::string> EncodeSendMessage(std::string_view queue_url, const OutgoingMessage& message);
 
 // One entry of a SendMessageBatch request; `message` is borrowed and must outlive the call.
 struct SendBatchEntry {
@@ -56,8 +59,8 @@ struct SendBatchEntry {
 
 // Errors: kInvalidArgument for 0 or more than 10 entries, an invalid or repeated Id, or an entry
 // EncodeSendMessage would reject (with the frame "batch entry <id>").
-Result<nlohmann::json> EncodeSendMessageBatch(std::string_view queue_url,
-                                              const std::vector<SendBatchEntry>& entries);
+Result<std::string> EncodeSendMessageBatch(std::string_view queue_url,
+                                           const std::vector<SendBatchEntry>& entries);
 
 // ---- Receiving ----------------------------------------------------------------------------
 

@@ -36,18 +36,23 @@ Result<Endpoint> MakeEndpoint(std::string_view url, std::string_view region) {
                   std::string(region)};
 }
 
-HttpRequest BuildRequest(const Endpoint& endpoint, std::string_view action,
-                         const nlohmann::json& body) {
+HttpRequest BuildRequest(const Endpoint& endpoint, std::string_view action, std::string body) {
   HttpRequest request;
   request.method = "POST";
   request.url = endpoint.url + "/";
   request.headers = {{"Content-Type", std::string(kJsonContentType)},
                      {"X-Amz-Target", "AmazonSQS." + std::string(action)}};
-  // The encoders reject text that is not valid UTF-8 (CheckMessageText); `replace` only keeps
-  // a hand-built body from throwing here.
-  request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  request.body = std::move(body);
   request.aws_sigv4 = "aws:amz:" + endpoint.region + ":sqs";
   return request;
+}
+
+HttpRequest BuildRequest(const Endpoint& endpoint, std::string_view action,
+                         const nlohmann::json& body) {
+  // The encoders reject text that is not valid UTF-8 (CheckMessageText); `replace` only keeps
+  // a hand-built body from throwing here.
+  return BuildRequest(endpoint, action,
+                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace driftline::sqs

@@ -29,5 +29,7 @@ Result<Endpoint> MakeEndpoint(std::string_view url, std::string_view region);
 // signed as "aws:amz:<region>:sqs".
 HttpRequest BuildRequest(const Endpoint& endpoint, std::string_view action,
                          const nlohmann::json& body);
+// The same with the body already JSON text (the encoders of the sending actions write it so).
+HttpRequest BuildRequest(const Endpoint& endpoint, std::string_view action, std::string body);
 
 }  // namespace driftline::sqs

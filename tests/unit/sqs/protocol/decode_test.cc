@@ -83,7 +83,7 @@ TEST(SendMessageTest, DecodesAndVerifiesTheDocumentedExample) {
   message.attributes = {
       {"my_attribute_name_1", MessageAttributeValue::String("my_attribute_value_1")},
       {"my_attribute_name_2", MessageAttributeValue::String("my_attribute_value_2")}};
-  auto result = DecodeSendMessage(json::parse(R"({
+  auto result = DecodeSendMessage(test_data::Ok200(R"({
       "MD5OfMessageAttributes": "c48838208d2b4e14e3ca0093a8443f09",
       "MD5OfMessageBody": "fafb00f5732ab283681e124bf8747ed1",
       "MessageId": "219f8380-5770-4cc2-8c3e-5c715e145f5e"})"));
@@ -112,15 +112,16 @@ TEST(SendMessageTest, ChecksumMismatchIsInternal) {
 }
 
 TEST(SendMessageTest, DecodeRequiresIdAndChecksum) {
-  EXPECT_EQ(DecodeSendMessage(json::parse(R"({"MessageId":"x"})")).error().code(), Code::kInternal);
-  auto fifo = DecodeSendMessage(json::parse(
+  EXPECT_EQ(DecodeSendMessage(test_data::Ok200(R"({"MessageId":"x"})")).error().code(),
+            Code::kInternal);
+  auto fifo = DecodeSendMessage(test_data::Ok200(
       R"({"MessageId":"x","MD5OfMessageBody":"y","SequenceNumber":"18849496460467696128"})"));
   EXPECT_EQ(fifo->sequence_number, "18849496460467696128");
 }
 
 TEST(SendMessageBatchTest, DecodesSuccessfulAndFailedEntries) {
   // SendMessageBatch response shape from the SQS API reference, plus a failure.
-  auto response = DecodeSendMessageBatch(json::parse(R"({
+  auto response = DecodeSendMessageBatch(test_data::Ok200(R"({
       "Successful": [
         {"Id": "0", "MessageId": "0a5231c7-8bff-4955-be2e-8dc7c50a25fa",
          "MD5OfMessageBody": "fafb00f5732ab283681e124bf8747ed1"},
@@ -144,8 +145,45 @@ TEST(SendMessageBatchTest, DecodesSuccessfulAndFailedEntries) {
   EXPECT_FALSE(response->failed[1].sender_fault);
   EXPECT_TRUE(response->failed[1].message.empty());
   // Either list may be omitted when empty.
-  EXPECT_TRUE(DecodeSendMessageBatch(json::object()).has_value());
-  EXPECT_FALSE(DecodeSendMessageBatch(json::parse(R"({"Failed":{}})")).has_value());
+  EXPECT_TRUE(DecodeSendMessageBatch(test_data::Ok200("{}")).has_value());
+  EXPECT_FALSE(DecodeSendMessageBatch(test_data::Ok200(R"({"Failed":{}})")).has_value());
+}
+
+// The hot path's decoders read the HTTP response themselves and check it as ParseResponse does.
+TEST(SendMessageBatchTest, ChecksTheResponseAsParseResponseDoes) {
+  auto refused = DecodeSendMessageBatch(
+      HttpResponse{400, {}, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist"})"});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(),
+            ParseResponse({400, {}, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist"})"})
+                .error()
+                .code());
+  EXPECT_EQ(refused.error().code(), Code::kNotFound);
+  for (const char* body : {"<html>hello</html>", "[]", "\"text\"", "{\"Successful\":[]} trailing",
+                           "{\"a\":1e999}", "{\"a\":\"\xff\"}"}) {
+    auto garbled = DecodeSendMessageBatch(test_data::Ok200(body));
+    ASSERT_FALSE(garbled.has_value()) << body;
+    EXPECT_EQ(garbled.error().cause(), cause::kUnreadableResponse) << body;
+    EXPECT_EQ(DecodeDeleteMessageBatch(test_data::Ok200(body)).error().cause(),
+              cause::kUnreadableResponse)
+        << body;
+    EXPECT_EQ(DecodeSendMessage(test_data::Ok200(body)).error().cause(), cause::kUnreadableResponse)
+        << body;
+  }
+  // An empty 2xx body is {}: no entries either way.
+  auto empty = DecodeSendMessageBatch(test_data::Ok200(""));
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(empty->successful.empty());
+  EXPECT_TRUE(empty->failed.empty());
+  // A repeated member counts as its last value, as the nlohmann decoders read it.
+  auto repeated = DecodeSendMessage(
+      test_data::Ok200(R"({"MessageId":"first","MessageId":"last","MD5OfMessageBody":"m"})"));
+  ASSERT_TRUE(repeated.has_value());
+  EXPECT_EQ(repeated->message_id, "last");
+  // Nesting deeper than any stack frame budget is read without recursion.
+  const std::string deep =
+      R"({"Successful":[],"x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_TRUE(DecodeSendMessageBatch(test_data::Ok200(deep)).has_value());
 }
 
 TEST(ReceiveMessageTest, DecodesTheDocumentedExample) {
@@ -229,7 +267,7 @@ TEST(DeleteMessageBatchTest, EncodesAndDecodesPartialFailure) {
   EXPECT_FALSE(EncodeDeleteMessageBatch(kQueueUrl, {}).has_value());
   EXPECT_FALSE(EncodeDeleteMessageBatch(kQueueUrl, {{"0", "a"}, {"0", "b"}}).has_value());
 
-  auto decoded = DecodeDeleteMessageBatch(json::parse(R"({
+  auto decoded = DecodeDeleteMessageBatch(test_data::Ok200(R"({
       "Successful": [{"Id": "0"}],
       "Failed": [{"Id": "1", "SenderFault": true, "Code": "ReceiptHandleIsInvalid",
                   "Message": "The input receipt handle is invalid."}]})"));

@@ -44,7 +44,7 @@ TEST(QueueUrlOnlyTest, PurgeAndDeleteQueueTakeOnlyTheUrl) {
 TEST(SendMessageTest, EncodesBodyAttributesAndDelay) {
   auto encoded = EncodeSendMessage(kQueueUrl, FullMessage());
   ASSERT_TRUE(encoded.has_value()) << encoded.error().ToString();
-  EXPECT_EQ(*encoded, json::parse(R"({
+  EXPECT_EQ(json::parse(*encoded), json::parse(R"({
       "QueueUrl": "http://127.0.0.1:4566/000000000000/place-order-queue",
       "MessageBody": "{\"orderId\":\"ORD-1\",\"note\":\"Grüße\"}",
       "DelaySeconds": 5,
@@ -59,7 +59,7 @@ TEST(SendMessageTest, EncodesFifoFields) {
   message.body = "x";
   message.message_group_id = "customer-7";
   message.message_deduplication_id = "ORD-1";
-  EXPECT_EQ(EncodeSendMessage(kQueueUrl, message).value(),
+  EXPECT_EQ(json::parse(EncodeSendMessage(kQueueUrl, message).value()),
             json({{"QueueUrl", kQueueUrl},
                   {"MessageBody", "x"},
                   {"MessageGroupId", "customer-7"},
@@ -70,14 +70,35 @@ TEST(SendMessageBatchTest, EncodesEntriesWithIds) {
   OutgoingMessage a;
   a.body = "first";
   OutgoingMessage b = FullMessage();
-  auto encoded = EncodeSendMessageBatch(kQueueUrl, {{"0", a}, {"id_1-x", b}});
-  ASSERT_TRUE(encoded.has_value()) << encoded.error().ToString();
-  EXPECT_EQ((*encoded)["QueueUrl"], kQueueUrl);
-  ASSERT_EQ((*encoded)["Entries"].size(), 2u);
-  EXPECT_EQ((*encoded)["Entries"][0], json::parse(R"({"Id":"0","MessageBody":"first"})"));
-  EXPECT_EQ((*encoded)["Entries"][1]["Id"], "id_1-x");
-  EXPECT_EQ((*encoded)["Entries"][1]["MessageAttributes"]["Blob"]["BinaryValue"], "AP8=");
-  EXPECT_EQ((*encoded)["Entries"][1]["DelaySeconds"], 5);
+  auto text = EncodeSendMessageBatch(kQueueUrl, {{"0", a}, {"id_1-x", b}});
+  ASSERT_TRUE(text.has_value()) << text.error().ToString();
+  json encoded = json::parse(*text);
+  EXPECT_EQ(encoded["QueueUrl"], kQueueUrl);
+  ASSERT_EQ(encoded["Entries"].size(), 2u);
+  EXPECT_EQ(encoded["Entries"][0], json::parse(R"({"Id":"0","MessageBody":"first"})"));
+  EXPECT_EQ(encoded["Entries"][1]["Id"], "id_1-x");
+  EXPECT_EQ(encoded["Entries"][1]["MessageAttributes"]["Blob"]["BinaryValue"], "AP8=");
+  EXPECT_EQ(encoded["Entries"][1]["DelaySeconds"], 5);
+}
+
+// The sending actions are written as text, not dumped from a document: the bytes are still
+// what nlohmann would dump (members in name order, UTF-8 as is, quotes and line breaks
+// escaped), so a request signed before this change is signed the same way now.
+TEST(SendMessageBatchTest, WritesTheBytesADocumentWouldDump) {
+  OutgoingMessage fifo;
+  fifo.body = "line one\nline \"two\" \\ Grüße \t end";
+  fifo.message_group_id = "customer-7";
+  fifo.message_deduplication_id = "ORD-1";
+  fifo.attributes = {{"Zeta", MessageAttributeValue::String("z")},
+                     {"Alpha", MessageAttributeValue::Binary("\x01\x02")}};
+  const OutgoingMessage full = FullMessage();
+  auto batch = EncodeSendMessageBatch(kQueueUrl, {{"b", fifo}, {"a", full}});
+  ASSERT_TRUE(batch.has_value()) << batch.error().ToString();
+  EXPECT_EQ(*batch, json::parse(*batch).dump());
+  auto single = EncodeSendMessage(kQueueUrl, fifo);
+  ASSERT_TRUE(single.has_value()) << single.error().ToString();
+  EXPECT_EQ(*single, json::parse(*single).dump());
+  EXPECT_EQ(json::parse(*single)["MessageBody"], fifo.body);
 }
 
 TEST(ReceiveMessageTest, EncodesEveryOption) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "queue_url.h"
 #include "sqs/protocol/decode.h"
 #include "sqs/protocol/errors.h"
 #include "sqs/protocol/validation.h"
@@ -185,7 +186,7 @@ TEST(FailureScopeTest, RepliesThatCannotBeTrustedAreInfrastructureAndMayHaveBeen
   EXPECT_EQ(not_json.cause(), cause::kUnreadableResponse);
   EXPECT_TRUE(not_json.maybe_applied());
 
-  Error malformed = DecodeSendMessageBatch(json::parse(R"({"Successful":{}})")).error();
+  Error malformed = DecodeSendMessageBatch(test_data::Ok200(R"({"Successful":{}})")).error();
   EXPECT_EQ(malformed.scope(), kInfrastructure);
   EXPECT_EQ(malformed.cause(), cause::kMalformedResponse);
   EXPECT_TRUE(malformed.maybe_applied());
