@@ -71,6 +71,31 @@ TEST(SendMessageTest, RejectsWhatSqsWouldReject) {
                   .has_value());
 }
 
+// The body check reads printable ASCII eight bytes at a time: a bad byte is found, and named by
+// its offset, wherever it falls in or between those words.
+TEST(SendMessageTest, NamesTheOffsetOfABadByteAnywhereInTheBody) {
+  for (std::size_t at = 0; at < 41; ++at) {
+    for (const auto& [byte, why] :
+         std::vector<std::pair<char, std::string>>{{'\x01', "a character SQS does not accept"},
+                                                   {'\x1f', "a character SQS does not accept"},
+                                                   {'\x80', "invalid UTF-8"},
+                                                   {'\xff', "invalid UTF-8"}}) {
+      OutgoingMessage message;
+      message.body = std::string(41, '~');
+      message.body[at] = byte;
+      auto encoded = EncodeSendMessage(kQueueUrl, message);
+      ASSERT_FALSE(encoded.has_value()) << at;
+      EXPECT_EQ(encoded.error().message(),
+                "message body has " + why + " at byte " + std::to_string(at));
+    }
+    OutgoingMessage fine;
+    fine.body = std::string(41, ' ');
+    fine.body[at] = '\x7f';
+    fine.body.insert(at, "\t\xc3\xa9\n");  // tab, é, line feed
+    EXPECT_TRUE(EncodeSendMessage(kQueueUrl, fine).has_value()) << at;
+  }
+}
+
 TEST(SendMessageBatchTest, RejectsBadBatches) {
   OutgoingMessage m;
   m.body = "x";
