@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
 .PHONY: help setup configure build test unit integration demo demo-clients bench bench-publish stack-up stack-down \
-        stack-status sanitize tsan fuzz format format-check clean faults
+        stack-status sanitize tsan fuzz format format-check clean faults readme-settings
 
 help:
 	@echo "make demo          stack, order-service and contract-test on the project's contract"
@@ -29,10 +29,14 @@ help:
 	@echo "make fuzz          libFuzzer targets, FUZZ_SECONDS each (default 600)"
 	@echo "make stack-up | stack-down | stack-status   the local Kafka + ElasticMQ stack"
 	@echo "make format | format-check                 clang-format the sources"
+	@echo "make readme-settings  rewrite the README's settings tables from the built binaries"
 	@echo "make clean         remove $(BUILD_DIR)/"
 
 setup:
 	@scripts/setup.sh
+
+readme-settings: build
+	scripts/readme-settings.py --write --bin-dir $(BUILD_DIR)/bin README.md
 
 # Configures every time (a second or two when nothing changed), so the build type and -Werror
 # asked for now are the ones used, even in a folder another target configured before.

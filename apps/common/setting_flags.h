@@ -14,17 +14,18 @@ namespace driftline::apps {
 
 // Adds a flag for every setting of `table` that has one. A value flag stores its text, as
 // given, under the setting's variable in `overrides`; a switch stores its switch_value. The
-// help line ends with "[VARIABLE]" or "[VARIABLE, min..max]". `overrides` must outlive `app`'s
+// help line ends with "[VARIABLE]", "[VARIABLE, min..max]" and the default (SettingHelp); the
+// settings without a flag are listed in the help's footer. `overrides` must outlive `app`'s
 // parse.
 inline void AddSettingFlags(CLI::App& app, std::span<const Setting> table,
                             std::map<std::string, std::string>& overrides) {
+  std::string environment_only;
   for (const Setting& s : table) {
-    if (s.flag.empty()) continue;
-    std::string help = std::string(s.help) + " [" + std::string(s.variable);
-    if (s.range) {
-      help += ", " + std::to_string(s.range->min) + ".." + std::to_string(s.range->max);
+    if (s.flag.empty()) {
+      environment_only += "\n  " + std::string(s.variable) + ": " + SettingHelp(s);
+      continue;
     }
-    help += "]";
+    const std::string help = SettingHelp(s);
     const std::string variable(s.variable);
     if (!s.switch_value.empty()) {
       const std::string value(s.switch_value);
@@ -37,6 +38,18 @@ inline void AddSettingFlags(CLI::App& app, std::span<const Setting> table,
           [&overrides, variable](const std::string& v) { overrides[variable] = v; }, help);
     }
   }
+  if (!environment_only.empty()) {
+    app.footer("Settings without a flag (environment only):" + environment_only);
+  }
+}
+
+// Adds the hidden --settings-markdown: prints the table as Markdown (SettingsMarkdown) and
+// exits 0. The README's settings tables are this output (scripts/readme-settings.py checks).
+inline void AddSettingsMarkdownFlag(CLI::App& app, std::span<const Setting> table) {
+  app.add_flag_callback(
+         "--settings-markdown", [table] { throw CLI::CallForVersion(SettingsMarkdown(table), 0); },
+         "Print every setting as a Markdown table")
+      ->group("");
 }
 
 }  // namespace driftline::apps

@@ -30,10 +30,13 @@
 #include "contract/run/runner.h"
 #include "contract/run/suite.h"
 #include "generated_tests.h"
+#include "kafka/config.h"
 #include "mock_command.h"
+#include "sqs/curl_transport.h"
 #include "studio/history.h"
 #include "studio/root.h"
 #include "studio/server.h"
+#include "version_flag.h"
 
 namespace {
 
@@ -196,6 +199,9 @@ int Run(int argc, char** argv) {
       "contract-test: runs an AsyncAPI 3.0 contract's examples against a running service over\n"
       "Kafka and SQS. Exit codes: 0 all passed, 1 a test failed, 2 configuration or contract\n"
       "error."};
+  driftline::apps::AddVersionFlag(app, "contract-test",
+                                  {{"librdkafka", driftline::kafka::LibraryVersion()},
+                                   {"libcurl", driftline::sqs::LibraryVersion()}});
   std::string config;
   std::vector<std::string> contracts;
   std::vector<std::string> examples;

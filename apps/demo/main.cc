@@ -11,10 +11,13 @@
 #include "common/clock.h"
 #include "common/env.h"
 #include "common/uuid.h"
+#include "kafka/config.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "order/order.h"
 #include "sqs/curl_client.h"
+#include "sqs/curl_transport.h"
+#include "version_flag.h"
 
 namespace {
 
@@ -52,6 +55,9 @@ int main(int argc, char** argv) {
   app.add_option("--sqs-endpoint", endpoint, "SQS endpoint");
   app.add_option("--queue-url", queue_url, "SQS queue URL");
   app.add_option("--topic", topic, "Kafka topic");
+  driftline::apps::AddVersionFlag(app, "driftline-demo",
+                                  {{"librdkafka", driftline::kafka::LibraryVersion()},
+                                   {"libcurl", driftline::sqs::LibraryVersion()}});
   CLI11_PARSE(app, argc, argv);
 
   const std::string correlation_id = "demo-" + driftline::NewUuid();

@@ -16,10 +16,12 @@
 #include <string>
 
 #include "common/log.h"
+#include "kafka/config.h"
 #include "redrive/config.h"
 #include "redrive/redrive.h"
 #include "redrive/report.h"
 #include "setting_flags.h"
+#include "version_flag.h"
 
 namespace {
 
@@ -38,6 +40,9 @@ int main(int argc, char** argv) {
       "variable (order-service's names); flags win."};
   std::map<std::string, std::string> settings;
   driftline::apps::AddSettingFlags(app, redrive::RedriveSettings(), settings);
+  driftline::apps::AddSettingsMarkdownFlag(app, redrive::RedriveSettings());
+  driftline::apps::AddVersionFlag(app, "dlq-redrive",
+                                  {{"librdkafka", driftline::kafka::LibraryVersion()}});
   redrive::FilterFlags filter;
   bool dry_run = false;
   app.add_option("--reason", filter.reason,
@@ -77,7 +82,13 @@ int main(int argc, char** argv) {
   }
   options->filter = std::move(*made);
   options->dry_run = dry_run;
-  if (auto s = driftline::InitLogging(driftline::EnvString(env, "LOG_LEVEL", "warn"), "text"); !s) {
+  if (auto s = driftline::InitLogging(
+          driftline::EnvString(
+              env, "LOG_LEVEL",
+              std::string(
+                  driftline::FindSetting(redrive::RedriveSettings(), "LOG_LEVEL")->default_value)),
+          "text");
+      !s) {
     std::fprintf(stderr, "dlq-redrive: %s\n", s.error().message().c_str());
     return kExitConfig;
   }

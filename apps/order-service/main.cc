@@ -16,7 +16,10 @@
 #include "bridge/contract_input/contract_input.h"
 #include "bridge/service.h"
 #include "common/log.h"
+#include "kafka/config.h"
 #include "setting_flags.h"
+#include "sqs/curl_transport.h"
+#include "version_flag.h"
 
 namespace {
 
@@ -33,6 +36,10 @@ int main(int argc, char** argv) {
       "their range, from either source, exit 2."};
   std::map<std::string, std::string> flags;
   driftline::apps::AddSettingFlags(app, driftline::bridge::BridgeSettings(), flags);
+  driftline::apps::AddSettingsMarkdownFlag(app, driftline::bridge::BridgeSettings());
+  driftline::apps::AddVersionFlag(app, "order-service",
+                                  {{"librdkafka", driftline::kafka::LibraryVersion()},
+                                   {"libcurl", driftline::sqs::LibraryVersion()}});
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

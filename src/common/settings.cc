@@ -16,6 +16,45 @@ std::string SettingName(const Setting& setting) {
   return name;
 }
 
+namespace {
+
+std::string RangeText(const IntRange& range) {
+  return std::to_string(range.min) + ".." + std::to_string(range.max);
+}
+
+// A table cell: pipes escaped, so a help text cannot split the row.
+std::string Cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SettingHelp(const Setting& setting) {
+  std::string help = std::string(setting.help) + " [" + std::string(setting.variable);
+  if (setting.range) help += ", " + RangeText(*setting.range);
+  if (!setting.default_value.empty()) help += ", default " + std::string(setting.default_value);
+  return help + "]";
+}
+
+std::string SettingsMarkdown(std::span<const Setting> table) {
+  std::string out = "| Variable | Flag | Default | Range | Meaning |\n|---|---|---|---|---|\n";
+  auto code = [](std::string_view text) {
+    return text.empty() ? std::string() : "`" + std::string(text) + "`";
+  };
+  for (const Setting& s : table) {
+    std::string flag = code(s.flag);
+    if (!s.switch_value.empty()) flag += " (sets " + std::string(s.switch_value) + ")";
+    out += "| " + code(s.variable) + " | " + flag + " | " + Cell(code(s.default_value)) + " | " +
+           (s.range ? RangeText(*s.range) : std::string()) + " | " + Cell(s.help) + " |\n";
+  }
+  return out;
+}
+
 Status CheckRange(const Setting& setting, std::int64_t value) {
   if (!setting.range || setting.range->Contains(value)) return Ok();
   return Fail(Code::kInvalidArgument, SettingName(setting) + " = " + std::to_string(value) +

@@ -37,6 +37,10 @@ struct Setting {
   // Non-empty: the flag takes no value, and giving it sets the variable to this value
   // ("--no-retry-consumer" sets RETRY_CONSUMER_ENABLED=false).
   std::string_view switch_value = {};
+  // What the program uses when the variable is unset, as it would be written in the variable;
+  // empty: nothing (the feature is off, or the help says what happens). A test per table sets
+  // every default explicitly and checks the program's configuration does not change.
+  std::string_view default_value = {};
 };
 
 // The entry for `variable`; nullptr when the table has none.
@@ -44,6 +48,14 @@ const Setting* FindSetting(std::span<const Setting> table, std::string_view vari
 
 // "NAME (--flag)" or "NAME" for a setting without a flag.
 std::string SettingName(const Setting& setting);
+
+// The help line of a setting: its text, then "[VARIABLE]", "[VARIABLE, min..max]",
+// "[VARIABLE, default 10]" or "[VARIABLE, 1..10, default 10]".
+std::string SettingHelp(const Setting& setting);
+
+// The table as Markdown: one row per setting with its variable, flag, default, range and help,
+// for the README and the man pages (`--settings-markdown`).
+std::string SettingsMarkdown(std::span<const Setting> table);
 
 // kInvalidArgument "<NAME (--flag)> = <value> is out of range <min>..<max>" unless `value`
 // is in the setting's range (a setting without a range accepts any value).

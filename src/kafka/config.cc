@@ -8,6 +8,11 @@
 #include "common/strings.h"
 
 namespace driftline::kafka {
+
+std::string LibraryVersion() {
+  return rd_kafka_version_str();
+}
+
 namespace {
 
 constexpr std::string_view kRedacted = "[redacted]";

@@ -16,6 +16,9 @@
 
 namespace driftline::kafka {
 
+// The librdkafka this process runs with ("2.0.2"), as the library reports it.
+std::string LibraryVersion();
+
 // True when a property's value must not be logged: its name contains "password", "secret",
 // "sasl.oauthbearer.config" or "ssl.key" (any case).
 bool IsSensitiveProperty(std::string_view name);

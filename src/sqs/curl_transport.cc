@@ -123,6 +123,10 @@ bool IsCertificateError(CURLcode code) {
 
 }  // namespace
 
+std::string LibraryVersion() {
+  return curl_version_info(CURLVERSION_NOW)->version;
+}
+
 Code CodeForCurlError(CURLcode code) {
   if (IsCertificateError(code)) return Code::kFailedPrecondition;
   switch (code) {

@@ -25,6 +25,9 @@
 
 namespace driftline::sqs {
 
+// The libcurl this process runs with ("7.88.1"), as the library reports it.
+std::string LibraryVersion();
+
 // RAII for libcurl's C handles.
 struct CurlEasyDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }

@@ -29,6 +29,52 @@ TEST(BridgeConfigTest, LabDefaults) {
   EXPECT_TRUE(Validate(*c).has_value());
 }
 
+}  // namespace
+
+namespace config_defaults_test {
+
+// Everything LoadBridgeConfig reads from the environment, as text.
+std::string Fingerprint(const BridgeConfig& c) {
+  auto ids = [](const std::set<std::string>& s) {
+    std::string out;
+    for (const auto& id : s)
+      out += id + ",";
+    return out;
+  };
+  return c.Describe() + " fail_once=" + ids(c.faults.fail_once) +
+         " always_fail=" + ids(c.faults.always_fail) + " direct_dlq=" + ids(c.faults.direct_dlq) +
+         " held=" + std::to_string(c.retry_max_held_per_partition) +
+         " shutdown=" + std::to_string(c.shutdown_timeout.count()) + " log=" + c.log_level + "/" +
+         c.log_format + " region=" + c.aws_region;
+}
+
+// The defaults the table shows (--help, the README, the man page, the package's env file) are
+// the ones the service uses: setting any variable to its shown default changes nothing.
+TEST(BridgeConfigTest, EveryDefaultTheSettingsTableShowsIsTheOneUsed) {
+  const auto unset = LoadBridgeConfig(MapEnvironment{});
+  ASSERT_TRUE(unset.has_value());
+  int with_default = 0;
+  for (const Setting& s : BridgeSettings()) {
+    if (s.default_value.empty()) continue;
+    ++with_default;
+    MapEnvironment env(std::map<std::string, std::string>{
+        {std::string(s.variable), std::string(s.default_value)}});
+    auto set = LoadBridgeConfig(env);
+    ASSERT_TRUE(set.has_value()) << s.variable << ": " << set.error().ToString();
+    EXPECT_EQ(Fingerprint(*set), Fingerprint(*unset)) << s.variable << "=" << s.default_value;
+  }
+  EXPECT_GE(with_default, 20);
+  // And the fingerprint sees a change: a value other than the default does differ.
+  MapEnvironment other(std::map<std::string, std::string>{{"SQS_BATCH_LINGER_MS", "6"}});
+  EXPECT_NE(Fingerprint(LoadBridgeConfig(other).value()), Fingerprint(*unset));
+  MapEnvironment held(std::map<std::string, std::string>{{"RETRY_MAX_HELD_PER_PARTITION", "7"}});
+  EXPECT_NE(Fingerprint(LoadBridgeConfig(held).value()), Fingerprint(*unset));
+}
+
+}  // namespace config_defaults_test
+
+namespace {
+
 TEST(BridgeConfigTest, VariablesOverrideAndListsReplaceDefaults) {
   MapEnvironment env({{"MAX_RETRIES", "5"},
                       {"ENABLE_TEST_FAILURE_SCENARIOS", "true"},

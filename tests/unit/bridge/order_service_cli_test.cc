@@ -123,8 +123,10 @@ TEST(OrderServiceCliTest, HelpNamesEveryVariableAndRange) {
   const testkit::CapturedRun run = RunService({}, {"--help"});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   for (const char* expected :
-       {"--max-in-flight", "[MAX_IN_FLIGHT_MESSAGES, 1..1000000]", "[MAX_RETRIES, 0..1000]",
-        "--no-retry-consumer", "[RETRY_CONSUMER_ENABLED]", "--kafka-properties"}) {
+       {"--max-in-flight", "[MAX_IN_FLIGHT_MESSAGES, 1..1000000, default 2000]",
+        "[MAX_RETRIES, 0..1000, default 3]", "--no-retry-consumer",
+        "[RETRY_CONSUMER_ENABLED, default true]", "--kafka-properties",
+        "Settings without a flag (environment only):", "AWS_REGION"}) {
     EXPECT_NE(run.output.find(expected), std::string::npos) << expected << "\n" << run.output;
   }
 }

@@ -16,6 +16,41 @@ TEST(RedriveConfigTest, DefaultsAreOrderServicesNames) {
   EXPECT_FALSE(o->dry_run);
 }
 
+}  // namespace
+
+namespace redrive_defaults_test {
+
+std::string Fingerprint(const RedriveOptions& o) {
+  return o.kafka.Redacted() + " dlq=" + o.dlq_topic + " main=" + o.plan.main_topic +
+         " group=" + o.group + " max=" + std::to_string(o.plan.max_redrives) +
+         " timeout=" + std::to_string(o.timeout.count());
+}
+
+// As order-service's: a variable set to the default the table shows changes nothing (LOG_LEVEL
+// is read by the program's main from the same table).
+TEST(RedriveConfigTest, EveryDefaultTheSettingsTableShowsIsTheOneUsed) {
+  const auto unset = LoadRedriveOptions(MapEnvironment());
+  ASSERT_TRUE(unset.has_value());
+  int with_default = 0;
+  for (const Setting& s : RedriveSettings()) {
+    if (s.default_value.empty() || s.variable == "LOG_LEVEL") continue;
+    ++with_default;
+    auto set = LoadRedriveOptions(MapEnvironment(std::map<std::string, std::string>{
+        {std::string(s.variable), std::string(s.default_value)}}));
+    ASSERT_TRUE(set.has_value()) << s.variable << ": " << set.error().ToString();
+    EXPECT_EQ(Fingerprint(*set), Fingerprint(*unset)) << s.variable << "=" << s.default_value;
+  }
+  EXPECT_EQ(with_default, 6);
+  EXPECT_NE(Fingerprint(LoadRedriveOptions(MapEnvironment(std::map<std::string, std::string>{
+                                               {"REDRIVE_TIMEOUT_MS", "5000"}}))
+                            .value()),
+            Fingerprint(*unset));
+}
+
+}  // namespace redrive_defaults_test
+
+namespace {
+
 TEST(RedriveConfigTest, VariablesAndFlagOverrides) {
   MapEnvironment env({{"KAFKA_BOOTSTRAP_SERVERS", "b:9092"},
                       {"KAFKA_TOPIC", "in"},
