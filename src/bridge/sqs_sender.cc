@@ -84,7 +84,6 @@ bool SqsSender::PastDeadline() const {
 }
 
 std::size_t SqsSender::Stop(std::chrono::milliseconds timeout) {
-  std::size_t left = 0;
   {
     std::unique_lock lock(mu_);
     if (!stopping_) {
@@ -93,14 +92,16 @@ std::size_t SqsSender::Stop(std::chrono::milliseconds timeout) {
     }
     work_.notify_all();
     idle_.wait_until(lock, *deadline_, [&] { return pending_ == 0; });
-    left = pending_;
   }
   work_.notify_all();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
-  return left;
+  // Counted once the threads are gone: a batch whose completions were delivered is noted by its
+  // thread before the thread ends, so what is left is exactly what has no completion.
+  std::lock_guard lock(mu_);
+  return pending_;
 }
 
 void SqsSender::Run() {
