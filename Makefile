@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
 .PHONY: help setup configure build test unit integration demo demo-clients bench bench-publish stack-up stack-down \
-        stack-status sanitize tsan fuzz format format-check clean faults readme-settings
+        stack-status sanitize tsan fuzz format format-check clean faults readme-settings package
 
 help:
 	@echo "make demo          stack, order-service and contract-test on the project's contract"
@@ -23,6 +23,7 @@ help:
 	@echo "make integration   integration tests against the running stack"
 	@echo "make bench         every benchmark: figures against targets, JSON and plots (not a test)"
 	@echo "make bench-publish copy the last bench run's plots, summary.json and results.md to docs/bench/"
+	@echo "make package       build, then the Debian package $(BUILD_DIR)/package/driftline_<version>_<arch>.deb"
 	@echo "make faults        fault campaign: kill -9, broker and SQS outages, rebalance (full form)"
 	@echo "make sanitize      ASan+UBSan build in build-asan/, unit and integration tests"
 	@echo "make tsan          ThreadSanitizer build in build-tsan/, unit, integration and e2e tests"
@@ -74,6 +75,13 @@ bench: setup build stack-up
 # the copies the README shows; the summary is rebuilt from that run's JSON files first.
 bench-publish:
 	python3 bench/report.py $(BUILD_DIR)/bench --publish docs/bench
+
+# The Debian package (cmake/Packaging.cmake, docs/install/deb.md): builds, then cpack in
+# $(BUILD_DIR) strips the binaries, writes the man pages and the env file, and packs.
+package: setup
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD_DIR) && cpack --config CPackConfig.cmake
+	@echo "make package: $$(ls -t $(abspath $(BUILD_DIR))/package/driftline_*.deb | head -n 1)"
 
 # The fault campaign (faults/README.md), full form. It stops and restarts the broker of the stack
 # it runs against, so it never runs alongside other tests; `make test` runs its short form last.
