@@ -24,6 +24,10 @@ packages=(
   kcat                      # debugging and stack readiness checks; the mock's consumer example
   jq                        # the mock's consumer example (examples/mock/consumer.sh)
   clang-format
+  help2man                  # the package's man pages, from each binary's --help (make package)
+  lintian                   # the package's policy check (tests/package)
+  dpkg-dev                  # dpkg-shlibdeps: the package's Depends from the linked libraries
+  python3-jsonschema python3-yaml   # docker-compose.yaml's schema check (tests/container/)
   clang-14 libclang-rt-14-dev   # libFuzzer targets (make fuzz)
   gnuplot-nox               # benchmark plots (make bench)
   openjdk-17-jdk-headless maven   # the local stack (java runs the topic tool from source)
