@@ -18,7 +18,7 @@ endforeach()
 # ENVIRONMENT section listing every variable, in place of the help's one-line footer.
 set(pages
   "order-service|order-service|Kafka to SQS order bridge with a retry topic and a dead-letter topic|settings"
-  "contract-test|contract-test|run an AsyncAPI 3.0 contract's examples against a running service|"
+  "contract-test|contract-test|run an AsyncAPI 3.0 contract's examples against a running service|settings"
   "contract-test-studio|contract-test studio|Studio, a local web app over contract-test runs|"
   "contract-test-mock|contract-test mock|play the provider an AsyncAPI 3.0 contract describes|"
   "contract-test-compat|contract-test compat|is a new version of an AsyncAPI 3.0 contract backward-compatible|"

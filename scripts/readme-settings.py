@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 
-PROGRAMS = ["order-service", "dlq-redrive"]
+PROGRAMS = ["order-service", "dlq-redrive", "contract-test"]
 BLOCK = re.compile(r"(<!-- settings: (?P<program>[\w-]+) -->\n)(?P<table>.*?)(<!-- /settings -->)",
                    re.S)
 

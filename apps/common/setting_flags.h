@@ -12,6 +12,18 @@
 
 namespace driftline::apps {
 
+// Lists the settings of `table` without a flag in `app`'s help footer, one line each.
+inline void AddEnvironmentOnlyFooter(CLI::App& app, std::span<const Setting> table) {
+  std::string environment_only;
+  for (const Setting& s : table) {
+    if (s.flag.empty())
+      environment_only += "\n  " + std::string(s.variable) + ": " + SettingHelp(s);
+  }
+  if (!environment_only.empty()) {
+    app.footer("Settings without a flag (environment only):" + environment_only);
+  }
+}
+
 // Adds a flag for every setting of `table` that has one. A value flag stores its text, as
 // given, under the setting's variable in `overrides`; a switch stores its switch_value. The
 // help line ends with "[VARIABLE]", "[VARIABLE, min..max]" and the default (SettingHelp); the
@@ -19,12 +31,8 @@ namespace driftline::apps {
 // parse.
 inline void AddSettingFlags(CLI::App& app, std::span<const Setting> table,
                             std::map<std::string, std::string>& overrides) {
-  std::string environment_only;
   for (const Setting& s : table) {
-    if (s.flag.empty()) {
-      environment_only += "\n  " + std::string(s.variable) + ": " + SettingHelp(s);
-      continue;
-    }
+    if (s.flag.empty()) continue;
     const std::string help = SettingHelp(s);
     const std::string variable(s.variable);
     if (!s.switch_value.empty()) {
@@ -38,9 +46,7 @@ inline void AddSettingFlags(CLI::App& app, std::span<const Setting> table,
           [&overrides, variable](const std::string& v) { overrides[variable] = v; }, help);
     }
   }
-  if (!environment_only.empty()) {
-    app.footer("Settings without a flag (environment only):" + environment_only);
-  }
+  AddEnvironmentOnlyFooter(app, table);
 }
 
 // Adds the hidden --settings-markdown: prints the table as Markdown (SettingsMarkdown) and

@@ -29,9 +29,11 @@
 #include "contract/report/writers.h"
 #include "contract/run/runner.h"
 #include "contract/run/suite.h"
+#include "flag_help.h"
 #include "generated_tests.h"
 #include "kafka/config.h"
 #include "mock_command.h"
+#include "setting_flags.h"
 #include "sqs/curl_transport.h"
 #include "studio/history.h"
 #include "studio/root.h"
@@ -202,6 +204,8 @@ int Run(int argc, char** argv) {
   driftline::apps::AddVersionFlag(app, "contract-test",
                                   {{"librdkafka", driftline::kafka::LibraryVersion()},
                                    {"libcurl", driftline::sqs::LibraryVersion()}});
+  driftline::apps::AddSettingsMarkdownFlag(app, driftline::contract::ContractTestSettings());
+  driftline::apps::AddEnvironmentOnlyFooter(app, driftline::contract::ContractTestSettings());
   std::string config;
   std::vector<std::string> contracts;
   std::vector<std::string> examples;
@@ -221,10 +225,9 @@ int Run(int argc, char** argv) {
   app.add_option("--contract", contracts, "AsyncAPI 3.0 contract, YAML or JSON (repeatable)");
   app.add_option("--examples", examples,
                  "examples directory (repeatable); default <spec>_examples beside the spec");
-  app.add_option("--kafka", overrides.kafka, "Kafka bootstrap servers [CONTRACT_KAFKA]");
-  app.add_option("--sqs", overrides.sqs,
-                 "SQS host with the account path, e.g. http://127.0.0.1:4566/000000000000 "
-                 "[CONTRACT_SQS]");
+  app.add_option("--kafka", overrides.kafka,
+                 driftline::apps::ContractTestFlagHelp("CONTRACT_KAFKA"));
+  app.add_option("--sqs", overrides.sqs, driftline::apps::ContractTestFlagHelp("CONTRACT_SQS"));
   app.add_flag("--sequential", sequential, "run the tests one at a time, in example order");
   app.add_option("--jobs", run.jobs, "at most this many tests at once (parallel mode)");
   app.add_flag("--strict", strict,
@@ -258,9 +261,9 @@ int Run(int argc, char** argv) {
       "run history (SQLite); default $XDG_DATA_HOME/driftline/studio.sqlite, else "
       "~/.local/share/driftline/studio.sqlite");
   studio_command->add_option("--kafka", studio.overrides.kafka,
-                             "Kafka bootstrap servers [CONTRACT_KAFKA]");
+                             driftline::apps::ContractTestFlagHelp("CONTRACT_KAFKA"));
   studio_command->add_option("--sqs", studio.overrides.sqs,
-                             "SQS host with the account path [CONTRACT_SQS]");
+                             driftline::apps::ContractTestFlagHelp("CONTRACT_SQS"));
   studio_command->add_option("--jobs", studio.run.jobs,
                              "at most this many tests at once (parallel mode)");
   studio_command->add_option("--log-level", log_level,

@@ -15,6 +15,7 @@
 #include "contract/mock/serve/control.h"
 #include "contract/mock/serve/faults.h"
 #include "contract/mock/serve/provider.h"
+#include "flag_help.h"
 
 namespace driftline::contract::mock {
 
@@ -47,10 +48,8 @@ CLI::App* AddMockCommand(CLI::App& app, MockFlags& flags) {
                    "AsyncAPI 3.0 contract, YAML or JSON (repeatable)");
   mock->add_option("--examples", flags.examples,
                    "examples directory (repeatable); default <spec>_examples beside the spec");
-  mock->add_option("--kafka", flags.overrides.kafka, "Kafka bootstrap servers [CONTRACT_KAFKA]");
-  mock->add_option("--sqs", flags.overrides.sqs,
-                   "SQS host with the account path, e.g. http://127.0.0.1:4566/000000000000 "
-                   "[CONTRACT_SQS]");
+  mock->add_option("--kafka", flags.overrides.kafka, apps::ContractTestFlagHelp("CONTRACT_KAFKA"));
+  mock->add_option("--sqs", flags.overrides.sqs, apps::ContractTestFlagHelp("CONTRACT_SQS"));
   mock->add_option("--port", flags.port, "control API port on 127.0.0.1 (9001; 0 = any free port)")
       ->check(CLI::Range(0, 65535));
   mock->add_option("--delay-ms", flags.delay_ms,

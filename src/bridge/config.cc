@@ -47,8 +47,9 @@ constexpr Setting kSettings[] = {
      {},
      "retry-consumer-group"},
     {"KAFKA_PROPERTIES_FILE", "--kafka-properties",
-     "librdkafka properties file (name=value lines); KAFKA_PROPERTY_<NAME> variables set single "
-     "properties and win over the file"},
+     "librdkafka properties file (name=value lines); a KAFKA_PROPERTY_ variable sets one "
+     "property and wins over the file (KAFKA_PROPERTY_SECURITY_PROTOCOL=SSL: "
+     "security.protocol=SSL)"},
     {"SQS_ENDPOINT", "--sqs-endpoint", "SQS endpoint URL", {}, {}, "http://127.0.0.1:4566"},
     {"SQS_QUEUE_URL",
      "--queue-url",

@@ -33,8 +33,9 @@ constexpr Setting kSettings[] = {
      {},
      "120000"},
     {"KAFKA_PROPERTIES_FILE", "--kafka-properties",
-     "librdkafka properties file (name=value lines); KAFKA_PROPERTY_<NAME> variables set single "
-     "properties and win over the file"},
+     "librdkafka properties file (name=value lines); a KAFKA_PROPERTY_ variable sets one "
+     "property and wins over the file (KAFKA_PROPERTY_SECURITY_PROTOCOL=SSL: "
+     "security.protocol=SSL)"},
     {"LOG_LEVEL", "--log-level", "trace|debug|info|warn|error", {}, {}, "warn"},
 };
 

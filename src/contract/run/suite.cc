@@ -127,6 +127,40 @@ Result<Suite> LoadSuite(const SuiteOptions& options) {
   return suite;
 }
 
+namespace {
+
+constexpr Setting kContractTestSettings[] = {
+    {"CONTRACT_KAFKA", "--kafka",
+     "Kafka bootstrap servers; unset: specmatic.yaml's Kafka server, else the contract's. A "
+     "CONTRACT_KAFKA_PROPERTY_ variable sets one librdkafka property of the runner's clients "
+     "(CONTRACT_KAFKA_PROPERTY_SECURITY_PROTOCOL=SSL: security.protocol=SSL)"},
+    {"CONTRACT_SQS", "--sqs",
+     "SQS host with the account path, e.g. http://127.0.0.1:4566/000000000000; unset: "
+     "specmatic.yaml's SQS server, else the contract's"},
+    {"CONTRACT_SQS_REGION", {}, "SQS signing region; wins over specmatic.yaml's and AWS_REGION"},
+    {"AWS_ACCESS_KEY_ID",
+     {},
+     "SQS credentials, with AWS_SECRET_ACCESS_KEY, when specmatic.yaml gives none; unset: the "
+     "local stack's test/test"},
+    {"AWS_REGION",
+     {},
+     "SQS signing region when specmatic.yaml gives none",
+     std::nullopt,
+     {},
+     "us-east-1"},
+    {"AWS_CA_BUNDLE", {}, "CA bundle (PEM) for an https SQS endpoint; unset: the system's store"},
+    {"XDG_DATA_HOME",
+     {},
+     "studio: its run history is $XDG_DATA_HOME/driftline/studio.sqlite (--db wins); unset: "
+     "~/.local/share/driftline/studio.sqlite"},
+};
+
+}  // namespace
+
+std::span<const Setting> ContractTestSettings() {
+  return kContractTestSettings;
+}
+
 Endpoints ResolveEndpoints(const Suite& suite, const EndpointOverrides& overrides,
                            const Environment& env) {
   Endpoints e;

@@ -11,10 +11,12 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "common/env.h"
+#include "common/settings.h"
 #include "common/status.h"
 #include "contract/check/check.h"
 #include "contract/run/plan.h"
@@ -85,5 +87,11 @@ struct EndpointOverrides {
 
 Endpoints ResolveEndpoints(const Suite& suite, const EndpointOverrides& overrides,
                            const Environment& env);
+
+// contract-test's settings read from the environment, with the flag that wins over each where
+// there is one: the endpoints and credentials above, and Studio's history folder. It builds
+// `--kafka`/`--sqs`'s help, the help's footer, `--settings-markdown` (the README's table, the
+// man page's ENVIRONMENT section). A test holds ResolveEndpoints to it.
+std::span<const Setting> ContractTestSettings();
 
 }  // namespace driftline::contract

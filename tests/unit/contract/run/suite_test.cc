@@ -107,6 +107,37 @@ TEST_F(SuiteTest, EndpointPrecedence) {
   EXPECT_EQ(from_flags.sqs_source, "command line");
 }
 
+// The settings table (--help, --settings-markdown, the README, the man page) names what
+// ResolveEndpoints reads: each of its endpoint variables, set alone, changes the endpoints, and
+// a variable set to the default the table shows changes nothing.
+TEST_F(SuiteTest, EveryEndpointVariableOfTheSettingsTableIsRead) {
+  SuiteOptions options;
+  options.contracts.push_back(dir_.path() / "orders.yaml");
+  auto suite = LoadSuite(options);
+  ASSERT_TRUE(suite);
+  auto text = [](const Endpoints& e) {
+    return e.kafka_bootstrap + " " + e.sqs_host + " " + e.sqs_region + " " + e.sqs_access_key_id +
+           " " + e.sqs_secret_access_key + " " + e.sqs_ca_bundle;
+  };
+  const std::string unset = text(ResolveEndpoints(*suite, {}, MapEnvironment()));
+  int endpoint_variables = 0;
+  for (const Setting& s : ContractTestSettings()) {
+    if (s.variable == "XDG_DATA_HOME") continue;  // Studio's history (studio/history_test.cc)
+    ++endpoint_variables;
+    MapEnvironment env;
+    env.Set(std::string(s.variable), "value-of-" + std::string(s.variable));
+    if (s.variable == "AWS_ACCESS_KEY_ID") env.Set("AWS_SECRET_ACCESS_KEY", "secret");
+    EXPECT_NE(text(ResolveEndpoints(*suite, {}, env)), unset) << s.variable << " is not read";
+    if (!s.default_value.empty()) {
+      MapEnvironment same;
+      same.Set(std::string(s.variable), std::string(s.default_value));
+      EXPECT_EQ(text(ResolveEndpoints(*suite, {}, same)), unset)
+          << s.variable << "=" << s.default_value << " is not the default";
+    }
+  }
+  EXPECT_EQ(endpoint_variables, 6);
+}
+
 TEST(SplitSqsHostTest, Forms) {
   auto a = SplitSqsHost("http://localstack:4566/000000000000");
   ASSERT_TRUE(a);
