@@ -1,7 +1,5 @@
 #include "bench/support.h"
 
-#include <curl/curl.h>
-#include <librdkafka/rdkafka.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -11,6 +9,9 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include "kafka/config.h"
+#include "sqs/curl_transport.h"
 
 namespace driftline::bench {
 
@@ -55,8 +56,8 @@ json MachineInfo() {
               {"cpu", FirstLineField("/proc/cpuinfo", "model name")},
               {"memory_gib", std::round(static_cast<double>(mem_kb) / 1048576.0 * 10) / 10},
               {"kernel", std::string(u.sysname) + " " + u.release},
-              {"librdkafka", rd_kafka_version_str()},
-              {"libcurl", curl_version_info(CURLVERSION_NOW)->version}};
+              {"librdkafka", kafka::LibraryVersion()},
+              {"libcurl", sqs::LibraryVersion()}};
 }
 
 void PrintMachine(const json& m) {

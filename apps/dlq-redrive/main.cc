@@ -82,13 +82,10 @@ int main(int argc, char** argv) {
   }
   options->filter = std::move(*made);
   options->dry_run = dry_run;
-  if (auto s = driftline::InitLogging(
-          driftline::EnvString(
-              env, "LOG_LEVEL",
-              std::string(
-                  driftline::FindSetting(redrive::RedriveSettings(), "LOG_LEVEL")->default_value)),
-          "text");
-      !s) {
+  const std::string_view default_level =
+      driftline::FindSetting(redrive::RedriveSettings(), "LOG_LEVEL")->default_value;
+  const std::string level = driftline::EnvString(env, "LOG_LEVEL", std::string(default_level));
+  if (auto s = driftline::InitLogging(level, "text"); !s) {
     std::fprintf(stderr, "dlq-redrive: %s\n", s.error().message().c_str());
     return kExitConfig;
   }
